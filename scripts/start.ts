@@ -1,11 +1,81 @@
 /**
- * `npm start`: will start the portal on a built-in demo newsroom.
+ * `npm start`: the portal on a built-in demo newsroom, on 127.0.0.1.
  *
- * The server lands with the issue "Server: ciphertext-only storage ..."; until
- * then this says so plainly instead of pretending to run.
+ * Creates (once) a demo root key, editor identity and signed manifest under
+ * `demo/` (git-ignored), then starts both listeners with that folder as keys
+ * and data. Any `SEALDROP_*` variable still applies (ports, limits, static
+ * folder), except the mode, which is always demo here: production is started
+ * with `node dist/server/main.js --production` (docs/OPERATIONS.md).
  */
-process.stderr.write(
-  'sealdrop: the server is not built yet. This checkout holds the protocol core only;\n' +
-    'run `npm test` to exercise it. See README.md for the roadmap.\n',
-);
-process.exitCode = 1;
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadSodium } from '../client/core/sodium.js';
+import { ConfigError, DEFAULTS, parseConfig } from '../server/config.js';
+import { prepareDemoNewsroom } from '../server/demo.js';
+import { createLogger } from '../server/logging.js';
+import { StartupError, startServer } from '../server/main.js';
+
+/** dist/scripts/start.js -> the repository root. */
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+async function isDirectory(directory: string): Promise<boolean> {
+  try {
+    return (await stat(directory)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function run(): Promise<void> {
+  await loadSodium();
+  const demo = await prepareDemoNewsroom(path.join(repoRoot, 'demo'));
+  const staticSetting = process.env.SEALDROP_STATIC_DIR ?? DEFAULTS.SEALDROP_STATIC_DIR;
+  const builtClient = path.resolve(repoRoot, staticSetting);
+  // Until the browser client is built, a plain page shows the server is up.
+  const staticDir = (await isDirectory(builtClient)) ? builtClient : path.join(repoRoot, 'server', 'placeholder-client');
+  const config = parseConfig(
+    {
+      ...process.env,
+      SEALDROP_MODE: 'demo',
+      SEALDROP_DATA_DIR: demo.dataDir,
+      SEALDROP_KEYS_DIR: demo.keysDir,
+      SEALDROP_ROOT_PUBLIC_KEY_FILE: demo.rootPublicKeyFile,
+      SEALDROP_STATIC_DIR: staticDir,
+    },
+    repoRoot,
+  );
+  const running = await startServer(config, createLogger(config.logLevel));
+  const rule = '!'.repeat(78);
+  process.stderr.write(
+    [
+      '',
+      rule,
+      '!!  DEMO NEWSROOM: NOT FOR REAL SOURCES.',
+      '!!  The demo editor secret key sits UNENCRYPTED on this server\'s disk, so',
+      '!!  anyone with this disk can read every submission. For real use, create',
+      '!!  keys offline and start in production mode (docs/OPERATIONS.md).',
+      rule,
+      '',
+      `  source page (what a source opens):  ${running.sourceUrl}`,
+      `  editor API (for the editor tools):  ${running.editorUrl}`,
+      `  demo editor identity (age):         ${demo.identityFile}`,
+      `  demo editor access key:             ${demo.accessKeyFile}`,
+      `  submissions are stored in:          ${demo.dataDir}`,
+      staticDir === builtClient ? '' : `  (client not built yet: serving a placeholder page from ${staticDir})`,
+      '',
+      '  decrypt a stored submission with:  age -d -i <identity> <file>.age | tar x',
+      '  stop with Ctrl-C.',
+      '',
+    ].join('\n'),
+  );
+}
+
+run().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof StartupError) {
+    process.stderr.write(`sealdrop: ${error.message}\n`);
+  } else {
+    process.stderr.write(`sealdrop: the demo failed to start: ${String(error)}\n`);
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,382 @@
+/**
+ * The key manifest: the signed list of editor keys a browser may encrypt to
+ * and the server may authenticate. It is canonical JSON signed with the
+ * newsroom's offline root key in minisign's format, so `minisign -V` checks
+ * it too. The exact format and the reason for each rule are in
+ * docs/protocol-parts/keys.md.
+ */
+import { Base64Error, decodeBase64 } from './base64.js';
+import { Bech32Error, decodeBech32, encodeBech32 } from './bech32.js';
+import { fromUtf8, toHex, utf8 } from './bytes.js';
+import {
+  encodePublicKey,
+  formatKeyId,
+  MinisignError,
+  parseSignature,
+  signMessage,
+  verifySignature,
+  type MinisignPublicKey,
+  type MinisignSecretKey,
+} from './minisign.js';
+import { MAX_STANZAS } from './header.js';
+import { sodium } from './sodium.js';
+
+export type ManifestErrorCode =
+  /** The manifest or its signature file is not well formed. */
+  | 'malformed'
+  /** The signature or the trusted comment signature does not verify. */
+  | 'signature'
+  /** Signed by, or naming, a key other than the configured root key. */
+  | 'wrong-root'
+  /** The trusted comment is not the one derived from the manifest. */
+  | 'trusted-comment'
+  /** `now` is at or after `expires`. */
+  | 'expired'
+  /** `now` is more than a day before `issued`: the clock cannot be trusted. */
+  | 'not-yet-valid'
+  /** The version is lower than the highest one already seen. */
+  | 'rollback';
+
+/** A manifest that must not be used, with a machine-readable reason. */
+export class ManifestError extends Error {
+  override name = 'ManifestError';
+  readonly code: ManifestErrorCode;
+
+  constructor(code: ManifestErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export interface ManifestEditor {
+  /** Display name; unique (case-insensitively), no control or format characters. */
+  name: string;
+  /** age X25519 recipient, `age1...`. */
+  recipient: string;
+  /** Ed25519 public key the editor authenticates with, standard padded base64 of 32 bytes. */
+  accessKey: string;
+  status: 'active' | 'retired';
+}
+
+export interface KeyManifest {
+  format: 'sealdrop-key-manifest';
+  formatVersion: 1;
+  /** Monotonically increasing, positive safe integer. */
+  version: number;
+  /** ISO 8601 UTC with second precision: `YYYY-MM-DDTHH:MM:SSZ`. */
+  issued: string;
+  expires: string;
+  /** The root key's minisign key id, 16 uppercase hex digits as minisign prints it. */
+  rootKeyId: string;
+  editors: ManifestEditor[];
+}
+
+export interface VerifyManifestOptions {
+  readonly now: Date;
+  /** The highest manifest version this client has accepted before. */
+  readonly minimumVersion?: number;
+}
+
+const FORMAT = 'sealdrop-key-manifest';
+const MANIFEST_KEYS = ['format', 'formatVersion', 'version', 'issued', 'expires', 'rootKeyId', 'editors'] as const;
+const EDITOR_KEYS = ['name', 'recipient', 'accessKey', 'status'] as const;
+/** Far above any newsroom's roster; bounds parsing work on hostile input. */
+const MAX_MANIFEST_BYTES = 256 * 1024;
+const MAX_EDITORS = 256;
+const MAX_NAME_LENGTH = 128;
+/**
+ * How far a device clock may lag `issued` before the manifest is refused.
+ * A day covers time zones set wrong (local time stored as UTC is off by up
+ * to 14 hours); a clock further behind makes the expiry check meaningless.
+ */
+const MAX_CLOCK_LAG_MS = 24 * 60 * 60 * 1000;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const KEY_ID = /^[0-9A-F]{16}$/;
+/** C0/C1 controls, format characters (bidi overrides, zero-width), separators other than space. */
+const FORBIDDEN_NAME_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}]/u;
+
+function malformed(message: string): ManifestError {
+  return new ManifestError('malformed', message);
+}
+
+// ---------------------------------------------------------------------------
+// Field validation
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkKeys(value: Record<string, unknown>, allowed: readonly string[], where: string): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) throw malformed(`unknown field in ${where}`);
+  }
+  for (const key of allowed) {
+    if (!(key in value)) throw malformed(`missing field ${key} in ${where}`);
+  }
+}
+
+function timestampMs(value: unknown, field: string): number {
+  if (typeof value !== 'string' || !TIMESTAMP.test(value)) throw malformed(`${field} must be YYYY-MM-DDTHH:MM:SSZ`);
+  const ms = Date.parse(value);
+  // Date.parse rolls 2025-02-30 over to March; the round trip catches it.
+  if (Number.isNaN(ms) || new Date(ms).toISOString() !== value.replace('Z', '.000Z')) {
+    throw malformed(`${field} is not a real date`);
+  }
+  return ms;
+}
+
+function checkRecipient(value: unknown): string {
+  if (typeof value !== 'string') throw malformed('recipient must be a string');
+  try {
+    const { prefix, data } = decodeBech32(value);
+    // Only the canonical lowercase spelling, so duplicates cannot hide behind case.
+    if (prefix !== 'age' || data.length !== 32 || encodeBech32(prefix, data) !== value) {
+      throw malformed('recipient must be an age1 X25519 recipient');
+    }
+  } catch (error) {
+    if (error instanceof Bech32Error) throw malformed('recipient must be an age1 X25519 recipient');
+    throw error;
+  }
+  return value;
+}
+
+function checkAccessKey(value: unknown): string {
+  if (typeof value !== 'string') throw malformed('accessKey must be a string');
+  try {
+    if (decodeBase64(value, true).length !== 32) throw malformed('accessKey must be 32 bytes');
+  } catch (error) {
+    if (error instanceof Base64Error) throw malformed('accessKey must be padded base64');
+    throw error;
+  }
+  return value;
+}
+
+function checkName(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw malformed('editor name must be a non-empty string');
+  if (value.length > MAX_NAME_LENGTH) throw malformed('editor name too long');
+  if (FORBIDDEN_NAME_CHARACTERS.test(value)) throw malformed('editor name has control characters');
+  if (value !== value.trim()) throw malformed('editor name has surrounding whitespace');
+  // One spelling per name, so two entries cannot look identical on screen.
+  if (value !== value.normalize('NFC')) throw malformed('editor name must be NFC');
+  return value;
+}
+
+function checkEditor(value: unknown, index: number): ManifestEditor {
+  const where = `editor ${index + 1}`;
+  if (!isRecord(value)) throw malformed(`${where} must be an object`);
+  checkKeys(value, EDITOR_KEYS, where);
+  const status = value.status;
+  if (status !== 'active' && status !== 'retired') throw malformed(`${where} status must be active or retired`);
+  return {
+    name: checkName(value.name),
+    recipient: checkRecipient(value.recipient),
+    accessKey: checkAccessKey(value.accessKey),
+    status,
+  };
+}
+
+function checkUnique(values: readonly string[], what: string): void {
+  if (new Set(values).size !== values.length) throw malformed(`duplicate editor ${what}`);
+}
+
+/** Validate any value as a manifest and return a fresh, plain copy. */
+function checkManifest(value: unknown): KeyManifest {
+  if (!isRecord(value)) throw malformed('manifest must be an object');
+  checkKeys(value, MANIFEST_KEYS, 'manifest');
+  if (value.format !== FORMAT) throw malformed('not a sealdrop key manifest');
+  if (value.formatVersion !== 1) throw malformed('unsupported manifest format version');
+  const version = value.version;
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
+    throw malformed('version must be a positive safe integer');
+  }
+  const issuedMs = timestampMs(value.issued, 'issued');
+  const expiresMs = timestampMs(value.expires, 'expires');
+  if (expiresMs <= issuedMs) throw malformed('expires must be after issued');
+  if (typeof value.rootKeyId !== 'string' || !KEY_ID.test(value.rootKeyId)) {
+    throw malformed('rootKeyId must be 16 uppercase hex digits');
+  }
+  if (!Array.isArray(value.editors)) throw malformed('editors must be an array');
+  if (value.editors.length > MAX_EDITORS) throw malformed('too many editors');
+  const editors = (value.editors as unknown[]).map(checkEditor);
+  checkUnique(
+    editors.map((editor) => editor.name.toLowerCase()),
+    'name',
+  );
+  checkUnique(
+    editors.map((editor) => editor.recipient),
+    'recipient',
+  );
+  checkUnique(
+    editors.map((editor) => editor.accessKey),
+    'access key',
+  );
+  const active = editors.filter((editor) => editor.status === 'active').length;
+  if (active === 0) throw malformed('no active editor');
+  // Every submission carries one stanza per active editor, and age headers
+  // are refused past MAX_STANZAS: a manifest the envelope cannot honour is malformed.
+  if (active > MAX_STANZAS) throw malformed('too many active editors');
+  return {
+    format: FORMAT,
+    formatVersion: 1,
+    version,
+    issued: value.issued as string,
+    expires: value.expires as string,
+    rootKeyId: value.rootKeyId,
+    editors,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Canonical form
+
+function canonicalText(manifest: KeyManifest): string {
+  // checkManifest rebuilds every object in the fixed key order, so
+  // JSON.stringify's insertion-order output is the canonical order.
+  return JSON.stringify(checkManifest(manifest), null, 2) + '\n';
+}
+
+/**
+ * The canonical bytes of a manifest: fields in the documented order,
+ * two-space JSON, LF line ends, one trailing newline, UTF-8.
+ * @throws ManifestError('malformed') if the manifest breaks any rule.
+ */
+export function serializeManifest(manifest: KeyManifest): Uint8Array {
+  return utf8(canonicalText(manifest));
+}
+
+/**
+ * Parse manifest bytes. Strict: the bytes must be valid UTF-8 JSON, obey
+ * every rule, and be exactly the canonical serialization (which also
+ * refuses duplicate JSON keys, whose meaning differs between parsers).
+ * @throws ManifestError('malformed') on anything else.
+ */
+export function parseManifest(bytes: Uint8Array): KeyManifest {
+  if (bytes.length > MAX_MANIFEST_BYTES) throw malformed('manifest too large');
+  let value: unknown;
+  try {
+    value = JSON.parse(fromUtf8(bytes));
+  } catch {
+    throw malformed('manifest is not UTF-8 JSON');
+  }
+  const manifest = checkManifest(value);
+  // Compared as bytes: the decoder silently drops a byte-order mark.
+  const canonical = utf8(canonicalText(manifest));
+  if (canonical.length !== bytes.length || !canonical.every((byte, i) => byte === bytes[i])) {
+    throw malformed('manifest is not in canonical form');
+  }
+  return manifest;
+}
+
+// ---------------------------------------------------------------------------
+// Signing and verification
+
+/**
+ * The trusted comment that binds a signature to one manifest's identity;
+ * `minisign -V` shows it, so a human checking with standard tools sees which
+ * manifest was signed, until when it is valid and by which root.
+ */
+export function manifestTrustedComment(manifest: KeyManifest): string {
+  return `${FORMAT} version=${manifest.version} expires=${manifest.expires} root=${manifest.rootKeyId}`;
+}
+
+/**
+ * Serialize and sign a manifest with the root key.
+ * @throws ManifestError('malformed') if the manifest breaks any rule,
+ *   ManifestError('wrong-root') if `rootKeyId` is not this key's id.
+ */
+export function signManifest(
+  manifest: KeyManifest,
+  rootKey: MinisignSecretKey,
+): { manifest: Uint8Array; signature: string } {
+  const bytes = serializeManifest(manifest);
+  if (manifest.rootKeyId !== formatKeyId(rootKey.keyId)) {
+    throw new ManifestError('wrong-root', 'rootKeyId is not the signing key');
+  }
+  const signature = signMessage(bytes, rootKey, {
+    trustedComment: manifestTrustedComment(manifest),
+    untrustedComment: `sealdrop key manifest version ${manifest.version}`,
+  });
+  return { manifest: bytes, signature };
+}
+
+/**
+ * Verify a signed manifest and return it. Checks, in order: the signature
+ * file is well formed and made by `rootPublicKey`; the signature and the
+ * trusted comment signature verify; the manifest parses; its `rootKeyId`
+ * names the same key; the trusted comment is exactly
+ * {@link manifestTrustedComment}; its version is at least `minimumVersion`;
+ * `now` is before `expires` and at most a day before `issued`.
+ * @throws ManifestError with the code of the first check that fails.
+ */
+export function verifyManifest(
+  manifestBytes: Uint8Array,
+  signatureText: string,
+  rootPublicKey: MinisignPublicKey,
+  options: VerifyManifestOptions,
+): KeyManifest {
+  const nowMs = options.now.getTime();
+  if (Number.isNaN(nowMs)) throw new TypeError('now must be a valid date');
+  const minimumVersion = options.minimumVersion ?? 1;
+  if (!Number.isSafeInteger(minimumVersion)) throw new TypeError('minimumVersion must be a safe integer');
+  const rootKeyId = formatKeyId(rootPublicKey.keyId);
+
+  let signedKeyId: string;
+  try {
+    signedKeyId = formatKeyId(parseSignature(signatureText).keyId);
+  } catch (error) {
+    if (error instanceof MinisignError) throw new ManifestError('malformed', `manifest signature: ${error.message}`);
+    throw error;
+  }
+  if (signedKeyId !== rootKeyId) throw new ManifestError('wrong-root', 'manifest is not signed by the root key');
+  let trustedComment: string;
+  try {
+    ({ trustedComment } = verifySignature(manifestBytes, signatureText, rootPublicKey));
+  } catch (error) {
+    if (error instanceof MinisignError) throw new ManifestError('signature', error.message);
+    throw error;
+  }
+
+  const manifest = parseManifest(manifestBytes);
+  if (manifest.rootKeyId !== rootKeyId) throw new ManifestError('wrong-root', 'manifest names another root key');
+  if (trustedComment !== manifestTrustedComment(manifest)) {
+    throw new ManifestError('trusted-comment', 'trusted comment does not match the manifest');
+  }
+  if (manifest.version < minimumVersion) {
+    throw new ManifestError('rollback', 'manifest is older than one already seen');
+  }
+  if (nowMs >= Date.parse(manifest.expires)) throw new ManifestError('expired', 'manifest has expired');
+  if (nowMs < Date.parse(manifest.issued) - MAX_CLOCK_LAG_MS) {
+    throw new ManifestError('not-yet-valid', 'manifest is not valid yet: check the device clock');
+  }
+  return manifest;
+}
+
+/** The age recipients of the active editors: whom a submission is encrypted to. */
+export function activeRecipients(manifest: KeyManifest): string[] {
+  return manifest.editors.filter((editor) => editor.status === 'active').map((editor) => editor.recipient);
+}
+
+/**
+ * The Ed25519 access keys of the active editors, decoded: who may pull.
+ * @throws Base64Error only for a manifest that did not come from {@link parseManifest}.
+ */
+export function activeAccessKeys(manifest: KeyManifest): Uint8Array[] {
+  return manifest.editors
+    .filter((editor) => editor.status === 'active')
+    .map((editor) => decodeBase64(editor.accessKey, true));
+}
+
+/**
+ * The root key's fingerprint for people to compare: BLAKE2b-128 of the
+ * 42-byte minisign public key (`"Ed"` ‖ key id ‖ Ed25519 key), as 32
+ * uppercase hex digits in eight groups of four, e.g.
+ * `3F2A 9C41 0B7E D5A8 6612 F0C3 4E9B 7D20`. Anyone can recompute it from
+ * the published `minisign.pub` with coreutils:
+ * `sed -n 2p minisign.pub | base64 -d | b2sum -l 128`.
+ * @throws TypeError if the key id or key has the wrong length.
+ */
+export function rootFingerprint(publicKey: MinisignPublicKey): string {
+  const blob = decodeBase64(encodePublicKey(publicKey), true);
+  const digest = toHex(sodium().crypto_generichash(16, blob, null)).toUpperCase();
+  return digest.match(/.{4}/g)!.join(' ');
+}

@@ -1,0 +1,180 @@
+/**
+ * The source's secret: 128 random bits the source writes down as 12 BIP39
+ * words (English or Korean, with BIP39's checksum to catch typos), from which
+ * the reply key pair and the mailbox credentials derive with HKDF-SHA-256.
+ *
+ * No slow KDF: the secret is uniformly random with 128 bits of entropy, so
+ * stretching adds nothing, and Argon2 is neither in the standard libsodium
+ * build nor usable without WebAssembly. Format and labels are documented in
+ * docs/protocol-parts/keys.md.
+ */
+import { entropyToMnemonic, mnemonicToEntropy } from '@scure/bip39';
+import { wordlist as englishWords } from '@scure/bip39/wordlists/english.js';
+import { wordlist as koreanWords } from '@scure/bip39/wordlists/korean.js';
+import { encodeBech32 } from './bech32.js';
+import { toHex, utf8, wipe } from './bytes.js';
+import { hkdfSha256 } from './hkdf.js';
+import { sodium } from './sodium.js';
+
+export type MnemonicLanguage = 'en' | 'ko';
+
+export type SourceSecretErrorReason = 'word-count' | 'unknown-word' | 'checksum' | 'mixed-language';
+
+/**
+ * The words are not a valid secret. Messages name a word's position, never
+ * the word itself: the words are the secret.
+ */
+export class SourceSecretError extends Error {
+  override name = 'SourceSecretError';
+  readonly reason: SourceSecretErrorReason;
+  /** 1-based position of the offending word, for `unknown-word`. */
+  readonly wordNumber: number | undefined;
+
+  constructor(reason: SourceSecretErrorReason, message: string, wordNumber?: number) {
+    super(message);
+    this.reason = reason;
+    this.wordNumber = wordNumber;
+  }
+}
+
+/** Keys and credentials derived from a source secret. */
+export interface SourceKeys {
+  /** age X25519 identity, `AGE-SECRET-KEY-1...`: decrypts replies. */
+  readonly replyIdentity: string;
+  /** age X25519 recipient, `age1...`: sent with a submission so editors can reply. */
+  readonly replyRecipient: string;
+  /** Names the source's reply mailbox: 32 lowercase hex digits. */
+  readonly mailboxId: string;
+  /** 32 bytes that prove the right to read the mailbox; the server keeps only mailboxId. */
+  readonly mailboxCapability: Uint8Array;
+}
+
+const SECRET_BYTES = 16;
+const WORD_COUNT = 12;
+const LABEL_REPLY_IDENTITY = 'sealdrop/v1/reply-identity';
+const LABEL_MAILBOX_CAPABILITY = 'sealdrop/v1/mailbox-capability';
+const LABEL_MAILBOX_ID = 'sealdrop/v1/mailbox-id';
+
+const WORDLISTS: Record<MnemonicLanguage, readonly string[]> = { en: englishWords, ko: koreanWords };
+const LANGUAGE_NAMES: Record<MnemonicLanguage, string> = { en: 'english', ko: 'korean' };
+// scure's lists are NFKD (BIP39 normalises mnemonics that way); so is all lookup here.
+const INDEXES: Record<MnemonicLanguage, ReadonlyMap<string, number>> = {
+  en: new Map(englishWords.map((word, i) => [word, i])),
+  ko: new Map(koreanWords.map((word, i) => [word, i])),
+};
+
+function checkSecret(secret: Uint8Array): void {
+  if (!(secret instanceof Uint8Array) || secret.length !== SECRET_BYTES) {
+    throw new TypeError('source secret must be 16 bytes');
+  }
+}
+
+/** 128 fresh random bits from libsodium's CSPRNG. */
+export function generateSourceSecret(): Uint8Array {
+  return sodium().randombytes_buf(SECRET_BYTES);
+}
+
+/**
+ * The secret as 12 BIP39 words separated by single spaces. Korean words are
+ * returned precomposed (NFC), the form people read and type.
+ * @throws TypeError if the secret is not 16 bytes.
+ */
+export function secretToMnemonic(secret: Uint8Array, language: MnemonicLanguage): string {
+  checkSecret(secret);
+  return entropyToMnemonic(secret, WORDLISTS[language] as string[]).normalize('NFC');
+}
+
+/**
+ * Split typed or pasted words: any Unicode whitespace separates, case and
+ * normalisation form (NFC or NFD Hangul, compatibility forms) do not matter.
+ */
+function normaliseWords(text: string): string[] {
+  return text
+    .normalize('NFKD')
+    .toLowerCase()
+    .split(/\s+/u)
+    .filter((word) => word.length > 0);
+}
+
+function detectLanguage(words: readonly string[]): MnemonicLanguage {
+  const known = (language: MnemonicLanguage): number =>
+    words.filter((word) => INDEXES[language].has(word)).length;
+  const english = known('en');
+  const korean = known('ko');
+  // Hangul and ASCII never overlap, so a word is in at most one list.
+  if (english > 0 && korean > 0) {
+    throw new SourceSecretError('mixed-language', 'the words mix english and korean');
+  }
+  if (korean > 0) return 'ko';
+  if (english > 0) return 'en';
+  // No word matched: guess from the script so the error can point at word 1.
+  return /[\u1100-\u11ff\uac00-\ud7af]/u.test(words.join('')) ? 'ko' : 'en';
+}
+
+/**
+ * Read 12 words back into the secret, detecting the language.
+ * @throws SourceSecretError `word-count` for anything but 12 words,
+ *   `unknown-word` (with `wordNumber`) for a word not in the list,
+ *   `checksum` when every word is valid but the checksum does not match
+ *   (a wrong word or a changed order), `mixed-language`.
+ */
+export function mnemonicToSecret(text: string): { secret: Uint8Array; language: MnemonicLanguage } {
+  const words = normaliseWords(text);
+  if (words.length !== WORD_COUNT) {
+    throw new SourceSecretError('word-count', `expected ${WORD_COUNT} words, got ${words.length}`);
+  }
+  const language = detectLanguage(words);
+  const index = INDEXES[language];
+  const missing = words.findIndex((word) => !index.has(word));
+  if (missing >= 0) {
+    throw new SourceSecretError(
+      'unknown-word',
+      `word ${missing + 1} is not in the ${LANGUAGE_NAMES[language]} word list`,
+      missing + 1,
+    );
+  }
+  let secret: Uint8Array;
+  try {
+    secret = mnemonicToEntropy(words.join(' '), WORDLISTS[language] as string[]);
+  } catch {
+    // Every word is in the list, so only the checksum can have failed.
+    throw new SourceSecretError('checksum', 'the words do not fit together: check for a wrong word or order');
+  }
+  return { secret, language };
+}
+
+function derive(secret: Uint8Array, label: string, length: number): Uint8Array {
+  // The secret is already uniform: no salt needed (RFC 5869 §3.1); the
+  // versioned labels separate every use.
+  return hkdfSha256(secret, new Uint8Array(0), utf8(label), length);
+}
+
+/**
+ * Derive the reply key pair and mailbox credentials. Deterministic: the same
+ * words give the same keys on any device.
+ * @throws TypeError if the secret is not 16 bytes.
+ */
+export function deriveSourceKeys(secret: Uint8Array): SourceKeys {
+  checkSecret(secret);
+  const scalar = derive(secret, LABEL_REPLY_IDENTITY, 32);
+  // age identities are the raw 32-byte X25519 scalar; clamping happens in scalarmult.
+  const replyIdentity = encodeBech32('AGE-SECRET-KEY-', scalar).toUpperCase();
+  const replyRecipient = encodeBech32('age', sodium().crypto_scalarmult_base(scalar));
+  wipe(scalar);
+  const mailboxCapability = derive(secret, LABEL_MAILBOX_CAPABILITY, 32);
+  // The id is a one-way function of the capability, so a server that stores
+  // only ids can check a presented capability without storing any secret.
+  const mailboxId = mailboxIdFor(mailboxCapability);
+  return { replyIdentity, replyRecipient, mailboxId, mailboxCapability };
+}
+
+/**
+ * The mailbox id a capability opens: HKDF-SHA-256(capability, info
+ * `sealdrop/v1/mailbox-id`), 16 bytes as lowercase hex. What a server
+ * computes to check a capability it is shown.
+ * @throws TypeError if the capability is not 32 bytes.
+ */
+export function mailboxIdFor(capability: Uint8Array): string {
+  if (capability.length !== 32) throw new TypeError('mailbox capability must be 32 bytes');
+  return toHex(hkdfSha256(capability, new Uint8Array(0), utf8(LABEL_MAILBOX_ID), 16));
+}

@@ -1,0 +1,321 @@
+/**
+ * `npm run bench:server`: the server's ingest against the disk's own limit.
+ *
+ * In one run, against the built server (dist/server/main.js) as a child
+ * process in production mode on loopback:
+ *   1. ingest throughput of a 1 GiB upload (16 MiB chunks, each fdatasynced
+ *      and journaled before it is acknowledged, then finalize with its fsync,
+ *      rename and directory fsync) versus `dd conv=fsync` writing 1 GiB to
+ *      the same folder; target: at least 70%;
+ *   2. peak server RSS (VmHWM from /proc) for a 10 MiB upload and for a
+ *      1 GiB upload, each in a fresh server process; target: they differ by
+ *      less than 64 MiB;
+ *   3. 50 concurrent 10 MiB uploads: all finalized, listed and byte-identical.
+ * The ciphertexts are real age files (encrypted with the core beforehand) so
+ * the server's envelope checks run as in production. Needs about 2.5 GiB of
+ * free disk in the temporary folder. Linux only (/proc, dd).
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { encrypt } from '../../client/core/age.js';
+import { encodeBase64 } from '../../client/core/base64.js';
+import { signManifest } from '../../client/core/manifest.js';
+import { formatKeyId, formatPublicKeyFile, generateKeyPair } from '../../client/core/minisign.js';
+import { loadSodium, sodium } from '../../client/core/sodium.js';
+import { X25519Identity } from '../../client/core/x25519.js';
+import { challengeMessage } from '../../server/editor-auth/challenges.js';
+
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+const CHUNK = 16 * MIB;
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const main = path.join(repoRoot, 'dist', 'server', 'main.js');
+
+interface Newsroom {
+  dir: string;
+  identity: X25519Identity;
+  access: { publicKey: Uint8Array; privateKey: Uint8Array };
+}
+
+function iso(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+async function makeNewsroom(dir: string): Promise<Newsroom> {
+  const root = generateKeyPair();
+  const identity = X25519Identity.generate();
+  const access = sodium().crypto_sign_keypair();
+  const signed = signManifest(
+    {
+      format: 'sealdrop-key-manifest',
+      formatVersion: 1,
+      version: 1,
+      issued: iso(new Date(Date.now() - 60_000)),
+      expires: iso(new Date(Date.now() + 86_400_000)),
+      rootKeyId: formatKeyId(root.publicKey.keyId),
+      editors: [{ name: 'Bench', recipient: identity.recipient().format(), accessKey: encodeBase64(access.publicKey, true), status: 'active' }],
+    },
+    root.secretKey,
+  );
+  await mkdir(path.join(dir, 'keys'), { recursive: true });
+  await mkdir(path.join(dir, 'static'), { recursive: true });
+  await writeFile(path.join(dir, 'keys', 'root.pub'), formatPublicKeyFile(root.publicKey));
+  await writeFile(path.join(dir, 'keys', 'manifest.json'), signed.manifest);
+  await writeFile(path.join(dir, 'keys', 'manifest.json.minisig'), signed.signature);
+  return { dir, identity, access };
+}
+
+/** Encrypts `size` bytes of zero plaintext to a file; returns its SHA-256. */
+async function encryptToFile(newsroom: Newsroom, size: number, file: string): Promise<string> {
+  async function* zeros(): AsyncGenerator<Uint8Array> {
+    const block = new Uint8Array(MIB);
+    for (let left = size; left > 0; left -= MIB) yield left >= MIB ? block : block.subarray(0, left);
+    await Promise.resolve();
+  }
+  const hash = createHash('sha256');
+  const out = createWriteStream(file);
+  for await (const piece of encrypt([newsroom.identity.recipient()], zeros())) {
+    hash.update(piece);
+    if (!out.write(piece)) {
+      await new Promise<void>((resolve) => {
+        out.once('drain', () => {
+          resolve();
+        });
+      });
+    }
+  }
+  await new Promise<void>((resolve) => {
+    out.end(() => {
+      resolve();
+    });
+  });
+  return hash.digest('hex');
+}
+
+interface Server {
+  child: ChildProcess;
+  source: string;
+  editor: string;
+}
+
+async function startServer(newsroom: Newsroom, dataDir: string): Promise<Server> {
+  const child = spawn(process.execPath, [main, '--production'], {
+    cwd: newsroom.dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      SEALDROP_SOURCE_PORT: '0',
+      SEALDROP_EDITOR_PORT: '0',
+      SEALDROP_DATA_DIR: dataDir,
+      SEALDROP_KEYS_DIR: 'keys',
+      SEALDROP_STATIC_DIR: 'static',
+      SEALDROP_MAX_SUBMISSION_BYTES: '2GiB',
+      SEALDROP_STORAGE_QUOTA_BYTES: '64GiB',
+      SEALDROP_MAX_CHUNK_BYTES: '16MiB',
+      SEALDROP_RATE_LIMIT_PER_MINUTE: '1000000',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  for await (const line of lines) {
+    const entry = JSON.parse(line) as { sourceUrl?: string; editorUrl?: string };
+    if (entry.sourceUrl !== undefined && entry.editorUrl !== undefined) {
+      lines.removeAllListeners();
+      child.stdout.resume(); // keep draining the request log
+      return { child, source: entry.sourceUrl, editor: entry.editorUrl };
+    }
+  }
+  throw new Error('server exited before listening');
+}
+
+async function stopServer(server: Server): Promise<number> {
+  const peak = await peakRss(server.child.pid!);
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+  return peak;
+}
+
+/** Peak resident set size of a process in bytes (VmHWM). */
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  if (match === null) throw new Error('no VmHWM in /proc');
+  return Number(match[1]) * 1024;
+}
+
+async function json(response: Response): Promise<Record<string, unknown>> {
+  if (!response.ok) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/**
+ * One chunk over node:http with a keep-alive agent: on this path undici's
+ * fetch costs several times more CPU per byte than the server itself, and
+ * the benchmark measures the server, not the client.
+ */
+const agent = new Agent({ keepAlive: true });
+function putChunk(url: URL, body: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method: 'PUT', agent, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) resolve();
+          else reject(new Error(`chunk refused: HTTP ${res.statusCode ?? 0}`));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Uploads a file in 16 MiB chunks, `parallel` chunk requests in flight (each
+ * with its own buffer, read from disk when its turn comes), then finalizes.
+ */
+async function uploadFile(base: string, file: string, size: number, parallel = 1): Promise<string> {
+  const { id } = (await json(
+    await fetch(`${base}api/uploads`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ size }) }),
+  )) as { id: string };
+  const handle = await open(file, 'r');
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    const buffer = new Uint8Array(CHUNK);
+    for (let offset = next; offset < size; offset = next) {
+      next += CHUNK;
+      const length = Math.min(CHUNK, size - offset);
+      const { bytesRead } = await handle.read(buffer, 0, length, offset);
+      if (bytesRead !== length) throw new Error('short read');
+      await putChunk(new URL(`${base}api/uploads/${id}?offset=${offset}`), buffer.subarray(0, length));
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: parallel }, lane));
+  } finally {
+    await handle.close();
+  }
+  await json(await fetch(`${base}api/uploads/${id}/finalize`, { method: 'POST' }));
+  return id;
+}
+
+async function login(base: string, newsroom: Newsroom): Promise<Record<string, string>> {
+  const { challenge } = (await json(await fetch(`${base}api/auth/challenge`, { method: 'POST' }))) as { challenge: string };
+  const signature = sodium().crypto_sign_detached(challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))), newsroom.access.privateKey);
+  const { token } = (await json(
+    await fetch(`${base}api/auth/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ accessKey: encodeBase64(newsroom.access.publicKey, true), challenge, signature: encodeBase64(signature, true) }),
+    }),
+  )) as { token: string };
+  return { Authorization: `Bearer ${token}` };
+}
+
+async function downloadDigest(base: string, auth: Record<string, string>, id: string): Promise<string> {
+  const response = await fetch(`${base}api/submissions/${id}`, { headers: auth });
+  if (!response.ok || response.body === null) throw new Error(`download failed: ${response.status}`);
+  const hash = createHash('sha256');
+  const reader = response.body.getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) hash.update(next.value);
+  return hash.digest('hex');
+}
+
+/** Seconds `dd` takes to write `bytes` of zeros with a final fsync. */
+function ddSeconds(file: string, bytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    execFile('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${bytes / MIB}`, 'conv=fsync'], (error) => {
+      if (error !== null) reject(new Error(`dd failed: ${error.message}`));
+      else resolve(Number(process.hrtime.bigint() - started) / 1e9);
+    });
+  });
+}
+
+function mib(bytes: number): string {
+  return (bytes / MIB).toFixed(1);
+}
+
+async function run(): Promise<void> {
+  await loadSodium();
+  const work = await mkdtemp(path.join(tmpdir(), 'sealdrop-bench-'));
+  const results: string[] = [];
+  const state = { failed: false };
+  const verdict = (ok: boolean): string => {
+    if (!ok) state.failed = true;
+    return ok ? 'PASS' : 'FAIL';
+  };
+  try {
+    const newsroom = await makeNewsroom(work);
+    process.stdout.write('preparing ciphertexts (1 GiB and 10 MiB, real age encryption)...\n');
+    const bigFile = path.join(work, 'big.age');
+    const smallFile = path.join(work, 'small.age');
+    const bigDigest = await encryptToFile(newsroom, GIB, bigFile);
+    const smallDigest = await encryptToFile(newsroom, 10 * MIB, smallFile);
+    const bigSize = (await stat(bigFile)).size;
+    const smallSize = (await stat(smallFile)).size;
+
+    // 1. dd baseline, then the 1 GiB upload (fresh server: its peak RSS is case 2b).
+    const ddFile = path.join(work, 'dd.bin');
+    const dd = await ddSeconds(ddFile, GIB);
+    await rm(ddFile);
+    let server = await startServer(newsroom, path.join(work, 'data-big'));
+    const started = process.hrtime.bigint();
+    const bigId = await uploadFile(server.source, bigFile, bigSize, 4);
+    const upload = Number(process.hrtime.bigint() - started) / 1e9;
+    const bigAuth = await login(server.editor, newsroom);
+    const bigOk = (await downloadDigest(server.editor, bigAuth, bigId)) === bigDigest;
+    const bigPeak = await stopServer(server);
+    await rm(path.join(work, 'data-big'), { recursive: true });
+    const ratio = (GIB / upload) / (GIB / dd);
+    results.push(
+      `ingest 1 GiB: ${mib(bigSize / upload)} MiB/s vs dd conv=fsync ${mib(GIB / dd)} MiB/s = ${(ratio * 100).toFixed(0)}% (target >= 70%) ${verdict(ratio >= 0.7 && bigOk)}${bigOk ? '' : ' (stored bytes differ!)'}`,
+    );
+
+    // 2. Peak RSS for one 10 MiB upload in a fresh server.
+    server = await startServer(newsroom, path.join(work, 'data-small'));
+    await uploadFile(server.source, smallFile, smallSize);
+    const smallPeak = await stopServer(server);
+    results.push(
+      `peak server RSS: 10 MiB upload ${mib(smallPeak)} MiB, 1 GiB upload ${mib(bigPeak)} MiB, difference ${mib(bigPeak - smallPeak)} MiB (target < 64 MiB) ${verdict(bigPeak - smallPeak < 64 * MIB)}`,
+    );
+
+    // 3. 50 concurrent 10 MiB uploads on the same server (same data folder).
+    server = await startServer(newsroom, path.join(work, 'data-small'));
+    const concurrentStart = process.hrtime.bigint();
+    const settled = await Promise.allSettled(Array.from({ length: 50 }, () => uploadFile(server.source, smallFile, smallSize)));
+    const concurrentSeconds = Number(process.hrtime.bigint() - concurrentStart) / 1e9;
+    const ids = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    for (const result of settled) {
+      if (result.status === 'rejected') process.stderr.write(`upload failed: ${String(result.reason)}\n`);
+    }
+    const auth = await login(server.editor, newsroom);
+    const listed = ((await json(await fetch(`${server.editor}api/submissions`, { headers: auth }))).submissions as { id: string }[]).map((s) => s.id);
+    let intact = 0;
+    for (const id of ids) if (listed.includes(id) && (await downloadDigest(server.editor, auth, id)) === smallDigest) intact += 1;
+    const concurrentPeak = await stopServer(server);
+    results.push(
+      `50 concurrent 10 MiB uploads: ${ids.length} finalized, ${intact} listed and intact in ${concurrentSeconds.toFixed(1)} s ` +
+        `(${mib((50 * smallSize) / concurrentSeconds)} MiB/s, peak RSS ${mib(concurrentPeak)} MiB) ${verdict(intact === 50)}`,
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    agent.destroy();
+  }
+  process.stdout.write(`\n${results.join('\n')}\n`);
+  if (state.failed) process.exitCode = 1;
+}
+
+run().catch((error: unknown) => {
+  process.stderr.write(`bench:server failed: ${String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,256 @@
+/**
+ * `sealdrop decrypt`: offline, streaming decryption of submissions with any
+ * of the given identities, each extracted safely into a fresh folder.
+ *
+ * Pipeline per input, in bounded memory whatever its size:
+ *   file -> age decrypt (Node's native ChaCha20-Poly1305) -> readSubmission
+ *   (hostile-input-safe ustar reader, cross-checked with submission.json)
+ *   -> SubmissionFolder (fresh folder, exclusive creates, no links).
+ * A failing submission (wrong keys, tampering, truncation, hostile archive)
+ * is reported, its partial output removed, and the next input processed; the
+ * exit status is non-zero if any failed.
+ */
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { decrypt, type Identity } from '../../client/core/age.js';
+import { AgeError, AgeHeaderError, AgeKeyError, AgeMacError, AgePayloadError, NoIdentityMatchError } from '../../client/core/errors.js';
+import { openIdentityFile } from '../../client/core/identity-file.js';
+import { MANIFEST_PATH, MESSAGE_PATH, readSubmission, SubmissionError, type SubmissionManifest } from '../../client/core/submission.js';
+import { TarError } from '../../client/core/tar-header.js';
+import type { X25519Identity } from '../../client/core/x25519.js';
+import { nodeAead } from '../crypto/node-aead.js';
+import { nodeScrypt } from '../crypto/node-scrypt.js';
+import { optionalString, parseCommand, requiredString, stringList, type CommandSpec } from './args.js';
+import { displaySafe, formatSize, messagePreview } from './display.js';
+import { SubmissionFolder, createFreshDirectory } from './extract.js';
+import { readFileChunks } from './file-chunks.js';
+import { readSmallFile } from './files.js';
+import { CliError, EXIT_FAILURE, EXIT_OK, UsageError, type CliIo, type PassphraseSource } from './io.js';
+import { passphraseSource } from './passphrase.js';
+import { Progress } from './progress.js';
+
+const SPEC: CommandSpec = {
+  name: 'decrypt',
+  summary:
+    'Decrypt submissions with any of the given identities and extract each into its own new folder under --out. ' +
+    'Never overwrites anything; a submission that fails (wrong key, tampering, truncation, hostile archive) is ' +
+    'reported and its partial output removed.',
+  usage: '--identity FILE [--identity FILE...] --out DIR INPUT...',
+  options: {
+    identity: {
+      type: 'string',
+      multiple: true,
+      value: 'FILE',
+      description: 'age identity file, passphrase-sealed or plain (age-keygen); old keys too',
+    },
+    out: { type: 'string', value: 'DIR', description: 'folder to extract into (created if missing)' },
+    'passphrase-file': { type: 'string', value: 'FILE', description: 'passphrase for sealed identity files (instead of the terminal)' },
+  },
+  positionals: true,
+  details: 'INPUT is a submission file (.age) or a folder, whose *.age files are all decrypted.',
+};
+
+/** Inputs at least this large show progress. */
+export const PROGRESS_THRESHOLD_BYTES = 8 * 1024 * 1024;
+/** How much of the message is kept for the summary preview. */
+const PREVIEW_BYTES = 4096;
+
+/** An identity and where it came from, for "which key opened it". */
+export interface LabelledIdentity {
+  readonly identity: X25519Identity;
+  /** e.g. `alice-identity.age (age1...)`. */
+  readonly label: string;
+}
+
+/**
+ * Open every identity file, asking for a passphrase only for sealed ones.
+ * Requires libsodium loaded.
+ * @throws CliError naming the file that cannot be opened.
+ */
+export async function openIdentities(files: readonly string[], passphrase: PassphraseSource): Promise<LabelledIdentity[]> {
+  const out: LabelledIdentity[] = [];
+  for (const file of files) {
+    const bytes = await readSmallFile(file, 64 * 1024);
+    let identities: X25519Identity[];
+    try {
+      identities = await openIdentityFile(bytes, () => passphrase({ prompt: `passphrase for ${path.basename(file)}` }), nodeScrypt);
+    } catch (error) {
+      if (error instanceof NoIdentityMatchError) throw new CliError(`${file}: wrong passphrase`);
+      if (error instanceof AgeError) throw new CliError(`${file}: ${error.message}`);
+      throw error;
+    }
+    for (const identity of identities) {
+      out.push({ identity, label: `${path.basename(file)} (${identity.recipient().format()})` });
+    }
+  }
+  return out;
+}
+
+/** What a decrypted submission held, for the summary. */
+export interface SubmissionSummary {
+  readonly input: string;
+  readonly folder: string;
+  readonly openedWith: string;
+  readonly manifest: SubmissionManifest;
+  readonly messageSize: number;
+  readonly preview: string[];
+}
+
+async function expandInputs(inputs: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const input of inputs) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await stat(input)).isDirectory();
+    } catch {
+      out.push(input); // reported per input, like any other unreadable one
+      continue;
+    }
+    if (!isDirectory) {
+      out.push(input);
+      continue;
+    }
+    const names = (await readdir(input)).filter((name) => name.endsWith('.age') && !name.startsWith('.')).sort();
+    out.push(...names.map((name) => path.join(input, name)));
+  }
+  return out;
+}
+
+function folderName(input: string): string {
+  const base = path.basename(input).replace(/\.age$/, '');
+  return base === '' || base === '.' || base === '..' || base.startsWith('.') ? 'submission' : base;
+}
+
+/** A one-line reason for a failed submission. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof NoIdentityMatchError) return 'not encrypted to any of the given identities';
+  if (error instanceof AgeMacError) return 'header authentication failed: the file was altered';
+  if (error instanceof AgePayloadError) return `ciphertext tampered with or truncated (${error.message})`;
+  if (error instanceof AgeKeyError || error instanceof AgeHeaderError) return `not a valid age file (${error.message})`;
+  if (error instanceof TarError) return `refused archive (${error.message})`;
+  if (error instanceof SubmissionError) return `not a valid sealdrop submission (${error.message})`;
+  if (error instanceof CliError) return error.message;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string') return code === 'ENOENT' ? 'no such file' : `i/o error (${code})`;
+  throw error;
+}
+
+async function* counted(source: AsyncIterable<Uint8Array>, progress: Progress | null): AsyncGenerator<Uint8Array, void, undefined> {
+  for await (const chunk of source) {
+    progress?.advance(chunk.length);
+    yield chunk;
+  }
+}
+
+async function* keepPreview(data: AsyncIterable<Uint8Array>, kept: Uint8Array[]): AsyncGenerator<Uint8Array, void, undefined> {
+  let keptBytes = 0;
+  for await (const chunk of data) {
+    if (keptBytes < PREVIEW_BYTES) {
+      kept.push(chunk.slice(0, PREVIEW_BYTES - keptBytes));
+      keptBytes += Math.min(chunk.length, PREVIEW_BYTES - keptBytes);
+    }
+    yield chunk;
+  }
+}
+
+function previewOf(kept: Uint8Array[]): string[] {
+  // Cut mid-character at the preview limit: a replacement character is fine there.
+  return messagePreview(Buffer.concat(kept).toString('utf8'));
+}
+
+/**
+ * Decrypt and extract one submission into a fresh folder under `outDir`.
+ * @throws whatever went wrong (after removing the partial folder): age,
+ *   tar, submission or file-system errors; see {@link describeFailure}.
+ */
+export async function decryptSubmission(
+  input: string,
+  identities: readonly LabelledIdentity[],
+  outDir: string,
+  io: CliIo,
+): Promise<SubmissionSummary> {
+  const { size } = await stat(input);
+  const progress = size >= PROGRESS_THRESHOLD_BYTES ? new Progress(io.stderr, path.basename(input), size) : null;
+  let folder: SubmissionFolder | null = null;
+  try {
+    const opened = await decrypt(
+      identities.map((entry) => entry.identity as Identity),
+      counted(readFileChunks(input), progress),
+      { aead: nodeAead },
+    );
+    const openedWith = identities.find((entry) => entry.identity === opened.identity)?.label ?? 'unknown identity';
+    folder = new SubmissionFolder(await createFreshDirectory(outDir, folderName(input)));
+    let manifest: SubmissionManifest | null = null;
+    let messageSize = 0;
+    const kept: Uint8Array[] = [];
+    for await (const part of readSubmission(opened.plaintext)) {
+      if (part.kind === 'manifest') {
+        manifest = part.manifest;
+        // Re-serialized from the parsed, validated manifest, as the browser writes it.
+        const text = JSON.stringify(part.manifest, null, 2) + '\n';
+        await folder.writeFile(MANIFEST_PATH, [Buffer.from(text, 'utf8')]);
+      } else if (part.kind === 'message') {
+        messageSize = await folder.writeFile(MESSAGE_PATH, keepPreview(part.data, kept));
+      } else {
+        await folder.writeFile(part.file.path, part.data);
+      }
+    }
+    if (manifest === null) throw new SubmissionError('missing submission.json in submission');
+    progress?.finish();
+    return { input, folder: folder.root, openedWith, manifest, messageSize, preview: previewOf(kept) };
+  } catch (error) {
+    progress?.finish('failed');
+    if (folder !== null) await folder.remove();
+    throw error;
+  }
+}
+
+/** The summary block printed on stdout for one submission. */
+export function formatSummary(summary: SubmissionSummary): string {
+  const { manifest } = summary;
+  const total = manifest.files.reduce((sum, file) => sum + file.size, 0);
+  const lines = [`${summary.input} -> ${summary.folder}`, `  opened with: ${summary.openedWith}`];
+  if (summary.preview.length === 0) {
+    lines.push(`  message: (empty, ${formatSize(summary.messageSize)})`);
+  } else {
+    lines.push(`  message (${formatSize(summary.messageSize)}): ${summary.preview[0]!}`);
+    for (const line of summary.preview.slice(1)) lines.push(`           ${line}`);
+  }
+  lines.push(manifest.reply === null ? '  reply: no reply address' : `  reply: possible, to ${manifest.reply.recipient}`);
+  lines.push(`  files: ${manifest.files.length}, ${formatSize(total)}`);
+  for (const file of manifest.files) {
+    lines.push(`    ${file.path}  ${formatSize(file.size)}  "${displaySafe(file.name, 80)}"  ${file.type}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** `sealdrop decrypt`. */
+export async function decryptCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseCommand(SPEC, argv, io);
+  if (parsed === null) return EXIT_OK;
+  const identityFiles = stringList(parsed, 'identity').map((file) => path.resolve(io.cwd, file));
+  if (identityFiles.length === 0) throw new UsageError('sealdrop decrypt: at least one --identity is required (see --help)');
+  const outDir = path.resolve(io.cwd, requiredString(parsed, 'out', SPEC.name));
+  if (parsed.positionals.length === 0) throw new UsageError('sealdrop decrypt: no input files (see --help)');
+  const inputs = await expandInputs(parsed.positionals.map((input) => path.resolve(io.cwd, input)));
+  if (inputs.length === 0) throw new CliError('no .age files in the given folders');
+
+  const identities = await openIdentities(identityFiles, passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)));
+  try {
+    await mkdir(outDir, { recursive: true, mode: 0o700 });
+    let failed = 0;
+    for (const input of inputs) {
+      try {
+        io.stdout.write(formatSummary(await decryptSubmission(input, identities, outDir, io)));
+      } catch (error) {
+        failed += 1;
+        io.stderr.write(`error: ${input}: ${describeFailure(error)}; nothing kept\n`);
+      }
+    }
+    const done = inputs.length - failed;
+    io.stdout.write(`decrypted ${done} of ${inputs.length} submission(s)${failed > 0 ? `, ${failed} failed` : ''}\n`);
+    return failed > 0 ? EXIT_FAILURE : EXIT_OK;
+  } finally {
+    for (const { identity } of identities) identity.wipe();
+  }
+}

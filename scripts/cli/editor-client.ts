@@ -1,0 +1,203 @@
+/**
+ * A client for the editor listener (docs/API.md): challenge/response login
+ * with the editor's Ed25519 access key, listing, ranged download, deletion
+ * and manifest publication. Errors from the server's registry
+ * (`{ error: { code, message } }`) become one-line {@link CliError}s.
+ */
+import { encodeBase64 } from '../../client/core/base64.js';
+import { sodium } from '../../client/core/sodium.js';
+import { challengeMessage } from '../../server/editor-auth/challenges.js';
+import { CliError } from './io.js';
+import type { AccessKey } from './key-files.js';
+
+/** One stored submission as the server lists it. */
+export interface RemoteSubmission {
+  /** 32 lowercase hex digits. */
+  readonly id: string;
+  /** UTC day of arrival, `YYYY-MM-DD`. */
+  readonly day: string;
+  readonly size: number;
+}
+
+/** The server answered with an error from its registry. */
+export class EditorApiError extends CliError {
+  override name = 'EditorApiError';
+  readonly code: string;
+  readonly status: number;
+
+  constructor(status: number, code: string, message: string) {
+    super(`server refused: ${message} (${code})`);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/**
+ * Parse and check a server URL: http or https, no credentials, no query.
+ * @throws CliError if it is not such a URL.
+ */
+export function parseServerUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new CliError(`invalid server URL: ${text}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError('server URL must be http:// or https://');
+  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    throw new CliError('server URL must not carry credentials, a query or a fragment');
+  }
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
+const ID = /^[0-9a-f]{32}$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function errorFrom(response: Response): Promise<EditorApiError> {
+  let code = `HTTP_${response.status}`;
+  let message = response.statusText || 'error';
+  try {
+    const body = (await response.json()) as unknown;
+    const error = isRecord(body) ? body.error : undefined;
+    if (isRecord(error) && typeof error.code === 'string' && typeof error.message === 'string') {
+      // Shown to the person: keep only what a registry code looks like.
+      code = error.code.replace(/[^A-Z0-9_]/g, '').slice(0, 64);
+      message = error.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+    }
+  } catch {
+    // Not JSON: keep the HTTP status.
+  }
+  return new EditorApiError(response.status, code, message);
+}
+
+/** A logged-in session with the editor listener (bearer token in memory only). */
+export class EditorClient {
+  readonly #base: URL;
+  readonly #token: string;
+  /** The editor name the server knows this key by. */
+  readonly editorName: string;
+
+  private constructor(base: URL, token: string, editorName: string) {
+    this.#base = base;
+    this.#token = token;
+    this.editorName = editorName;
+  }
+
+  static async #request(url: URL, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, redirect: 'error' });
+    } catch (error) {
+      // undici puts the reason in `cause`: a system error code, or a message such as "bad port".
+      const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+      const reason =
+        typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message.slice(0, 100) : 'network error';
+      throw new CliError(`cannot reach ${url.origin}: ${reason}`);
+    }
+  }
+
+  static async #json(url: URL, init: RequestInit): Promise<unknown> {
+    const response = await EditorClient.#request(url, init);
+    if (!response.ok) throw await errorFrom(response);
+    try {
+      return (await response.json()) as unknown;
+    } catch {
+      throw new CliError(`${url.pathname}: the server's answer is not JSON`);
+    }
+  }
+
+  /**
+   * Log in: sign a fresh challenge (prefixed with the login context, so the
+   * signature is useless for anything else) and receive a bearer token.
+   * Requires libsodium loaded.
+   * @throws EditorApiError if the server refuses (unknown or retired key...);
+   *   CliError if it cannot be reached or answers nonsense.
+   */
+  static async login(base: URL, key: AccessKey): Promise<EditorClient> {
+    const issued = await EditorClient.#json(new URL('api/auth/challenge', base), { method: 'POST' });
+    const challenge = isRecord(issued) ? issued.challenge : undefined;
+    if (typeof challenge !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(challenge)) throw new CliError('the server sent an invalid challenge');
+    const signature = sodium().crypto_sign_detached(challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))), key.secretKey);
+    const granted = await EditorClient.#json(new URL('api/auth/token', base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accessKey: encodeBase64(key.publicKey, true), challenge, signature: encodeBase64(signature, true) }),
+    });
+    if (!isRecord(granted) || typeof granted.token !== 'string' || typeof granted.editor !== 'string') {
+      throw new CliError('the server sent an invalid login answer');
+    }
+    return new EditorClient(base, granted.token, granted.editor);
+  }
+
+  #authorized(extra: Record<string, string> = {}): Record<string, string> {
+    return { authorization: `Bearer ${this.#token}`, ...extra };
+  }
+
+  /**
+   * The stored submissions.
+   * @throws EditorApiError or CliError.
+   */
+  async list(): Promise<RemoteSubmission[]> {
+    const body = await EditorClient.#json(new URL('api/submissions', this.#base), { headers: this.#authorized() });
+    const items = isRecord(body) ? body.submissions : undefined;
+    if (!Array.isArray(items)) throw new CliError('the server sent an invalid submission list');
+    return items.map((item: unknown) => {
+      if (
+        !isRecord(item) ||
+        typeof item.id !== 'string' ||
+        !ID.test(item.id) ||
+        typeof item.day !== 'string' ||
+        !DAY.test(item.day) ||
+        typeof item.size !== 'number' ||
+        !Number.isSafeInteger(item.size) ||
+        item.size < 0
+      ) {
+        throw new CliError('the server sent an invalid submission list');
+      }
+      return { id: item.id, day: item.day, size: item.size };
+    });
+  }
+
+  /**
+   * Start downloading a submission from byte `offset`.
+   * @returns the response (200 whole file, or 206 from `offset`).
+   * @throws EditorApiError (e.g. 416 when the offset is past the end) or CliError.
+   */
+  async download(id: string, offset: number): Promise<Response> {
+    if (!ID.test(id)) throw new TypeError('invalid submission id');
+    const headers = this.#authorized(offset > 0 ? { range: `bytes=${offset}-` } : {});
+    const response = await EditorClient.#request(new URL(`api/submissions/${id}`, this.#base), { headers });
+    if (response.status !== 200 && response.status !== 206) throw await errorFrom(response);
+    return response;
+  }
+
+  /** Delete a submission on the server. @throws EditorApiError or CliError. */
+  async remove(id: string): Promise<void> {
+    if (!ID.test(id)) throw new TypeError('invalid submission id');
+    const response = await EditorClient.#request(new URL(`api/submissions/${id}`, this.#base), {
+      method: 'DELETE',
+      headers: this.#authorized(),
+    });
+    if (response.status !== 204) throw await errorFrom(response);
+  }
+
+  /**
+   * Publish a signed manifest.
+   * @returns the version the server now serves.
+   * @throws EditorApiError (MANIFEST_NOT_NEWER, MANIFEST_INVALID, MANIFEST_EXPIRED...) or CliError.
+   */
+  async publishManifest(manifest: string, signature: string): Promise<number> {
+    const body = await EditorClient.#json(new URL('api/manifest', this.#base), {
+      method: 'PUT',
+      headers: this.#authorized({ 'content-type': 'application/json' }),
+      body: JSON.stringify({ manifest, signature }),
+    });
+    const version = isRecord(body) ? body.version : undefined;
+    if (typeof version !== 'number') throw new CliError('the server sent an invalid publish answer');
+    return version;
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * The editor's and the root's key files (docs/KEYS.md):
+ *
+ * - `<name>.pub.json`: the public half an editor hands to the admin (name,
+ *   age recipient, Ed25519 access public key), JSON, not secret.
+ * - `<name>-access.age`: the Ed25519 access key for the editor listener, a
+ *   small JSON document sealed under a passphrase as an age scrypt file (the
+ *   same protection as the identity, so `age -d` opens it too). It is a
+ *   separate file from the identity because it lives on the online machine
+ *   that pulls, while the identity never leaves the offline one.
+ * - root keys: minisign's own formats (client/core/minisign.ts).
+ */
+import { decrypt, encrypt } from '../../client/core/age.js';
+import { Base64Error, decodeBase64, encodeBase64 } from '../../client/core/base64.js';
+import { concatBytes, constantTimeEqual, fromUtf8, utf8, wipe } from '../../client/core/bytes.js';
+import { AgeError } from '../../client/core/errors.js';
+import { ManifestError, serializeManifest, type ManifestEditor } from '../../client/core/manifest.js';
+import { MinisignError, parsePublicKeyFile, type MinisignPublicKey, type MinisignSecretKey } from '../../client/core/minisign.js';
+import { isSecretKeyFileEncrypted, parseSecretKeyFile } from '../../client/core/minisign-secret-key.js';
+import { ScryptIdentity, ScryptRecipient } from '../../client/core/scrypt.js';
+import { sodium } from '../../client/core/sodium.js';
+import { nodeScrypt } from '../crypto/node-scrypt.js';
+import { readSmallFile, readSmallText } from './files.js';
+import { CliError, type PassphraseSource } from './io.js';
+
+/** `format` of the public file an editor gives the admin. */
+export const EDITOR_PUBLIC_FORMAT = 'sealdrop-editor-public-key';
+/** `format` of the (sealed) access key document. */
+export const ACCESS_KEY_FORMAT = 'sealdrop-editor-access-key';
+
+/** The public half of an editor's keys: what goes into the manifest. */
+export type EditorPublicKeys = Omit<ManifestEditor, 'status'>;
+
+/** An editor's Ed25519 access key pair for the editor listener. */
+export interface AccessKey {
+  readonly name: string;
+  /** 32-byte Ed25519 public key. */
+  readonly publicKey: Uint8Array;
+  /** 64-byte libsodium secret key (seed ‖ public key). */
+  readonly secretKey: Uint8Array;
+}
+
+const AGE_MAGIC = utf8('age-encryption.org/');
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function exactKeys(value: Record<string, unknown>, keys: readonly string[]): boolean {
+  const own = Object.keys(value);
+  return own.length === keys.length && keys.every((key) => Object.hasOwn(value, key));
+}
+
+/**
+ * Check an editor entry by the manifest's own rules (name characters and
+ * length, canonical recipient, 32-byte access key), so a public file that
+ * passes here is always accepted by `manifest add`.
+ * @throws CliError with the manifest rule that fails.
+ */
+export function checkEditorKeys(keys: EditorPublicKeys): EditorPublicKeys {
+  try {
+    serializeManifest({
+      format: 'sealdrop-key-manifest',
+      formatVersion: 1,
+      version: 1,
+      issued: '2000-01-01T00:00:00Z',
+      expires: '2000-01-02T00:00:00Z',
+      rootKeyId: '0000000000000000',
+      editors: [{ ...keys, status: 'active' }],
+    });
+  } catch (error) {
+    if (error instanceof ManifestError) throw new CliError(`invalid editor: ${error.message}`);
+    throw error;
+  }
+  return keys;
+}
+
+/** The editor's public file (JSON, two-space indent, final newline). */
+export function formatEditorPublicFile(keys: EditorPublicKeys): string {
+  const value = { format: EDITOR_PUBLIC_FORMAT, formatVersion: 1, ...checkEditorKeys(keys) };
+  return JSON.stringify(value, null, 2) + '\n';
+}
+
+/**
+ * Parse an editor's public file, strictly.
+ * @throws CliError naming what is wrong.
+ */
+export function parseEditorPublicFile(text: string): EditorPublicKeys {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CliError('editor public file is not JSON');
+  }
+  if (!isRecord(value) || !exactKeys(value, ['format', 'formatVersion', 'name', 'recipient', 'accessKey'])) {
+    throw new CliError('not a sealdrop editor public file');
+  }
+  if (value.format !== EDITOR_PUBLIC_FORMAT) throw new CliError('not a sealdrop editor public file');
+  if (value.formatVersion !== 1) throw new CliError('unsupported editor public file version');
+  const { name, recipient, accessKey } = value;
+  if (typeof name !== 'string' || typeof recipient !== 'string' || typeof accessKey !== 'string') {
+    throw new CliError('not a sealdrop editor public file');
+  }
+  return checkEditorKeys({ name, recipient, accessKey });
+}
+
+/** Read an editor public file. @throws CliError. */
+export async function readEditorPublicFile(file: string): Promise<EditorPublicKeys> {
+  const text = await readSmallText(file, 64 * 1024);
+  try {
+    return parseEditorPublicFile(text);
+  } catch (error) {
+    if (error instanceof CliError) throw new CliError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** A new random access key pair. Requires libsodium loaded. */
+export function generateAccessKey(name: string): AccessKey {
+  const { publicKey, privateKey } = sodium().crypto_sign_keypair();
+  return { name, publicKey, secretKey: privateKey };
+}
+
+/** The access key's public half as the manifest spells it (padded base64). */
+export function accessPublicKeyText(key: AccessKey): string {
+  return encodeBase64(key.publicKey, true);
+}
+
+/** The plaintext access key document (JSON); contains the secret seed. */
+export function formatAccessKey(key: AccessKey): Uint8Array {
+  const seed = key.secretKey.slice(0, 32);
+  const text =
+    JSON.stringify(
+      {
+        format: ACCESS_KEY_FORMAT,
+        formatVersion: 1,
+        name: key.name,
+        accessKey: encodeBase64(key.publicKey, true),
+        seed: encodeBase64(seed, true),
+      },
+      null,
+      2,
+    ) + '\n';
+  wipe(seed);
+  return utf8(text);
+}
+
+/**
+ * Parse the plaintext access key document; the seed must derive the listed public key.
+ * @throws CliError if it is malformed or inconsistent. Requires libsodium loaded.
+ */
+export function parseAccessKey(bytes: Uint8Array): AccessKey {
+  let value: unknown;
+  try {
+    value = JSON.parse(fromUtf8(bytes));
+  } catch {
+    throw new CliError('access key file is not a sealdrop access key');
+  }
+  if (!isRecord(value) || !exactKeys(value, ['format', 'formatVersion', 'name', 'accessKey', 'seed'])) {
+    throw new CliError('access key file is not a sealdrop access key');
+  }
+  if (value.format !== ACCESS_KEY_FORMAT || value.formatVersion !== 1) throw new CliError('access key file is not a sealdrop access key');
+  const { name, accessKey, seed } = value;
+  if (typeof name !== 'string' || typeof accessKey !== 'string' || typeof seed !== 'string') {
+    throw new CliError('access key file is not a sealdrop access key');
+  }
+  let publicKey: Uint8Array;
+  let seedBytes: Uint8Array;
+  try {
+    publicKey = decodeBase64(accessKey, true);
+    seedBytes = decodeBase64(seed, true);
+  } catch (error) {
+    if (error instanceof Base64Error) throw new CliError('access key file is corrupted');
+    throw error;
+  }
+  if (publicKey.length !== 32 || seedBytes.length !== 32) throw new CliError('access key file is corrupted');
+  const pair = sodium().crypto_sign_seed_keypair(seedBytes);
+  wipe(seedBytes);
+  if (!constantTimeEqual(pair.publicKey, publicKey)) {
+    wipe(pair.privateKey);
+    throw new CliError('access key file is corrupted');
+  }
+  return { name, publicKey, secretKey: pair.privateKey };
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array, void, undefined> {
+  await Promise.resolve();
+  yield bytes;
+}
+
+async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const part of stream) parts.push(part);
+  return concatBytes(...parts);
+}
+
+/**
+ * Seal a document under a passphrase as an age scrypt file. Requires libsodium loaded.
+ * @param logN - scrypt work factor (age's default 18; lower only in tests).
+ */
+export async function sealWithPassphrase(plaintext: Uint8Array, passphrase: string, logN: number): Promise<Uint8Array> {
+  return collect(encrypt([new ScryptRecipient(passphrase, nodeScrypt, logN)], once(plaintext)));
+}
+
+/** Whether bytes are an age file (binary header), rather than plain text. */
+export function isAgeFile(bytes: Uint8Array): boolean {
+  return bytes.length >= AGE_MAGIC.length && AGE_MAGIC.every((byte, i) => bytes[i] === byte);
+}
+
+/**
+ * Open an access key file, sealed (age scrypt) or plain; the passphrase is
+ * asked for only if it is sealed. Requires libsodium loaded.
+ * @throws CliError on a wrong passphrase or a malformed file.
+ */
+export async function readAccessKeyFile(file: string, passphrase: PassphraseSource): Promise<AccessKey> {
+  const bytes = await readSmallFile(file, 64 * 1024);
+  let plaintext = bytes;
+  if (isAgeFile(bytes)) {
+    const identity = new ScryptIdentity(await passphrase({ prompt: `passphrase for ${file}` }), nodeScrypt);
+    try {
+      plaintext = await collect((await decrypt([identity], once(bytes))).plaintext);
+    } catch (error) {
+      if (error instanceof AgeError) {
+        throw new CliError(`${file}: ${error.name === 'NoIdentityMatchError' ? 'wrong passphrase' : error.message}`);
+      }
+      throw error;
+    }
+  }
+  try {
+    return parseAccessKey(plaintext);
+  } catch (error) {
+    if (error instanceof CliError) throw new CliError(`${file}: ${error.message}`);
+    throw error;
+  } finally {
+    if (plaintext !== bytes) wipe(plaintext);
+  }
+}
+
+/**
+ * minisign opslimit/memlimit that make libsodium pick N = 2^logN, r = 8, p = 1
+ * (for test-only weak keys; real keys use minisign's defaults, N = 2^20).
+ */
+export function minisignLimitsForLogN(logN: number): { opslimit: number; memlimit: number } {
+  const opslimit = 32 * 2 ** logN;
+  return { opslimit, memlimit: 64 * opslimit };
+}
+
+/** Read the root public key file (minisign.pub format). @throws CliError. */
+export async function readRootPublicKey(file: string): Promise<MinisignPublicKey> {
+  const text = await readSmallText(file, 64 * 1024);
+  try {
+    return parsePublicKeyFile(text);
+  } catch (error) {
+    if (error instanceof MinisignError) throw new CliError(`${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * Read the root secret key file, asking for its passphrase if it is encrypted.
+ * Requires libsodium loaded.
+ * @throws CliError on a wrong passphrase or a malformed file.
+ */
+export async function readRootSecretKey(file: string, passphrase: PassphraseSource): Promise<MinisignSecretKey> {
+  const text = await readSmallText(file, 64 * 1024);
+  try {
+    if (!isSecretKeyFileEncrypted(text)) return await parseSecretKeyFile(text);
+    const secret = utf8(await passphrase({ prompt: `passphrase for ${file}` }));
+    try {
+      return await parseSecretKeyFile(text, { passphrase: secret, scrypt: nodeScrypt });
+    } finally {
+      wipe(secret);
+    }
+  } catch (error) {
+    if (error instanceof MinisignError) throw new CliError(`${file}: ${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The `sealdrop` command dispatcher: finds the command, runs it, and turns
+ * every failure into one line on stderr and an exit status. No stack traces:
+ * the people using this are editors, not developers, and a trace could carry
+ * paths or values they did not mean to paste into a chat.
+ */
+import { loadSodium } from '../../client/core/sodium.js';
+import { decryptCommand } from './decrypt.js';
+import { editorKeygen } from './editor.js';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
+import {
+  manifestAdd,
+  manifestRetire,
+  manifestRotate,
+  manifestShow,
+  manifestSign,
+  manifestVerify,
+} from './manifest-commands.js';
+import { publishCommand } from './publish.js';
+import { pullCommand } from './pull.js';
+import { rootFingerprintCommand, rootInit } from './root.js';
+
+/** A command's entry: arguments after its name, the shell around it, the exit status. */
+export type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+interface Entry {
+  readonly run: Command;
+  readonly summary: string;
+}
+
+/** Every command by its full name (one or two words). */
+export const COMMANDS: Readonly<Record<string, Entry>> = {
+  'root init': { run: rootInit, summary: 'create the newsroom root signing key (admin, offline)' },
+  'root fingerprint': { run: rootFingerprintCommand, summary: "print a root public key's fingerprint" },
+  'editor keygen': { run: editorKeygen, summary: "create an editor's identity, access key and public file" },
+  'manifest add': { run: manifestAdd, summary: 'add editors to the key manifest' },
+  'manifest retire': { run: manifestRetire, summary: 'retire editors in the key manifest' },
+  'manifest rotate': { run: manifestRotate, summary: "replace an editor's keys in the key manifest" },
+  'manifest sign': { run: manifestSign, summary: 'sign the key manifest with the root key (admin, offline)' },
+  'manifest verify': { run: manifestVerify, summary: 'verify a signed manifest: signature, expiry, version' },
+  'manifest show': { run: manifestShow, summary: 'print a key manifest' },
+  publish: { run: publishCommand, summary: 'upload a signed manifest to the server' },
+  pull: { run: pullCommand, summary: 'download new submissions (ciphertext) from the server' },
+  decrypt: { run: decryptCommand, summary: 'decrypt and safely extract submissions (offline)' },
+};
+
+/** The top-level help. */
+export function overview(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`);
+  return (
+    'usage: sealdrop COMMAND [OPTIONS]\n\n' +
+    'Sealdrop for editors and admins: keys, the signed key manifest, pulling and decrypting submissions.\n\n' +
+    `commands:\n${lines.join('\n')}\n\n` +
+    'Run `sealdrop COMMAND --help` for its options. Exit status: 0 success, 1 failure, 2 usage error.\n'
+  );
+}
+
+function find(argv: readonly string[]): { entry: Entry; rest: readonly string[] } | null {
+  const two = `${argv[0] ?? ''} ${argv[1] ?? ''}`;
+  if (argv.length >= 2 && COMMANDS[two] !== undefined) return { entry: COMMANDS[two], rest: argv.slice(2) };
+  const one = COMMANDS[argv[0] ?? ''];
+  return one === undefined ? null : { entry: one, rest: argv.slice(1) };
+}
+
+/**
+ * Run the command line `argv` (without `node` and the script).
+ * @returns the exit status; never throws.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+      io.stdout.write(overview());
+      return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
+    }
+    const found = find(argv);
+    if (found === null) {
+      const group = Object.keys(COMMANDS).filter((name) => name.startsWith(`${argv[0] ?? ''} `));
+      const hint = group.length > 0 ? `: use one of ${group.map((name) => `"${name}"`).join(', ')}` : ' (see sealdrop --help)';
+      io.stderr.write(`sealdrop: unknown command "${(argv[0] ?? '').slice(0, 40)}${argv[1] !== undefined && group.length > 0 ? ` ${argv[1].slice(0, 40)}` : ''}"${hint}\n`);
+      return EXIT_USAGE;
+    }
+    await loadSodium();
+    return await found.entry.run(found.rest, io);
+  } catch (error) {
+    if (error instanceof CliError) {
+      // Usage errors already name the command ("sealdrop decrypt: ...").
+      io.stderr.write(error.message.startsWith('sealdrop ') ? `${error.message}\n` : `sealdrop: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const name = error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`sealdrop: unexpected ${name}: ${message.split('\n')[0]!}\n`);
+    return EXIT_FAILURE;
+  }
+}

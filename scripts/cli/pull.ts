@@ -1,0 +1,180 @@
+/**
+ * `sealdrop pull`: download new submissions from the editor listener into a
+ * folder, resumably. Each download goes to `<id>.age.part` (continued with an
+ * HTTP Range request if a previous run was interrupted); once complete it is
+ * verified (exact listed size, a well-formed age header, a payload length
+ * STREAM framing can produce), flushed to disk and renamed to `<id>.age`.
+ * With `--delete`, only verified local copies are deleted on the server.
+ * The files stay ciphertext: carry them to the offline machine and run
+ * `sealdrop decrypt` there.
+ */
+import { createReadStream } from 'node:fs';
+import { link, mkdir, open, stat, truncate, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { readHeader } from '../../client/core/header.js';
+import { AgeError } from '../../client/core/errors.js';
+import { plaintextSize } from '../../client/core/stream.js';
+import { flag, optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
+import { formatSize } from './display.js';
+import { EditorClient, parseServerUrl, type RemoteSubmission } from './editor-client.js';
+import { CliError, EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
+import { readAccessKeyFile } from './key-files.js';
+import { passphraseSource } from './passphrase.js';
+import { Progress } from './progress.js';
+
+const SPEC: CommandSpec = {
+  name: 'pull',
+  summary:
+    'Log in to the editor listener with your access key and download new submissions (ciphertext) into --out, ' +
+    'resuming interrupted downloads and verifying each. With --delete, verified submissions are deleted on the server.',
+  usage: '--server URL --access-key FILE --out DIR [--delete] [--passphrase-file FILE]',
+  options: {
+    server: { type: 'string', value: 'URL', description: 'editor listener URL, e.g. http://127.0.0.1:8081' },
+    'access-key': { type: 'string', value: 'FILE', description: 'your access key file (NAME-access.age)' },
+    out: { type: 'string', value: 'DIR', description: 'folder for <id>.age files (created if missing)' },
+    delete: { type: 'boolean', description: 'delete each submission on the server once the local copy is verified' },
+    'passphrase-file': { type: 'string', value: 'FILE', description: 'passphrase for the access key (instead of the terminal)' },
+  },
+};
+
+const PART_SUFFIX = '.part';
+
+async function sizeOf(file: string): Promise<number | null> {
+  try {
+    return (await stat(file)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/**
+ * Check a downloaded file's envelope without any key: the header parses and
+ * the payload length is valid STREAM framing.
+ * @throws CliError if not.
+ */
+export async function verifyEnvelope(file: string, size: number): Promise<void> {
+  const stream = createReadStream(file, { end: 64 * 1024 - 1 });
+  try {
+    const { headerLength, rest } = await readHeader(stream);
+    await rest.return();
+    plaintextSize(size - headerLength);
+  } catch (error) {
+    if (error instanceof AgeError || error instanceof RangeError) throw new CliError(`not a valid age file (${error.message})`);
+    throw error;
+  } finally {
+    stream.destroy();
+  }
+}
+
+function contentRangeStart(response: Response, size: number): number | null {
+  const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
+  if (match === null || Number(match[3]) !== size || Number(match[2]) !== size - 1) return null;
+  return Number(match[1]);
+}
+
+/** Download one submission into `<id>.age.part`, continuing what is there. */
+async function download(client: EditorClient, item: RemoteSubmission, part: string, progress: Progress): Promise<void> {
+  let offset = (await sizeOf(part)) ?? 0;
+  if (offset > item.size) {
+    await truncate(part, 0);
+    offset = 0;
+  }
+  progress.advance(offset);
+  if (offset === item.size) return;
+  const response = await client.download(item.id, offset);
+  if (response.status === 200) {
+    // Whole file (first attempt, or a server that ignored the range): start over.
+    progress.advance(-offset);
+    offset = 0;
+  } else if (contentRangeStart(response, item.size) !== offset) {
+    throw new CliError(`${item.id}: the server answered a different range`);
+  }
+  const handle = await open(part, offset === 0 ? 'w' : 'a', 0o600);
+  try {
+    if (response.body === null) throw new CliError(`${item.id}: empty answer`);
+    for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) {
+      const bytes = chunk as Buffer;
+      offset += bytes.length;
+      if (offset > item.size) throw new CliError(`${item.id}: the server sent more than the listed size`);
+      await handle.write(bytes);
+      progress.advance(bytes.length);
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  if (offset !== item.size) throw new CliError(`${item.id}: download incomplete (${offset} of ${item.size} bytes); run pull again to resume`);
+}
+
+/** `sealdrop pull`. */
+export async function pullCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseCommand(SPEC, argv, io);
+  if (parsed === null) return EXIT_OK;
+  const server = parseServerUrl(requiredString(parsed, 'server', SPEC.name));
+  const outDir = path.resolve(io.cwd, requiredString(parsed, 'out', SPEC.name));
+  const keyFile = path.resolve(io.cwd, requiredString(parsed, 'access-key', SPEC.name));
+  const deleteAfter = flag(parsed, 'delete');
+  const key = await readAccessKeyFile(keyFile, passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)));
+  let client: EditorClient;
+  try {
+    client = await EditorClient.login(server, key);
+  } finally {
+    key.secretKey.fill(0);
+  }
+  await mkdir(outDir, { recursive: true, mode: 0o700 });
+  const listed = await client.list();
+
+  // Already complete locally: skipped (and, with --delete, cleaned up on the server).
+  const plan: { item: RemoteSubmission; final: string; have: boolean }[] = [];
+  for (const item of listed) {
+    const final = path.join(outDir, `${item.id}.age`);
+    const have = await sizeOf(final);
+    plan.push({ item, final, have: have !== null });
+    if (have !== null && have !== item.size) {
+      throw new CliError(`${final} exists with a different size than on the server; move it away and pull again`);
+    }
+  }
+  const todo = plan.filter((entry) => !entry.have);
+  const total = todo.reduce((sum, entry) => sum + entry.item.size, 0);
+  io.stderr.write(
+    `logged in as ${client.editorName}; ${listed.length} submission(s) on the server, ${todo.length} new (${formatSize(total)})\n`,
+  );
+  const progress = new Progress(io.stderr, 'pull', total);
+  let failed = 0;
+  let pulled = 0;
+  let deleted = 0;
+  for (const { item, final, have } of plan) {
+    const part = final + PART_SUFFIX;
+    try {
+      if (!have) {
+        await download(client, item, part, progress);
+        await verifyEnvelope(part, item.size);
+        // link + unlink rather than rename: never replaces a file that appeared meanwhile.
+        await link(part, final);
+        await unlink(part);
+        pulled += 1;
+      } else {
+        await verifyEnvelope(final, item.size);
+      }
+      if (deleteAfter) {
+        await client.remove(item.id);
+        deleted += 1;
+      }
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      failed += 1;
+      io.stderr.write(`error: ${item.id}: ${error.message}\n`);
+    }
+  }
+  if (total > 0) progress.finish();
+  io.stdout.write(
+    `pulled ${pulled} new submission(s) into ${outDir}` +
+      (plan.length - todo.length > 0 ? `, ${plan.length - todo.length} already here` : '') +
+      (deleteAfter ? `, ${deleted} deleted on the server` : '') +
+      `${failed > 0 ? `, ${failed} failed` : ''}\n`,
+  );
+  return failed > 0 ? EXIT_FAILURE : EXIT_OK;
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/**
+ * The `sealdrop` command (package.json "bin"): wires the real terminal,
+ * streams and clock into the dispatcher. See docs/CLI.md.
+ */
+import { runCli } from './cli/main.js';
+import type { CliIo } from './cli/io.js';
+import { terminalPassphrase } from './cli/passphrase.js';
+
+const io: CliIo = {
+  stdout: { write: (text) => process.stdout.write(text), isTTY: process.stdout.isTTY },
+  stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY },
+  passphrase: terminalPassphrase,
+  now: () => new Date(),
+  cwd: process.cwd(),
+};
+
+process.exitCode = await runCli(process.argv.slice(2), io);

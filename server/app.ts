@@ -1,0 +1,93 @@
+/**
+ * Composes the two Express apps from their parts. Nothing here computes:
+ * order of middleware is the whole content. Both apps share the security
+ * headers, the privacy-preserving request log, a global rate limit and the
+ * JSON error handler.
+ */
+import express, { type Express } from 'express';
+import { ChallengeStore } from './editor-auth/challenges.js';
+import { TokenStore } from './editor-auth/tokens.js';
+import { errorHandler, notFound } from './errors.js';
+import { requestLogger, type Logger } from './logging.js';
+import type { ManifestStore } from './manifest/manifest-store.js';
+import { RequestBudget, rateLimit } from './rate-limit.js';
+import { editorRoutes } from './routes/editor.js';
+import { sourceRoutes } from './routes/source.js';
+import { noCookies, securityHeaders } from './security-headers.js';
+import type { SubmissionStore } from './storage/submission-store.js';
+import type { UploadStore } from './uploads/upload-store.js';
+
+/** How long an editor has to sign a login challenge. */
+export const CHALLENGE_LIFETIME_SECONDS = 60;
+/** Pending challenges are bounded so a flood cannot grow memory. */
+export const MAX_PENDING_CHALLENGES = 1000;
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly uploads: UploadStore;
+  readonly submissions: SubmissionStore;
+  readonly manifests: ManifestStore;
+  readonly staticDir: string;
+  readonly rateLimitPerMinute: number;
+  readonly tokenTtlSeconds: number;
+}
+
+function base(listener: 'source' | 'editor', deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  // Never derive anything from X-Forwarded-* headers: addresses are not ours to know.
+  app.set('trust proxy', false);
+  app.use(requestLogger(deps.logger, listener));
+  app.use(noCookies);
+  app.use(securityHeaders);
+  app.use(rateLimit(new RequestBudget(deps.rateLimitPerMinute)));
+  return app;
+}
+
+function finish(app: Express, deps: AppDeps): Express {
+  app.use(notFound);
+  app.use(
+    errorHandler((error) => {
+      deps.logger.error({ err: error }, 'internal error');
+    }),
+  );
+  return app;
+}
+
+/** The source listener: static client, manifest, uploads. */
+export function createSourceApp(deps: AppDeps): Express {
+  const app = base('source', deps);
+  app.use(sourceRoutes(deps));
+  app.use(
+    express.static(deps.staticDir, {
+      // Cache-Control stays no-store; no Last-Modified or ETag, so the bundle is
+      // served identically whatever the build's file times were.
+      cacheControl: false,
+      lastModified: false,
+      etag: false,
+      dotfiles: 'ignore',
+      index: ['index.html'],
+      redirect: false,
+      setHeaders: (res) => {
+        (res as unknown as { locals: Record<string, unknown> }).locals.routeLabel = '(static)';
+      },
+    }),
+  );
+  return finish(app, deps);
+}
+
+/** The editor listener: login, submissions, manifest publication. */
+export function createEditorApp(deps: AppDeps): Express {
+  const app = base('editor', deps);
+  app.use(
+    editorRoutes({
+      submissions: deps.submissions,
+      manifests: deps.manifests,
+      challenges: new ChallengeStore(CHALLENGE_LIFETIME_SECONDS * 1000, MAX_PENDING_CHALLENGES),
+      tokens: new TokenStore(deps.tokenTtlSeconds * 1000),
+      challengeLifetimeSeconds: CHALLENGE_LIFETIME_SECONDS,
+    }),
+  );
+  return finish(app, deps);
+}

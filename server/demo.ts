@@ -1,0 +1,132 @@
+/**
+ * The demo newsroom behind `npm start`: a root key, one editor and a signed
+ * manifest, created once under a git-ignored folder and reused afterwards.
+ *
+ * Layout (all under `<root>`):
+ *   keys/root.pub, keys/manifest.json, keys/manifest.json.minisig   (public)
+ *   data/                                                           (ciphertext)
+ *   secrets/root.key            minisign secret key, unencrypted (`minisign -W`)
+ *   secrets/editor-identity.txt age identity (age-keygen format), unencrypted
+ *   secrets/editor-access.key   the editor's Ed25519 access key, as an
+ *                               unencrypted minisign secret key file
+ * The secrets are unencrypted and on the server's disk: acceptable for a demo
+ * only, which is why the start script says so loudly. Production refuses to
+ * start with any of them under its data or keys folder.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { encodeBase64 } from '../client/core/base64.js';
+import { formatIdentityFile } from '../client/core/identity-file.js';
+import { signManifest, type KeyManifest } from '../client/core/manifest.js';
+import { formatKeyId, formatPublicKeyFile, generateKeyPair, publicKeyOf } from '../client/core/minisign.js';
+import { formatSecretKeyFile, parseSecretKeyFile } from '../client/core/minisign-secret-key.js';
+import { X25519Identity } from '../client/core/x25519.js';
+
+export interface DemoNewsroom {
+  readonly keysDir: string;
+  readonly dataDir: string;
+  readonly rootPublicKeyFile: string;
+  readonly identityFile: string;
+  readonly accessKeyFile: string;
+  /** True if this call created the newsroom (first run). */
+  readonly created: boolean;
+}
+
+const DEMO_VALIDITY_DAYS = 365;
+
+function isoSeconds(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await readFile(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates the demo newsroom under `root` unless it exists; re-signs the
+ * manifest (next version) when the existing one is expired or about to be.
+ * Requires libsodium loaded.
+ */
+export async function prepareDemoNewsroom(root: string, now: Date = new Date()): Promise<DemoNewsroom> {
+  const keysDir = path.join(root, 'keys');
+  const dataDir = path.join(root, 'data');
+  const secretsDir = path.join(root, 'secrets');
+  const files = {
+    rootPublicKey: path.join(keysDir, 'root.pub'),
+    manifest: path.join(keysDir, 'manifest.json'),
+    signature: path.join(keysDir, 'manifest.json.minisig'),
+    rootSecretKey: path.join(secretsDir, 'root.key'),
+    identity: path.join(secretsDir, 'editor-identity.txt'),
+    accessKey: path.join(secretsDir, 'editor-access.key'),
+  };
+  const result = {
+    keysDir,
+    dataDir,
+    rootPublicKeyFile: files.rootPublicKey,
+    identityFile: files.identity,
+    accessKeyFile: files.accessKey,
+  };
+  for (const directory of [keysDir, dataDir, secretsDir]) await mkdir(directory, { recursive: true, mode: 0o700 });
+
+  if (await exists(files.manifest)) {
+    const manifest = JSON.parse(await readFile(files.manifest, 'utf8')) as KeyManifest;
+    const renewBy = now.getTime() + 7 * 86_400_000;
+    if (Date.parse(manifest.expires) > renewBy) return { ...result, created: false };
+    const rootKey = await parseSecretKeyFile(await readFile(files.rootSecretKey, 'utf8'));
+    await writeSigned({ ...manifest, ...validity(now), version: manifest.version + 1 }, rootKey, files);
+    return { ...result, created: false };
+  }
+
+  const root_ = generateKeyPair();
+  const access = generateKeyPair();
+  const identity = X25519Identity.generate();
+  const manifest: KeyManifest = {
+    format: 'sealdrop-key-manifest',
+    formatVersion: 1,
+    version: 1,
+    ...validity(now),
+    rootKeyId: formatKeyId(root_.publicKey.keyId),
+    editors: [
+      {
+        name: 'Demo Editor',
+        recipient: identity.recipient().format(),
+        accessKey: encodeBase64(publicKeyOf(access.secretKey).publicKey, true),
+        status: 'active',
+      },
+    ],
+  };
+  await writeFile(files.rootSecretKey, await formatSecretKeyFile(root_.secretKey, null, 'sealdrop DEMO root secret key'), {
+    mode: 0o600,
+  });
+  await writeFile(files.identity, formatIdentityFile(identity, now), { mode: 0o600 });
+  await writeFile(
+    files.accessKey,
+    await formatSecretKeyFile(access.secretKey, null, 'sealdrop DEMO editor access key'),
+    { mode: 0o600 },
+  );
+  await writeFile(files.rootPublicKey, formatPublicKeyFile(root_.publicKey));
+  await writeSigned(manifest, root_.secretKey, files);
+  return { ...result, created: true };
+}
+
+function validity(now: Date): { issued: string; expires: string } {
+  return {
+    issued: isoSeconds(now),
+    expires: isoSeconds(new Date(now.getTime() + DEMO_VALIDITY_DAYS * 86_400_000)),
+  };
+}
+
+async function writeSigned(
+  manifest: KeyManifest,
+  rootKey: Parameters<typeof signManifest>[1],
+  files: { manifest: string; signature: string },
+): Promise<void> {
+  const signed = signManifest(manifest, rootKey);
+  await writeFile(files.signature, signed.signature);
+  await writeFile(files.manifest, signed.manifest);
+}

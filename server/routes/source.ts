@@ -1,0 +1,101 @@
+/**
+ * The source listener's routes: the static client, the signed manifest, and
+ * resumable uploads of ciphertext.
+ *
+ *   GET    /manifest.json, /manifest.json.minisig
+ *   POST   /api/uploads                      { size } -> 201 upload status
+ *   GET    /api/uploads/:id                  -> upload status (where to resume)
+ *   PUT    /api/uploads/:id?offset=N         application/octet-stream chunk
+ *   POST   /api/uploads/:id/finalize         -> 201 { id, size }
+ *   DELETE /api/uploads/:id                  -> 204
+ */
+import express, { Router, type Request, type RequestHandler } from 'express';
+import { ApiError } from '../errors.js';
+import type { ManifestStore } from '../manifest/manifest-store.js';
+import { checkEnvelope } from '../envelope/check-envelope.js';
+import { isId } from '../storage/ids.js';
+import type { UploadStore } from '../uploads/upload-store.js';
+
+/** Small JSON bodies only; anything larger is refused before it is read. */
+export const JSON_BODY_LIMIT = 4 * 1024;
+
+/** Parses a JSON body, refusing other content types with UNSUPPORTED_MEDIA_TYPE. */
+export function jsonBody(limit: number): RequestHandler[] {
+  return [
+    (req, _res, next) => {
+      next(req.is('application/json') ? undefined : new ApiError('UNSUPPORTED_MEDIA_TYPE'));
+    },
+    express.json({ limit, strict: true }),
+  ];
+}
+
+/** The upload id from the path, refusing anything that is not exactly an id. */
+export function idParameter(req: Request): string {
+  const id = req.params.id;
+  if (!isId(id)) throw new ApiError('INVALID_ID');
+  return id;
+}
+
+/** A non-negative safe integer written in plain decimal, else null. */
+export function parseByteCount(text: unknown): number | null {
+  if (typeof text !== 'string' || !/^(0|[1-9][0-9]{0,15})$/.test(text)) return null;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+export interface SourceRouteDeps {
+  readonly uploads: UploadStore;
+  readonly manifests: ManifestStore;
+}
+
+export function sourceRoutes({ uploads, manifests }: SourceRouteDeps): Router {
+  const router = Router();
+
+  router.get('/manifest.json', (_req, res) => {
+    res.type('application/json').send(Buffer.from(manifests.current().bytes));
+  });
+  router.get('/manifest.json.minisig', (_req, res) => {
+    res.type('text/plain').send(manifests.current().signature);
+  });
+
+  router.post('/api/uploads', ...jsonBody(JSON_BODY_LIMIT), async (req, res) => {
+    const body = req.body as unknown;
+    const size = typeof body === 'object' && body !== null ? (body as { size?: unknown }).size : undefined;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) throw new ApiError('INVALID_BODY');
+    const status = await uploads.create(size);
+    res.status(201).json(status);
+  });
+
+  router.get('/api/uploads/:id', (req, res) => {
+    res.json(uploads.status(idParameter(req)));
+  });
+
+  router.put('/api/uploads/:id', async (req, res) => {
+    const id = idParameter(req);
+    if (!req.is('application/octet-stream')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE');
+    const offset = parseByteCount(req.query.offset);
+    if (offset === null) throw new ApiError('INVALID_OFFSET');
+    // The length must be known up front so every limit is checked before a
+    // byte is written; chunked transfer encoding is refused.
+    const length = parseByteCount(req.get('content-length'));
+    if (length === null || req.get('transfer-encoding') !== undefined) throw new ApiError('LENGTH_REQUIRED');
+    if (length === 0) throw new ApiError('INVALID_BODY');
+    uploads.checkChunk(id, offset, length);
+    res.json(await uploads.writeChunk(id, offset, length, req));
+  });
+
+  router.post('/api/uploads/:id/finalize', async (req, res) => {
+    const id = idParameter(req);
+    const done = await uploads.finalize(id, (handle, size) =>
+      checkEnvelope(handle, size, manifests.activeEditorCount()),
+    );
+    res.status(201).json(done);
+  });
+
+  router.delete('/api/uploads/:id', async (req, res) => {
+    await uploads.cancel(idParameter(req));
+    res.status(204).end();
+  });
+
+  return router;
+}

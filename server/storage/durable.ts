@@ -1,0 +1,41 @@
+/**
+ * Durable file system steps. A rename is only durable once the directory that
+ * holds it is fsynced; a file's bytes only once the file is. These helpers make
+ * the order explicit at the call sites.
+ */
+import { open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+/** fsync a directory so entries created, renamed or removed in it survive a crash. */
+export async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes `data` to `file` atomically and durably: a temporary sibling is
+ * written and fsynced, renamed over `file`, then the directory is fsynced.
+ * A crash leaves either the old file or the new one, plus at most a `.tmp`.
+ */
+export async function writeFileDurably(file: string, data: string | Uint8Array): Promise<void> {
+  const temporary = `${file}.tmp`;
+  const handle = await open(temporary, 'w', 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
+  await syncDirectory(path.dirname(file));
+}
+
+/** Removes files (missing ones are fine), then fsyncs their directory. */
+export async function removeDurably(directory: string, names: readonly string[]): Promise<void> {
+  for (const name of names) await rm(path.join(directory, name), { force: true });
+  await syncDirectory(directory);
+}

@@ -1,0 +1,100 @@
+/**
+ * Finalized submissions: one ciphertext file per submission,
+ * `<dataDir>/submissions/<id>.age`, whose mtime is the day it arrived. The file
+ * name and the file are all there is: no database, no metadata beside the
+ * ciphertext, so a backup is a plain copy and `age -d` opens any file directly.
+ */
+import { createReadStream, type ReadStream } from 'node:fs';
+import { mkdir, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { dayOf, startOfDay } from './day.js';
+import { removeDurably, syncDirectory } from './durable.js';
+import { isId } from './ids.js';
+
+export interface SubmissionInfo {
+  readonly id: string;
+  /** UTC day of arrival, `YYYY-MM-DD`. */
+  readonly day: string;
+  readonly size: number;
+}
+
+const SUFFIX = '.age';
+
+export class SubmissionStore {
+  readonly directory: string;
+  private bytes = 0;
+
+  private constructor(directory: string) {
+    this.directory = directory;
+  }
+
+  /** Opens (creating if needed) the store under `dataDir` and totals its size. */
+  static async open(dataDir: string): Promise<SubmissionStore> {
+    const store = new SubmissionStore(path.join(dataDir, 'submissions'));
+    await mkdir(store.directory, { recursive: true, mode: 0o700 });
+    for (const info of await store.list()) store.bytes += info.size;
+    return store;
+  }
+
+  /** Bytes held by all submissions (for the storage quota). */
+  totalBytes(): number {
+    return this.bytes;
+  }
+
+  fileOf(id: string): string {
+    if (!isId(id)) throw new TypeError('invalid submission id');
+    return path.join(this.directory, id + SUFFIX);
+  }
+
+  /** Every submission, oldest day first (ties by id, which is random). */
+  async list(): Promise<SubmissionInfo[]> {
+    const out: SubmissionInfo[] = [];
+    for (const name of await readdir(this.directory)) {
+      const id = name.slice(0, -SUFFIX.length);
+      if (!name.endsWith(SUFFIX) || !isId(id)) continue;
+      const info = await this.info(id);
+      if (info !== null) out.push(info);
+    }
+    return out.sort((a, b) => a.day.localeCompare(b.day) || a.id.localeCompare(b.id));
+  }
+
+  /** Size and day of one submission; `null` if there is none with this id. */
+  async info(id: string): Promise<SubmissionInfo | null> {
+    try {
+      const stats = await stat(this.fileOf(id));
+      return { id, day: dayOf(stats.mtime), size: stats.size };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  /** A stream of bytes `[start, end]` (inclusive, as in HTTP ranges). */
+  read(id: string, start: number, end: number): ReadStream {
+    return createReadStream(this.fileOf(id), { start, end, highWaterMark: 256 * 1024 });
+  }
+
+  /**
+   * Makes a complete, checked upload a submission, durably: the file's
+   * timestamps are set to the day, its bytes and metadata fsynced, then it is
+   * renamed into place and the directory fsynced. Only after this returns is
+   * the submission listed, and it survives a crash.
+   */
+  async adopt(handle: FileHandle, from: string, id: string, size: number, now: Date): Promise<void> {
+    const day = startOfDay(now);
+    await handle.utimes(day, day);
+    await handle.sync();
+    await rename(from, this.fileOf(id));
+    await syncDirectory(this.directory);
+    this.bytes += size;
+  }
+
+  /** Deletes a submission durably; false if it did not exist. */
+  async remove(id: string): Promise<boolean> {
+    const info = await this.info(id);
+    if (info === null) return false;
+    await removeDurably(this.directory, [id + SUFFIX]);
+    this.bytes -= info.size;
+    return true;
+  }
+}

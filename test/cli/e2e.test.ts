@@ -1,0 +1,108 @@
+/**
+ * The compiled `sealdrop` binary as a child process: exit statuses, one-line
+ * errors without stack traces, the offline flow with --passphrase-file, and
+ * the no-echo terminal prompt (through a pty made by `script`).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadSodium } from '../../client/core/sodium.js';
+import { ageAvailable, runAgeWithPassphrase } from '../support/age-cli.js';
+import { compiledBuild } from '../support/compiled-build.js';
+import { listTree, tempDir, writeSubmission } from './support.js';
+
+let bin: string;
+let dir: string;
+
+beforeAll(async () => {
+  await loadSodium();
+  bin = await compiledBuild();
+  dir = await tempDir();
+}, 180_000);
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('sealdrop binary', () => {
+  it('has help, and exit status 2 for usage errors', () => {
+    const help = run(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('decrypt');
+    expect(run([]).status).toBe(2);
+    const unknown = run(['frobnicate']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toBe('sealdrop: unknown command "frobnicate" (see sealdrop --help)\n');
+    const group = run(['manifest', 'nope']);
+    expect(group.stderr).toContain('use one of "manifest add"');
+    const badOption = run(['decrypt', '--bogus']);
+    expect(badOption.status).toBe(2);
+    expect(badOption.stderr).toMatch(/^sealdrop decrypt: unknown option '--bogus' \(see --help\)\n$/);
+    for (const command of ['root init', 'editor keygen', 'manifest sign', 'pull', 'publish']) {
+      const commandHelp = run([...command.split(' '), '--help']);
+      expect(commandHelp.status).toBe(0);
+      expect(commandHelp.stdout.startsWith(`usage: sealdrop ${command}`)).toBe(true);
+      expect(commandHelp.stdout).not.toContain('scrypt-log-n');
+    }
+  });
+
+  it('runs the offline flow with --passphrase-file and reports failures in one line', async () => {
+    const secret = path.join(dir, 'pass.txt');
+    await writeFile(secret, 'a long passphrase\n');
+    const weak = ['--scrypt-log-n', '10', '--passphrase-file', secret];
+    expect(run(['root', 'init', ...weak]).status).toBe(0);
+    expect(run(['editor', 'keygen', '--name', 'Dana', ...weak]).status).toBe(0);
+    expect(run(['manifest', 'add', '--root-pub', 'root.pub', '--editor', 'dana.pub.json']).status).toBe(0);
+    expect(run(['manifest', 'sign', '--root-key', 'root.key', '--passphrase-file', secret]).status).toBe(0);
+    expect(run(['manifest', 'verify', '--root-pub', 'root.pub']).stdout).toMatch(/^valid: version 1/);
+    const { recipient } = JSON.parse(await readFile(path.join(dir, 'dana.pub.json'), 'utf8')) as { recipient: string };
+    await writeSubmission([recipient], { message: 'via the binary', files: [] }, path.join(dir, 'tip.age'));
+    const tampered = await readFile(path.join(dir, 'tip.age'));
+    tampered[tampered.length - 5]! ^= 1;
+    await writeFile(path.join(dir, 'bad.age'), tampered);
+    const decrypted = run(['decrypt', '--identity', 'dana-identity.age', '--passphrase-file', secret, '--out', 'read', 'tip.age', 'bad.age']);
+    expect(decrypted.status).toBe(1);
+    expect(decrypted.stdout).toContain('message (14 B): via the binary');
+    expect(decrypted.stderr).toBe(`error: ${path.join(dir, 'bad.age')}: ciphertext tampered with or truncated (payload truncated or tampered with); nothing kept\n`);
+    expect(await listTree(path.join(dir, 'read'))).toEqual(['tip/message.txt', 'tip/submission.json']);
+    const missing = run(['decrypt', '--identity', 'nope.age', '--out', 'read', 'tip.age']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe(`sealdrop: ${path.join(dir, 'nope.age')}: no such file\n`);
+    const noTerminal = run(['manifest', 'sign', '--root-key', 'root.key']);
+    expect(noTerminal.status).toBe(1);
+    expect(noTerminal.stderr).toBe('sealdrop: no terminal to ask for a passphrase: use --passphrase-file\n');
+  });
+
+  (ageAvailable() ? it : it.skip)('asks for passphrases on the terminal without echo', async () => {
+    const passphrase = 'typed on a terminal';
+    const command = `'${process.execPath}' '${bin}' editor keygen --name Eve --scrypt-log-n 10 --out '${dir}'`;
+    // Typed only once each prompt is shown, as a person would: type-ahead is
+    // echoed by the terminal itself before any program can turn echo off.
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let stdout = '';
+    let answered = 0;
+    child.stdout.on('data', (data: Buffer) => {
+      stdout += data.toString('utf8');
+      const prompts = stdout.split("new passphrase for Eve's keys").length - 1;
+      if (prompts > answered) {
+        answered = prompts;
+        child.stdin.write(`${passphrase}\r`);
+      }
+    });
+    const [status] = (await once(child, 'close')) as [number];
+    child.stdin.destroy();
+    const result = { status, stdout };
+    expect(result.stdout).toContain("new passphrase for Eve's keys: ");
+    expect(result.stdout).toContain("new passphrase for Eve's keys (again): ");
+    expect(result.stdout).not.toContain(passphrase);
+    expect(result.stdout).toContain('editor keys created for Eve');
+    const out = path.join(dir, 'eve.txt');
+    expect(runAgeWithPassphrase(['-d', '-o', out, path.join(dir, 'eve-identity.age')], passphrase)).toBe(0);
+    expect(await readFile(out, 'utf8')).toContain('AGE-SECRET-KEY-1');
+  });
+});

@@ -1,0 +1,138 @@
+/** Storage limits, expiry, crash recovery of the upload area, and the pure helpers. */
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import request from 'supertest';
+import { utf8 } from '../../client/core/bytes.js';
+import { SubmissionStore } from '../../server/storage/submission-store.js';
+import { parseRange } from '../../server/routes/range.js';
+import { parseJournal, ReceivedRanges } from '../../server/uploads/ranges.js';
+import { UploadStore } from '../../server/uploads/upload-store.js';
+import { activeEditors, createUpload, encryptFor, expectError, makeTestServer, putChunk, TEST_LIMITS, uploadWhole } from './support.js';
+
+describe('limits are enforced before bytes are written', () => {
+  test('concurrent uploads', async () => {
+    const server = await makeTestServer({ limits: { maxConcurrentUploads: 2 } });
+    try {
+      const first = await createUpload(server.source, 100);
+      await createUpload(server.source, 100);
+      expectError(await request(server.source).post('/api/uploads').send({ size: 100 }), 503, 'TOO_MANY_UPLOADS');
+      await request(server.source).delete(`/api/uploads/${first}`).expect(204);
+      await createUpload(server.source, 100);
+    } finally {
+      await server.cleanup();
+    }
+  });
+
+  test('storage quota counts stored submissions and the declared size of open uploads', async () => {
+    const server = await makeTestServer({ limits: { storageQuotaBytes: 60_000, maxSubmissionBytes: 50_000 } });
+    try {
+      const bytes = await encryptFor(activeEditors(server.newsroom), utf8('x'.repeat(20_000)));
+      expect((await uploadWhole(server.source, bytes)).status).toBe(201);
+      await createUpload(server.source, 30_000);
+      expectError(await request(server.source).post('/api/uploads').send({ size: 60_000 - bytes.length - 30_000 + 1 }), 507, 'QUOTA_EXCEEDED');
+      await createUpload(server.source, 60_000 - bytes.length - 30_000);
+    } finally {
+      await server.cleanup();
+    }
+  });
+});
+
+describe('stored submissions', () => {
+  test('timestamps are the day, not the instant', async () => {
+    const server = await makeTestServer();
+    try {
+      const bytes = await encryptFor(activeEditors(server.newsroom), utf8('hello'));
+      const { id } = (await uploadWhole(server.source, bytes)).body as { id: string };
+      const stats = await stat(path.join(server.dataDir, 'submissions', `${id}.age`));
+      expect(stats.mtimeMs % 86_400_000).toBe(0);
+      expect(stats.atimeMs % 86_400_000).toBe(0);
+      const meta = await readdir(path.join(server.dataDir, 'uploads'));
+      expect(meta).toEqual([]);
+    } finally {
+      await server.cleanup();
+    }
+  });
+});
+
+describe('expiry of abandoned uploads', () => {
+  test('idle uploads are deleted, active ones kept', async () => {
+    let now = Date.parse('2030-01-01T12:00:00Z');
+    const server = await makeTestServer({ limits: { uploadExpirySeconds: 60 }, now: () => new Date(now) });
+    try {
+      const idle = await createUpload(server.source, 100);
+      now += 50_000;
+      const busy = await createUpload(server.source, 100);
+      now += 30_000;
+      await putChunk(server.source, busy, 0, new Uint8Array(10)).expect(200);
+      expect(await server.uploads.expire()).toBe(1);
+      expectError(await request(server.source).get(`/api/uploads/${idle}`), 404, 'NOT_FOUND');
+      await request(server.source).get(`/api/uploads/${busy}`).expect(200);
+      expect((await readdir(path.join(server.dataDir, 'uploads'))).filter((name) => name.startsWith(idle))).toEqual([]);
+    } finally {
+      await server.cleanup();
+    }
+  });
+});
+
+describe('reopening the upload area after a crash', () => {
+  test('resumes unfinished uploads, cleans up finalized and orphaned files', async () => {
+    const server = await makeTestServer();
+    try {
+      const bytes = await encryptFor(activeEditors(server.newsroom), utf8('resume me '.repeat(10_000)));
+      const id = await createUpload(server.source, bytes.length);
+      await putChunk(server.source, id, 0, bytes.subarray(0, 40_000)).expect(200);
+      const uploadsDir = path.join(server.dataDir, 'uploads');
+      // A torn journal line, an orphan .part and a stray temporary file.
+      await writeFile(path.join(uploadsDir, `${id}.ranges`), (await readFile(path.join(uploadsDir, `${id}.ranges`), 'utf8')) + '40000 5');
+      await writeFile(path.join(uploadsDir, `${'b'.repeat(32)}.part`), 'orphan');
+      await writeFile(path.join(uploadsDir, `${'c'.repeat(32)}.json.tmp`), '{');
+
+      const submissions = await SubmissionStore.open(server.dataDir);
+      const reopened = await UploadStore.open(server.dataDir, submissions, TEST_LIMITS);
+      expect(reopened.status(id)).toMatchObject({ offset: 40_000, size: bytes.length });
+      expect((await readdir(uploadsDir)).sort()).toEqual([`${id}.json`, `${id}.part`, `${id}.ranges`]);
+    } finally {
+      await server.cleanup();
+    }
+  });
+});
+
+describe('ReceivedRanges', () => {
+  test('merges overlapping and adjacent ranges and reports the resumable prefix', () => {
+    const ranges = new ReceivedRanges();
+    ranges.add(10, 20);
+    expect(ranges.contiguousPrefix()).toBe(0);
+    ranges.add(30, 40);
+    ranges.add(0, 10);
+    expect(ranges.list()).toEqual([
+      { start: 0, end: 20 },
+      { start: 30, end: 40 },
+    ]);
+    ranges.add(15, 35);
+    expect(ranges.list()).toEqual([{ start: 0, end: 40 }]);
+    expect(ranges.covers(40)).toBe(true);
+    expect(ranges.covers(41)).toBe(false);
+  });
+
+  test('journal replay ignores torn and out-of-bounds lines', () => {
+    expect(parseJournal('0 10\n10 20\n50 200\nxx\n20 3', 100).list()).toEqual([{ start: 0, end: 20 }]);
+  });
+});
+
+describe('parseRange', () => {
+  test.each([
+    [undefined, null],
+    ['bytes=0-9', { start: 0, end: 9 }],
+    ['bytes=5-', { start: 5, end: 99 }],
+    ['bytes=-10', { start: 90, end: 99 }],
+    ['bytes=-1000', { start: 0, end: 99 }],
+    ['bytes=90-1000', { start: 90, end: 99 }],
+    ['bytes=100-', 'unsatisfiable'],
+    ['bytes=-0', 'unsatisfiable'],
+    ['bytes=0-1,5-6', null],
+    ['items=0-1', null],
+    ['bytes=9-5', null],
+  ])('%s', (header, expected) => {
+    expect(parseRange(header, 100)).toEqual(expected);
+  });
+});

@@ -1,0 +1,233 @@
+/**
+ * Shared helpers for the server tests: a throw-away newsroom (root key,
+ * editors, signed manifest) in a temporary folder, the two apps wired to it
+ * with a captured log, real age encryption, and editor login.
+ */
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import type { Express } from 'express';
+import { encrypt } from '../../client/core/age.js';
+import { encodeBase64 } from '../../client/core/base64.js';
+import { signManifest, type KeyManifest } from '../../client/core/manifest.js';
+import { formatKeyId, formatPublicKeyFile, generateKeyPair, type MinisignKeyPair } from '../../client/core/minisign.js';
+import { loadSodium, sodium } from '../../client/core/sodium.js';
+import { X25519Identity } from '../../client/core/x25519.js';
+import { createEditorApp, createSourceApp } from '../../server/app.js';
+import { createLogger } from '../../server/logging.js';
+import { ManifestStore } from '../../server/manifest/manifest-store.js';
+import { SubmissionStore } from '../../server/storage/submission-store.js';
+import { UploadStore, type UploadLimits } from '../../server/uploads/upload-store.js';
+import { challengeMessage } from '../../server/editor-auth/challenges.js';
+
+export interface TestEditor {
+  readonly name: string;
+  readonly identity: X25519Identity;
+  readonly access: { publicKey: Uint8Array; privateKey: Uint8Array };
+  status: 'active' | 'retired';
+}
+
+export interface Newsroom {
+  readonly root: MinisignKeyPair;
+  readonly editors: TestEditor[];
+  readonly keysDir: string;
+  readonly rootPublicKeyFile: string;
+  /** Signs a manifest of the current editors at `version` (expiring in a year unless given). */
+  sign(version: number, options?: { issued?: Date; expires?: Date }): { manifest: Uint8Array; signature: string };
+}
+
+function iso(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function makeEditor(name: string, status: 'active' | 'retired' = 'active'): TestEditor {
+  return { name, identity: X25519Identity.generate(), access: sodium().crypto_sign_keypair(), status };
+}
+
+/** A root key and editors, with manifest version 1 written to `<dir>/keys`. */
+export async function makeNewsroom(dir: string, editors: TestEditor[]): Promise<Newsroom> {
+  await loadSodium();
+  const root = generateKeyPair();
+  const keysDir = path.join(dir, 'keys');
+  await mkdir(keysDir, { recursive: true });
+  const rootPublicKeyFile = path.join(keysDir, 'root.pub');
+  const newsroom: Newsroom = {
+    root,
+    editors,
+    keysDir,
+    rootPublicKeyFile,
+    sign(version, options = {}) {
+      const issued = options.issued ?? new Date(Date.now() - 60_000);
+      const manifest: KeyManifest = {
+        format: 'sealdrop-key-manifest',
+        formatVersion: 1,
+        version,
+        issued: iso(issued),
+        expires: iso(options.expires ?? new Date(Date.now() + 365 * 86_400_000)),
+        rootKeyId: formatKeyId(root.publicKey.keyId),
+        editors: editors.map((editor) => ({
+          name: editor.name,
+          recipient: editor.identity.recipient().format(),
+          accessKey: encodeBase64(editor.access.publicKey, true),
+          status: editor.status,
+        })),
+      };
+      return signManifest(manifest, root.secretKey);
+    },
+  };
+  await writeFile(rootPublicKeyFile, formatPublicKeyFile(root.publicKey));
+  const first = newsroom.sign(1);
+  await writeFile(path.join(keysDir, 'manifest.json'), first.manifest);
+  await writeFile(path.join(keysDir, 'manifest.json.minisig'), first.signature);
+  return newsroom;
+}
+
+export const TEST_LIMITS: UploadLimits = {
+  maxSubmissionBytes: 4 * 1024 * 1024,
+  storageQuotaBytes: 64 * 1024 * 1024,
+  maxChunkBytes: 256 * 1024,
+  maxConcurrentUploads: 1000,
+  uploadExpirySeconds: 3600,
+};
+
+export interface TestServer {
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly newsroom: Newsroom;
+  readonly source: Express;
+  readonly editor: Express;
+  readonly uploads: UploadStore;
+  readonly submissions: SubmissionStore;
+  readonly manifests: ManifestStore;
+  /** Every log line written so far. */
+  readonly log: string[];
+  cleanup(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  readonly limits?: Partial<UploadLimits>;
+  readonly editors?: TestEditor[];
+  readonly rateLimitPerMinute?: number;
+  readonly now?: () => Date;
+}
+
+export async function makeTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  await loadSodium();
+  const dir = await mkdtemp(path.join(tmpdir(), 'sealdrop-server-'));
+  const dataDir = path.join(dir, 'data');
+  const staticDir = path.join(dir, 'static');
+  await mkdir(staticDir);
+  await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
+  const newsroom = await makeNewsroom(dir, options.editors ?? [makeEditor('Alice'), makeEditor('Bob', 'retired')]);
+  const log: string[] = [];
+  const logger = createLogger('info', { write: (line: string) => log.push(line) });
+  const manifests = await ManifestStore.open({ keysDir: newsroom.keysDir, dataDir, rootPublicKeyFile: newsroom.rootPublicKeyFile });
+  const submissions = await SubmissionStore.open(dataDir);
+  const limits = { ...TEST_LIMITS, ...options.limits };
+  const uploads = await UploadStore.open(dataDir, submissions, limits, options.now);
+  const deps = {
+    logger,
+    uploads,
+    submissions,
+    manifests,
+    staticDir,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+    tokenTtlSeconds: 600,
+  };
+  return {
+    dir,
+    dataDir,
+    newsroom,
+    source: createSourceApp(deps),
+    editor: createEditorApp(deps),
+    uploads,
+    submissions,
+    manifests,
+    log,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+function once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  return (async function* () {
+    await Promise.resolve();
+    yield bytes;
+  })();
+}
+
+/** Real age ciphertext of `plaintext` to the given editors' recipients. */
+export async function encryptFor(editors: readonly TestEditor[], plaintext: Uint8Array): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const part of encrypt(
+    editors.map((editor) => editor.identity.recipient()),
+    once(plaintext),
+  )) {
+    parts.push(part);
+  }
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/** The active editors of a newsroom (whom a valid submission is encrypted to). */
+export function activeEditors(newsroom: Newsroom): TestEditor[] {
+  return newsroom.editors.filter((editor) => editor.status === 'active');
+}
+
+export async function createUpload(app: Express, size: number): Promise<string> {
+  const response = await request(app).post('/api/uploads').send({ size }).expect(201);
+  return (response.body as { id: string }).id;
+}
+
+export function putChunk(app: Express, id: string, offset: number, bytes: Uint8Array): request.Test {
+  return request(app)
+    .put(`/api/uploads/${id}?offset=${offset}`)
+    .set('Content-Type', 'application/octet-stream')
+    .send(Buffer.from(bytes));
+}
+
+/** Uploads `bytes` in chunks and finalizes; returns the finalize response. */
+export async function uploadWhole(app: Express, bytes: Uint8Array, chunkSize = 64 * 1024): Promise<request.Response> {
+  const id = await createUpload(app, bytes.length);
+  for (let offset = 0; offset < bytes.length; offset += chunkSize) {
+    await putChunk(app, id, offset, bytes.subarray(offset, offset + chunkSize)).expect(200);
+  }
+  return request(app).post(`/api/uploads/${id}/finalize`);
+}
+
+/** Signs a fresh challenge with the editor's access key; returns the token request. */
+export async function requestToken(app: Express, editor: TestEditor): Promise<request.Response> {
+  const challenge = ((await request(app).post('/api/auth/challenge').expect(200)).body as { challenge: string }).challenge;
+  const signature = sodium().crypto_sign_detached(
+    challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))),
+    editor.access.privateKey,
+  );
+  return request(app)
+    .post('/api/auth/token')
+    .send({ accessKey: encodeBase64(editor.access.publicKey, true), challenge, signature: encodeBase64(signature, true) });
+}
+
+export async function login(app: Express, editor: TestEditor): Promise<string> {
+  const response = await requestToken(app, editor);
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return (response.body as { token: string }).token;
+}
+
+/** Asserts the JSON error envelope with the expected code. */
+export function expectError(response: request.Response, status: number, code: string): void {
+  expect({ status: response.status, body: response.body as unknown }).toEqual({
+    status,
+    body: { error: { code, message: expect.any(String) as unknown } },
+  });
+}
+
+/** A supertest parser that collects the response body as one Buffer. */
+export function binaryBody(res: request.Response, done: (error: Error | null, body: Buffer) => void): void {
+  const parts: Buffer[] = [];
+  const stream = res as unknown as NodeJS.ReadableStream;
+  stream.on('data', (part: Buffer) => {
+    parts.push(part);
+  });
+  stream.on('end', () => {
+    done(null, Buffer.concat(parts));
+  });
+}
