@@ -18,21 +18,8 @@ export async function* streamOf(bytes: Uint8Array, pieceSizes: number | readonly
   }
 }
 
-export async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let length = 0;
-  for await (const part of stream) {
-    parts.push(part.slice());
-    length += part.length;
-  }
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+/** Concatenate a stream (copying each piece, in case the producer reuses buffers). */
+export { collectBytes as collect } from './streams.js';
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');

@@ -1,0 +1,82 @@
+/**
+ * Turns what the source wrote and attached into ciphertext: the submission
+ * archive (tar, submission.json, Padmé padding) encrypted with age to every
+ * active editor. Files are read as streams, one piece at a time.
+ */
+import type { Aead } from '../core/aead.js';
+import { encrypt } from '../core/age.js';
+import { payloadSize } from '../core/stream.js';
+import { buildSubmission } from '../core/submission.js';
+import { X25519Recipient } from '../core/x25519.js';
+
+/** A file could not be read (moved, changed or revoked after it was chosen). */
+export class FileReadError extends Error {
+  override name = 'FileReadError';
+}
+
+/** What the page hands to the worker. */
+export interface SubmissionDraft {
+  readonly message: string;
+  readonly files: readonly File[];
+  /** The source's reply recipient (`age1...`), or undefined for no replies. */
+  readonly replyRecipient?: string | undefined;
+}
+
+/** Ciphertext of known length, produced lazily. */
+export interface SealedSubmission {
+  /** Exact ciphertext length: header, payload nonce and STREAM chunks. */
+  readonly size: number;
+  readonly ciphertext: AsyncGenerator<Uint8Array, void, undefined>;
+}
+
+/**
+ * A file's bytes through `getReader()`, which every browser has (async
+ * iteration of ReadableStream is missing in Safari).
+ * @throws FileReadError if the browser cannot read the file.
+ */
+export async function* readFile(file: Blob): AsyncGenerator<Uint8Array, void, undefined> {
+  const reader = file.stream().getReader();
+  try {
+    for (;;) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch {
+        throw new FileReadError('file could not be read');
+      }
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Lay out and encrypt a submission. The header is produced here, so the
+ * exact ciphertext size is known before anything is uploaded.
+ * Requires libsodium loaded.
+ * @throws SubmissionError (core) for input the format cannot hold.
+ * @throws AgeKeyError if a recipient is not an age X25519 recipient.
+ * @throws (while streaming) FileReadError, or TarError if a file's size changed.
+ */
+export async function sealSubmission(draft: SubmissionDraft, recipients: readonly string[], aead: Aead): Promise<SealedSubmission> {
+  const built = buildSubmission({
+    message: draft.message,
+    files: draft.files.map((file) => ({ name: file.name, type: file.type, size: file.size, data: readFile(file) })),
+    replyRecipient: draft.replyRecipient,
+  });
+  const stream = encrypt(
+    recipients.map((recipient) => X25519Recipient.parse(recipient)),
+    built.stream,
+    { aead },
+  );
+  const first = await stream.next();
+  if (first.done === true) throw new Error('age produced no header');
+  const header = first.value;
+  async function* ciphertext(): AsyncGenerator<Uint8Array, void, undefined> {
+    yield header;
+    yield* stream;
+  }
+  return { size: header.length + payloadSize(built.plaintextSize), ciphertext: ciphertext() };
+}

@@ -1,0 +1,261 @@
+/**
+ * `npm run build:client`: builds the source page into static files with
+ * esbuild, deterministically (the same sources give byte-identical files),
+ * and writes `SHA256SUMS` listing every served file, ready to be published
+ * for WEBCAT-style verification.
+ *
+ * Output (default `dist/client/app`, the server's default static folder):
+ *   index.html, styles.css     the page (no inline script or style)
+ *   favicon.svg                so browsers do not ask for a missing /favicon.ico
+ *   main.js                    the page's code: UI only, no cryptography
+ *   worker.js                  encryption worker, libsodium WebAssembly build
+ *   worker-nowasm.js           the same worker for browsers without WebAssembly:
+ *                              libsodium replaced by noble (client/app/sodium-noble.ts)
+ *   root.pub                   the newsroom's minisign root public key: the trust
+ *                              anchor the page checks the key manifest against. In
+ *                              the bundle, so that the published hashes pin it
+ *   X.gz                       gzip -9 of each compressible file X (see
+ *                              `precompress`), which the server sends to browsers
+ *                              that accept gzip: the page crosses slow Tor links
+ *   SHA256SUMS                 `sha256sum -c` format, sorted by name, the `.gz`
+ *                              files included so that one check covers every
+ *                              byte the server may send
+ *
+ * Usage: build-client.js [--out DIR] [--root-key FILE | --demo]
+ *   --root-key FILE  the newsroom's root public key (minisign format); default
+ *                    $SEALDROP_ROOT_PUBLIC_KEY_FILE, else keys/root.pub if it exists
+ *   --demo           prepare the `npm start` demo newsroom (demo/) and use its root key
+ * Without a root key the page is built but refuses to encrypt (fails closed).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { constants as zlibConstants, gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+import { parsePublicKeyFile } from '../client/core/minisign.js';
+
+export interface BuildClientOptions {
+  /** Where to write the files; emptied first (see `prepareOutDir`). */
+  readonly outDir: string;
+  /** The root public key file to ship, or null for a page that refuses to encrypt. */
+  readonly rootPublicKeyFile: string | null;
+}
+
+export interface BuiltFile {
+  readonly name: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** The build cannot proceed; the message says what to fix. */
+export class BuildError extends Error {
+  override name = 'BuildError';
+}
+
+/** Browsers the bundle must run in: Tor Browser (Firefox ESR 115+), current Chromium and Safari. */
+const TARGETS = ['es2022', 'firefox115', 'chrome110', 'safari16'];
+
+/** The repository root: the folder that holds `client/app/main.ts`, found from this file's location. */
+export function findRepoRoot(start: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  let directory = start;
+  for (;;) {
+    if (existsSync(path.join(directory, 'client', 'app', 'main.ts'))) return directory;
+    const parent = path.dirname(directory);
+    if (parent === directory) throw new BuildError('cannot find the repository (client/app/main.ts)');
+    directory = parent;
+  }
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** One esbuild bundle, returned in memory. Deterministic: no timestamps, paths or source maps. */
+async function bundle(
+  root: string,
+  entry: string,
+  options: { alias?: Record<string, string>; define?: Record<string, string> } = {},
+): Promise<Uint8Array> {
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: TARGETS,
+    minify: true,
+    // Korean text stays UTF-8 (3 bytes a syllable) instead of \uXXXX escapes (6).
+    charset: 'utf8',
+    // Licence notices of libsodium and noble are kept, at the end of each file.
+    legalComments: 'eof',
+    sourcemap: false,
+    alias: options.alias ?? {},
+    define: { SEALDROP_NO_WASM: 'false', ...options.define },
+    // libsodium's ESM build reads import.meta.url only to locate itself,
+    // inside a try; an iife has none and libsodium carries its WebAssembly inline.
+    logOverride: { 'empty-import-meta': 'silent' },
+    logLevel: 'error',
+  });
+  const [file] = result.outputFiles;
+  if (file === undefined || result.outputFiles.length !== 1) throw new BuildError(`unexpected esbuild output for ${entry}`);
+  return file.contents;
+}
+
+/** Text files worth compressing; root.pub (113 bytes) would only grow. */
+const COMPRESSIBLE = /\.(html|css|js|svg)$/;
+/** The gzip header's OS byte for "unknown" (RFC 1952): zlib writes the build machine's OS there. */
+const GZIP_OS_UNKNOWN = 255;
+
+/**
+ * gzip at level 9 with a header that depends on nothing but `bytes`: zlib
+ * writes no file name and a zero modification time, and the OS byte (which
+ * zlib sets to the build machine's) is pinned. The deflate stream itself is
+ * as stable as Node's bundled zlib (`process.versions.zlib`): the same
+ * Node release gives the same bytes, a different zlib may not.
+ */
+export function gzipDeterministic(bytes: Uint8Array): Uint8Array {
+  const gz = new Uint8Array(
+    gzipSync(bytes, {
+      level: 9,
+      windowBits: 15,
+      memLevel: 8,
+      strategy: zlibConstants.Z_DEFAULT_STRATEGY,
+    }),
+  );
+  // ID1 ID2 CM FLG MTIME(4) XFL OS: FLG 0 means no name, comment or extra field.
+  if (gz[0] !== 0x1f || gz[1] !== 0x8b || gz[3] !== 0 || gz[4] !== 0 || gz[5] !== 0 || gz[6] !== 0 || gz[7] !== 0) {
+    throw new BuildError('unexpected gzip header from zlib');
+  }
+  gz[9] = GZIP_OS_UNKNOWN;
+  return gz;
+}
+
+/**
+ * The `.gz` twin of every compressible file that gzip makes smaller. Pure:
+ * the same files give the same twins.
+ */
+export function precompress(files: ReadonlyMap<string, Uint8Array>): Map<string, Uint8Array> {
+  const twins = new Map<string, Uint8Array>();
+  for (const [name, bytes] of files) {
+    if (!COMPRESSIBLE.test(name)) continue;
+    const gz = gzipDeterministic(bytes);
+    if (gz.length < bytes.length) twins.set(`${name}.gz`, gz);
+  }
+  return twins;
+}
+
+async function minifyCss(source: string): Promise<Uint8Array> {
+  const result = await esbuild.transform(source, { loader: 'css', minify: true, target: TARGETS, charset: 'utf8', logLevel: 'error' });
+  return new TextEncoder().encode(result.code);
+}
+
+/**
+ * Empty the output folder, refusing to delete a folder that does not look
+ * like a previous build (so a mistyped --out cannot wipe something else).
+ * @throws BuildError if the folder holds files but no SHA256SUMS.
+ */
+async function prepareOutDir(outDir: string): Promise<void> {
+  if (existsSync(outDir)) {
+    const entries = await readdir(outDir);
+    if (entries.length > 0 && !entries.includes('SHA256SUMS') && !entries.includes('main.js')) {
+      throw new BuildError(`${outDir} is not empty and is not a previous client build; refusing to delete it`);
+    }
+    await rm(outDir, { recursive: true, force: true });
+  }
+  await mkdir(outDir, { recursive: true });
+}
+
+/**
+ * Build the page into `outDir` and return the files written (with their
+ * `.gz` twins, without SHA256SUMS itself), sorted by name.
+ * @throws BuildError if the root key file is not a minisign public key, or
+ *   the output folder cannot be used.
+ */
+export async function buildClient(options: BuildClientOptions): Promise<BuiltFile[]> {
+  const root = findRepoRoot();
+  const app = (file: string): string => path.join('client', 'app', file);
+  const files = new Map<string, Uint8Array>();
+
+  if (options.rootPublicKeyFile !== null) {
+    const text = await readFile(options.rootPublicKeyFile, 'utf8');
+    try {
+      parsePublicKeyFile(text);
+    } catch {
+      throw new BuildError(`${options.rootPublicKeyFile} is not a minisign public key file`);
+    }
+    files.set('root.pub', new TextEncoder().encode(text));
+  }
+  const [main, worker, workerNoWasm] = await Promise.all([
+    bundle(root, app('main.ts')),
+    bundle(root, app('worker.ts')),
+    bundle(root, app('worker.ts'), {
+      alias: { 'libsodium-wrappers': `./${app('sodium-noble.ts')}` },
+      define: { SEALDROP_NO_WASM: 'true' },
+    }),
+  ]);
+  files.set('main.js', main);
+  files.set('worker.js', worker);
+  files.set('worker-nowasm.js', workerNoWasm);
+  files.set('index.html', await readFile(path.join(root, app('index.html'))));
+  files.set('favicon.svg', await readFile(path.join(root, app('favicon.svg'))));
+  files.set('styles.css', await minifyCss(await readFile(path.join(root, app('styles.css')), 'utf8')));
+  for (const [name, bytes] of precompress(files)) files.set(name, bytes);
+
+  await prepareOutDir(options.outDir);
+  const built: BuiltFile[] = [...files.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, bytes]) => ({ name, size: bytes.length, sha256: sha256(bytes) }));
+  for (const [name, bytes] of files) await writeFile(path.join(options.outDir, name), bytes);
+  const sums = built.map((file) => `${file.sha256}  ${file.name}\n`).join('');
+  await writeFile(path.join(options.outDir, 'SHA256SUMS'), sums);
+  return built;
+}
+
+function argument(argv: readonly string[], name: string): string | undefined {
+  const index = argv.indexOf(name);
+  if (index < 0) return undefined;
+  const value = argv[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new BuildError(`${name} needs a value`);
+  return value;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const root = findRepoRoot();
+  const known = new Set(['--out', '--root-key', '--demo']);
+  for (const [index, word] of argv.entries()) {
+    const isValue = index > 0 && (argv[index - 1] === '--out' || argv[index - 1] === '--root-key');
+    if (!isValue && !known.has(word)) throw new BuildError(`unknown argument ${word}`);
+  }
+  const outDir = path.resolve(argument(argv, '--out') ?? path.join(root, 'dist', 'client', 'app'));
+  const given = argument(argv, '--root-key');
+  const published = path.join(root, 'keys', 'root.pub');
+  const fromEnvironment = process.env.SEALDROP_ROOT_PUBLIC_KEY_FILE;
+  let rootPublicKeyFile: string | null = given ?? null;
+  if (rootPublicKeyFile === null && fromEnvironment !== undefined && fromEnvironment !== '') rootPublicKeyFile = fromEnvironment;
+  if (rootPublicKeyFile === null && existsSync(published)) rootPublicKeyFile = published;
+  if (argv.includes('--demo')) {
+    if (given !== undefined) throw new BuildError('use --root-key or --demo, not both');
+    // The same demo newsroom `npm start` uses (created once, then reused).
+    const { loadSodium } = await import('../client/core/sodium.js');
+    const { prepareDemoNewsroom } = await import('../server/demo.js');
+    await loadSodium();
+    rootPublicKeyFile = (await prepareDemoNewsroom(path.join(root, 'demo'))).rootPublicKeyFile;
+  }
+  const built = await buildClient({ outDir, rootPublicKeyFile });
+  const width = Math.max(...built.map((file) => file.name.length));
+  process.stdout.write(`client built in ${path.relative(process.cwd(), outDir) || '.'}\n`);
+  for (const file of built) process.stdout.write(`  ${file.name.padEnd(width)}  ${String(file.size).padStart(8)} B  ${file.sha256}\n`);
+  if (rootPublicKeyFile === null) {
+    process.stdout.write('  warning: no --root-key given: the page will refuse to encrypt\n');
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`build-client: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The client build: byte-identical output from the same sources, a
+ * SHA256SUMS that `sha256sum -c` accepts, and static files that run under
+ * the server's CSP (no inline script or style, nothing from other origins).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { formatPublicKeyFile, generateKeyPair } from '../../client/core/minisign.js';
+import { loadSodium } from '../../client/core/sodium.js';
+import { BuildError, buildClient } from '../../scripts/build-client.js';
+
+let work: string;
+let rootKeyFile: string;
+
+beforeAll(async () => {
+  await loadSodium();
+  work = await mkdtemp(path.join(tmpdir(), 'sealdrop-build-'));
+  rootKeyFile = path.join(work, 'root.pub');
+  await writeFile(rootKeyFile, formatPublicKeyFile(generateKeyPair().publicKey));
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const SERVED = ['favicon.svg', 'index.html', 'main.js', 'root.pub', 'styles.css', 'worker-nowasm.js', 'worker.js'];
+
+test('two builds of the same sources are byte-identical, and SHA256SUMS checks', async () => {
+  const first = path.join(work, 'a');
+  const second = path.join(work, 'b');
+  const built = await buildClient({ outDir: first, rootPublicKeyFile: rootKeyFile });
+  await buildClient({ outDir: second, rootPublicKeyFile: rootKeyFile });
+  expect(built.map((file) => file.name)).toEqual(SERVED);
+  expect((await readdir(first)).sort()).toEqual([...SERVED, 'SHA256SUMS'].sort());
+  for (const name of [...SERVED, 'SHA256SUMS']) {
+    expect([name, (await readFile(path.join(first, name))).equals(await readFile(path.join(second, name)))]).toEqual([name, true]);
+  }
+  const check = spawnSync('sha256sum', ['--check', '--strict', 'SHA256SUMS'], { cwd: first });
+  expect(check.stderr.toString()).toBe('');
+  expect(check.status).toBe(0);
+  expect(await readFile(path.join(first, 'root.pub'), 'utf8')).toBe(await readFile(rootKeyFile, 'utf8'));
+}, 60_000);
+
+test('the page has no inline code, no third-party URL, and no cryptography on the page thread', async () => {
+  const out = path.join(work, 'c');
+  await buildClient({ outDir: out, rootPublicKeyFile: rootKeyFile });
+  const html = await readFile(path.join(out, 'index.html'), 'utf8');
+  expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
+  expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+  const main = await readFile(path.join(out, 'main.js'), 'utf8');
+  // Code, not licence comments: nothing may load from elsewhere.
+  for (const name of ['main.js', 'worker.js', 'worker-nowasm.js']) {
+    const code = await readFile(path.join(out, name), 'utf8');
+    expect([name, /(fetch|importScripts|Worker)\(\s*["'`]https?:/.test(code)]).toEqual([name, false]);
+  }
+  expect(main).not.toContain('crypto_aead');
+  expect(main).not.toContain('AGE-SECRET-KEY');
+  const noWasm = await readFile(path.join(out, 'worker-nowasm.js'), 'utf8');
+  // The no-WebAssembly worker carries no libsodium (its WebAssembly is useless there).
+  expect(noWasm).not.toContain('WebAssembly.instantiate');
+}, 60_000);
+
+test('without a root key the page is built without root.pub, so it refuses to encrypt', async () => {
+  const out = path.join(work, 'd');
+  const built = await buildClient({ outDir: out, rootPublicKeyFile: null });
+  expect(built.map((file) => file.name)).not.toContain('root.pub');
+}, 60_000);
+
+test('refuses a root key that is not a minisign public key, and a folder that is not a build', async () => {
+  const bogus = path.join(work, 'bogus.pub');
+  await writeFile(bogus, 'not a key\n');
+  await expect(buildClient({ outDir: path.join(work, 'e'), rootPublicKeyFile: bogus })).rejects.toThrow(BuildError);
+  const precious = path.join(work, 'precious');
+  await buildClient({ outDir: path.join(precious, 'x'), rootPublicKeyFile: null });
+  await writeFile(path.join(precious, 'notes.txt'), 'keep me');
+  await expect(buildClient({ outDir: precious, rootPublicKeyFile: null })).rejects.toThrow('refusing to delete');
+}, 60_000);

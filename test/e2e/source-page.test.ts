@@ -1,0 +1,176 @@
+/**
+ * The source page in a real headless Chromium (Debian's), with WebAssembly:
+ * a Korean submission with a reply secret and two files decrypted by Debian
+ * `age`; a dropped connection resumed; a tampered manifest refused; and
+ * screenshots of every screen in both languages at phone and desktop widths.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { compose, expectDelivered, expectFingerprint, expectNoTraces, openPage, plaintextNeedles, send, waitUntilSent, watchForPlaintext, type Submission } from './flow.js';
+import { e2eAvailable, launchBrowser, screenshotPath, startPortal, storedSubmissions, testBytes, watchProblems, type Portal } from './support.js';
+
+const MIB = 1024 * 1024;
+const describeE2e = e2eAvailable() ? describe : describe.skip;
+
+describeE2e('source page in Chromium (WebAssembly)', () => {
+  let portal: Portal;
+  let browser: Browser;
+  const screenshots: string[] = [];
+
+  beforeAll(async () => {
+    [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser.close();
+    await portal.close();
+    if (screenshots.length > 0) console.info(`screenshots:\n  ${screenshots.join('\n  ')}`);
+  });
+
+  async function newPage(width = 390, height = 844): Promise<{ page: Page; problems: string[] }> {
+    const context = await browser.newContext({ viewport: { width, height } });
+    const page = await context.newPage();
+    return { page, problems: watchProblems(page) };
+  }
+
+  test('a Korean message with two files and a reply secret arrives whole and decrypts with age', async () => {
+    const { page, problems } = await newPage();
+    const submission: Submission = {
+      message: `제보합니다. 표식 ${Date.now()}: 시청 예산 문서가 조작되었습니다.\n두 번째 줄입니다.`,
+      files: [
+        { name: '예산 문서.pdf', mimeType: 'application/pdf', buffer: testBytes(5 * MIB + 12345, 1) },
+        { name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) },
+      ],
+      reply: true,
+    };
+    const before = storedSubmissions(portal);
+    await openPage(page, portal, 'ko');
+    expect(await page.getAttribute('html', 'lang')).toBe('ko');
+    await expectFingerprint(page, portal);
+
+    // Attach a third file, see it listed with its size, and remove it.
+    await page.setInputFiles('#files', [{ name: 'remove-me.bin', mimeType: 'application/octet-stream', buffer: testBytes(1000, 9) }]);
+    await page.waitForSelector('#file-list li');
+    expect(await page.locator('#file-list li').textContent()).toContain('1KB');
+    await page.click('#file-list li button');
+    await page.waitForSelector('#file-list li', { state: 'detached' });
+
+    await compose(page, submission);
+    expect(await page.locator('#file-list li').count()).toBe(2);
+    // Every form control has a label a screen reader can announce.
+    expect(await page.evaluate(() => Array.from(document.querySelectorAll('input, textarea')).filter((e) => (e as HTMLInputElement).labels?.length === 0).length)).toBe(0);
+
+    const watch = watchForPlaintext(portal, plaintextNeedles(submission));
+    const words = await send(page, true);
+    await waitUntilSent(page);
+    expect(watch.stop()).toEqual([]);
+
+    expectDelivered(portal, before, submission, words);
+    await expectNoTraces(page, words);
+    expect(portal.proxy.requests).toContain('GET /worker.js');
+    expect(portal.proxy.requests).not.toContain('GET /worker-nowasm.js');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  test('a connection dropped mid-upload resumes from the server offset', async () => {
+    const { page, problems } = await newPage();
+    const submission: Submission = {
+      message: `Connection test ${Date.now()}`,
+      files: [{ name: 'recording.ogg', mimeType: 'audio/ogg', buffer: testBytes(3 * MIB, 2) }],
+      reply: false,
+    };
+    const before = storedSubmissions(portal);
+    await openPage(page, portal, 'en');
+    await compose(page, submission);
+    const firstRequest = portal.proxy.requests.length;
+    const dropped = portal.proxy.dropNextUpload();
+    await send(page, false);
+    await dropped;
+    await waitUntilSent(page);
+
+    expectDelivered(portal, before, submission, null);
+    const requests = portal.proxy.requests.slice(firstRequest);
+    const puts = requests.filter((line) => line.startsWith('PUT '));
+    const dropIndex = requests.findIndex((line) => line.startsWith('PUT ') && !line.endsWith('offset=0'));
+    // After the drop the page asked the server where to resume ...
+    expect(requests.slice(dropIndex + 1).some((line) => /^GET \/api\/uploads\/[0-9a-f]{32}$/.test(line))).toBe(true);
+    // ... and never started over.
+    expect(puts.filter((line) => line.endsWith('offset=0'))).toHaveLength(1);
+    expect(requests.filter((line) => line === 'POST /api/uploads')).toHaveLength(1);
+    expect(problems.filter((problem) => !problem.includes('net::ERR_'))).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  test('a tampered manifest stops the page before anything is encrypted', async () => {
+    const { page, problems } = await newPage();
+    portal.proxy.tamperManifest = true;
+    try {
+      const firstRequest = portal.proxy.requests.length;
+      await page.goto(`${portal.url}?lang=en`);
+      const alert = page.locator('.keys .alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('not correctly signed');
+      expect(await page.locator('#send').isDisabled()).toBe(true);
+      await page.fill('#message', 'must never be sent');
+      await page.locator('#send').click({ force: true });
+      await page.waitForTimeout(500);
+      expect(portal.proxy.requests.slice(firstRequest).filter((line) => line.startsWith('POST') || line.startsWith('PUT'))).toEqual([]);
+      expect(problems).toEqual([]);
+    } finally {
+      portal.proxy.tamperManifest = false;
+      await page.context().close();
+    }
+  }, 60_000);
+
+  const VIEWPORTS = [
+    { name: 'phone', width: 360, height: 740 },
+    { name: 'desktop', width: 1280, height: 900 },
+  ] as const;
+
+  test('screenshots of every screen, both languages, phone and desktop', async () => {
+    for (const viewport of VIEWPORTS) {
+      for (const language of ['en', 'ko'] as const) {
+        const { page, problems } = await newPage(viewport.width, viewport.height);
+        const shot = async (screen: string): Promise<void> => {
+          const file = screenshotPath(`${screen}-${language}-${viewport.name}`);
+          await page.screenshot({ path: file, fullPage: true });
+          screenshots.push(file);
+        };
+        await openPage(page, portal, language);
+        await compose(page, {
+          message: language === 'ko' ? '스크린숏용 제보입니다.' : 'A tip for the screenshots.',
+          files: [{ name: 'photo.jpg', mimeType: 'image/jpeg', buffer: testBytes(1_000_000, 3) }],
+          reply: true,
+        });
+        await shot('1-compose');
+        await page.click('#send');
+        await page.waitForSelector('#secret-words li');
+        await shot('2-secret');
+        await page.check('#secret-confirm');
+        const release = portal.proxy.holdUploads();
+        await page.click('#secret-send');
+        await page.waitForFunction(() => (document.querySelector('progress')?.value ?? 0) > 0);
+        await shot('3-progress');
+        release();
+        await waitUntilSent(page);
+        await shot('4-done');
+        expect(problems).toEqual([]);
+
+        portal.proxy.tamperManifest = true;
+        await page.goto(`${portal.url}?lang=${language}`);
+        await page.locator('.keys .alert').waitFor();
+        await shot('5-manifest-refused');
+        portal.proxy.tamperManifest = false;
+        await page.context().close();
+      }
+      const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height }, javaScriptEnabled: false });
+      const page = await context.newPage();
+      await page.goto(portal.url);
+      const file = screenshotPath(`0-no-javascript-${viewport.name}`);
+      await page.screenshot({ path: file, fullPage: true });
+      screenshots.push(file);
+      expect(await page.locator('noscript, .noscript').first().count()).toBe(1);
+      await context.close();
+    }
+  }, 180_000);
+});

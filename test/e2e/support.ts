@@ -1,0 +1,295 @@
+/**
+ * End-to-end harness: a demo newsroom in a temporary folder, the client
+ * built for its root key, the real server started in-process, a fault
+ * injecting proxy in front of it, and Debian's Chromium driven by
+ * playwright-core. Ciphertext is checked with Debian's `age` and GNU `tar`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { loadSodium } from '../../client/core/sodium.js';
+import { buildClient } from '../../scripts/build-client.js';
+import { parseConfig } from '../../server/config.js';
+import { prepareDemoNewsroom, type DemoNewsroom } from '../../server/demo.js';
+import { createLogger } from '../../server/logging.js';
+import { startServer, type RunningServer } from '../../server/main.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOT_DIR = path.resolve('test-output', 'screenshots');
+
+/** True when the binaries the end-to-end tests need are installed. */
+export function e2eAvailable(): boolean {
+  return existsSync(CHROMIUM) && spawnSync('age', ['--version']).status === 0 && spawnSync('tar', ['--version']).status === 0;
+}
+
+/** A fault-injecting HTTP proxy in front of the source listener. */
+export class FaultProxy {
+  readonly #server: http.Server;
+  readonly #upstream: URL;
+  /** `METHOD path` of every request, in order. */
+  readonly requests: string[] = [];
+  /** Serve a manifest with one byte changed. */
+  tamperManifest = false;
+  #dropArmed: (() => void) | null = null;
+  #dropping = false;
+  #held: Promise<void> | null = null;
+
+  private constructor(upstream: string) {
+    this.#upstream = new URL(upstream);
+    this.#server = http.createServer((req, res) => {
+      this.#handle(req, res);
+    });
+  }
+
+  static async start(upstream: string): Promise<FaultProxy> {
+    const proxy = new FaultProxy(upstream);
+    await new Promise<void>((resolve) => proxy.#server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get url(): string {
+    const { port } = this.#server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/`;
+  }
+
+  /**
+   * Starting with the next chunk upload that does not start at 0, cut every
+   * chunk upload halfway through its body until the page asks the server
+   * for the upload's status. (Chromium silently resends an idempotent PUT
+   * once when a reused connection dies; cutting until the page itself
+   * reacts makes sure the page's own resume logic is what gets tested.)
+   * Resolves when the first cut has happened.
+   */
+  dropNextUpload(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#dropArmed = resolve;
+    });
+  }
+
+  /** Hold every chunk upload after the first until the returned function is called. */
+  holdUploads(): () => void {
+    let release = (): void => undefined;
+    this.#held = new Promise((resolve) => {
+      release = () => {
+        this.#held = null;
+        resolve();
+      };
+    });
+    return release;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise((resolve) => this.#server.close(resolve));
+  }
+
+  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const target = new URL(req.url ?? '/', this.#upstream);
+    this.requests.push(`${req.method ?? ''} ${target.pathname}${target.search}`);
+    const isChunk = req.method === 'PUT' && target.pathname.startsWith('/api/uploads/');
+    const offset = Number(target.searchParams.get('offset') ?? '0');
+    if (req.method === 'GET' && /^\/api\/uploads\/[0-9a-f]{32}$/.test(target.pathname)) this.#dropping = false;
+    const forward = (): void => {
+      const upstream = http.request(
+        { host: this.#upstream.hostname, port: this.#upstream.port, method: req.method, path: target.pathname + target.search, headers: req.headers },
+        (answer) => {
+          if (this.tamperManifest && target.pathname === '/manifest.json' && answer.statusCode === 200) {
+            const parts: Buffer[] = [];
+            answer.on('data', (part: Buffer) => parts.push(part));
+            answer.on('end', () => {
+              const body = Buffer.concat(parts);
+              // "Demo Editor" -> "Demo Editos": still canonical JSON, no longer what was signed.
+              const index = body.indexOf('Demo Editor');
+              body[index + 10] = 's'.charCodeAt(0);
+              res.writeHead(200, { ...answer.headers, 'content-length': String(body.length) });
+              res.end(body);
+            });
+            return;
+          }
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => {
+        res.destroy();
+      });
+      const armed = this.#dropArmed;
+      if (isChunk && offset > 0 && armed !== null) {
+        this.#dropArmed = null;
+        this.#dropping = true;
+        armed();
+      }
+      if (isChunk && this.#dropping) {
+        const limit = Math.floor(Number(req.headers['content-length']) / 2);
+        let forwarded = 0;
+        let cut = false;
+        req.on('data', (part: Buffer) => {
+          if (cut) return;
+          if (forwarded + part.length < limit) {
+            forwarded += part.length;
+            upstream.write(part);
+            return;
+          }
+          upstream.write(part.subarray(0, limit - forwarded));
+          cut = true;
+          // Both sides see the connection vanish mid-body, as on a flaky link.
+          upstream.destroy();
+          req.socket.destroy();
+        });
+        req.on('end', () => {
+          if (!cut) upstream.end();
+        });
+        return;
+      }
+      req.pipe(upstream);
+    };
+    const held = this.#held;
+    if (isChunk && offset > 0 && held !== null) void held.then(forward);
+    else forward();
+  }
+}
+
+export interface Portal {
+  readonly root: string;
+  readonly newsroom: DemoNewsroom;
+  readonly server: RunningServer;
+  readonly proxy: FaultProxy;
+  /** Page URL through the proxy. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** A demo newsroom, the client built for its root key, the server, and the proxy. */
+export async function startPortal(): Promise<Portal> {
+  await loadSodium();
+  const root = await mkdtemp(path.join(tmpdir(), 'sealdrop-e2e-'));
+  const newsroom = await prepareDemoNewsroom(root);
+  const staticDir = path.join(root, 'client');
+  await buildClient({ outDir: staticDir, rootPublicKeyFile: newsroom.rootPublicKeyFile });
+  const config = parseConfig(
+    {
+      SEALDROP_MODE: 'demo',
+      SEALDROP_SOURCE_PORT: '0',
+      SEALDROP_EDITOR_PORT: '0',
+      SEALDROP_DATA_DIR: newsroom.dataDir,
+      SEALDROP_KEYS_DIR: newsroom.keysDir,
+      SEALDROP_ROOT_PUBLIC_KEY_FILE: newsroom.rootPublicKeyFile,
+      SEALDROP_STATIC_DIR: staticDir,
+      SEALDROP_LOG_LEVEL: 'silent',
+    },
+    root,
+  );
+  const server = await startServer(config, createLogger('silent'));
+  const proxy = await FaultProxy.start(server.sourceUrl);
+  return {
+    root,
+    newsroom,
+    server,
+    proxy,
+    url: proxy.url,
+    async close() {
+      await proxy.close();
+      await server.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian Chromium, headless, with a fresh profile; `jitless` also removes WebAssembly. */
+export async function launchBrowser(options: { jitless?: boolean } = {}): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    chromiumSandbox: false,
+    args: ['--disable-gpu', '--disable-background-networking', ...(options.jitless === true ? ['--js-flags=--jitless'] : [])],
+  });
+}
+
+/** Console errors, page errors and CSP violations seen by a page and its workers. */
+export function watchProblems(page: Page): string[] {
+  const problems: string[] = [];
+  const onConsole = (message: ConsoleMessage): void => {
+    if (message.type() === 'error' || message.type() === 'warning' || /Content[- ]Security[- ]Policy/i.test(message.text())) {
+      problems.push(`console ${message.type()}: ${message.text()} (${message.location().url})`);
+    }
+  };
+  page.on('console', onConsole);
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('worker', (worker) => {
+    worker.on('console', onConsole);
+  });
+  return problems;
+}
+
+/** Every file under `directory`, recursively. */
+export function listFiles(directory: string): string[] {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory, { recursive: true, encoding: 'utf8' })
+    .map((name) => path.join(directory, name))
+    .filter((file) => statSync(file).isFile());
+}
+
+/** Files under `directory` that contain any of `needles`. */
+export function filesContaining(directory: string, needles: readonly Uint8Array[]): string[] {
+  return listFiles(directory).filter((file) => {
+    const bytes = readFileSync(file);
+    return needles.some((needle) => bytes.indexOf(needle) >= 0);
+  });
+}
+
+/** The stored submissions (ciphertext files). */
+export function storedSubmissions(portal: Portal): string[] {
+  return listFiles(path.join(portal.newsroom.dataDir, 'submissions')).filter((file) => file.endsWith('.age'));
+}
+
+/**
+ * Decrypt a stored submission with Debian's `age` and the demo identity,
+ * extract it with GNU `tar`, and return the folder.
+ */
+export function decryptAndExtract(portal: Portal, ciphertextFile: string): string {
+  const out = path.join(portal.root, `extract-${path.basename(ciphertextFile, '.age')}`);
+  mkdirSync(out, { recursive: true });
+  const tarFile = path.join(out, '..', `${path.basename(ciphertextFile)}.tar`);
+  const age = spawnSync('age', ['-d', '-i', portal.newsroom.identityFile, '-o', tarFile, ciphertextFile]);
+  if (age.status !== 0) throw new Error(`age -d failed: ${age.stderr.toString()}`);
+  const tar = spawnSync('tar', ['-xf', tarFile, '-C', out]);
+  if (tar.status !== 0) throw new Error(`tar -x failed: ${tar.stderr.toString()}`);
+  return out;
+}
+
+/** Deterministic pseudo-random bytes (not compressible, unlike zeros). */
+export function testBytes(length: number, seed: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    bytes[i] = x & 0xff;
+  }
+  return bytes;
+}
+
+/** Storage the page could have written: all must be empty. */
+export async function deviceTraces(page: Page): Promise<Record<string, number>> {
+  const cookies = (await page.context().cookies()).length;
+  const storage = await page.evaluate(async () => ({
+    localStorage: localStorage.length,
+    sessionStorage: sessionStorage.length,
+    indexedDB: (await indexedDB.databases()).length,
+    caches: (await caches.keys()).length,
+    serviceWorkers: (await navigator.serviceWorker.getRegistrations()).length,
+  }));
+  return { cookies, ...storage };
+}
+
+export function screenshotPath(name: string): string {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return path.join(SCREENSHOT_DIR, `${name}.png`);
+}
