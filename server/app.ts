@@ -10,6 +10,7 @@ import { TokenStore } from './editor-auth/tokens.js';
 import { errorHandler, notFound } from './errors.js';
 import { requestLogger, type Logger } from './logging.js';
 import type { ManifestStore } from './manifest/manifest-store.js';
+import { gzipHeaders, preferGzip } from './precompressed.js';
 import { RequestBudget, rateLimit } from './rate-limit.js';
 import { editorRoutes } from './routes/editor.js';
 import { sourceRoutes } from './routes/source.js';
@@ -59,6 +60,8 @@ function finish(app: Express, deps: AppDeps): Express {
 export function createSourceApp(deps: AppDeps): Express {
   const app = base('source', deps);
   app.use(sourceRoutes(deps));
+  // Sends the build's X.gz instead of X to browsers that accept gzip.
+  app.use(preferGzip(deps.staticDir, 'index.html'));
   app.use(
     express.static(deps.staticDir, {
       // Cache-Control stays no-store; no Last-Modified or ETag, so the bundle is
@@ -69,8 +72,9 @@ export function createSourceApp(deps: AppDeps): Express {
       dotfiles: 'ignore',
       index: ['index.html'],
       redirect: false,
-      setHeaders: (res) => {
+      setHeaders: (res, file) => {
         (res as unknown as { locals: Record<string, unknown> }).locals.routeLabel = '(static)';
+        gzipHeaders(res, file);
       },
     }),
   );

@@ -5,16 +5,18 @@
  * its configuration from `SEALDROP_*` environment variables (see
  * docs/OPERATIONS.md) and logs one JSON line per request to stdout.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { MinisignError, parsePublicKeyFile, type MinisignPublicKey } from '../client/core/minisign.js';
 import { loadSodium } from '../client/core/sodium.js';
 import { createEditorApp, createSourceApp } from './app.js';
 import { ConfigError, parseConfig, type ServerConfig } from './config.js';
 import { errorBody } from './errors.js';
 import { createLogger, type Logger } from './logging.js';
-import { ManifestLoadError, ManifestStore } from './manifest/manifest-store.js';
+import { ManifestLoadError, ManifestStore, readRootPublicKey } from './manifest/manifest-store.js';
 import { findSecretKeyFiles } from './secret-scan.js';
 import { SubmissionStore } from './storage/submission-store.js';
 import { UploadStore } from './uploads/upload-store.js';
@@ -64,10 +66,56 @@ async function isDirectory(directory: string): Promise<boolean> {
   }
 }
 
+function sameKey(a: MinisignPublicKey, b: MinisignPublicKey): boolean {
+  return Buffer.from(a.keyId).equals(Buffer.from(b.keyId)) && Buffer.from(a.publicKey).equals(Buffer.from(b.publicKey));
+}
+
+/**
+ * The built client carries the root key it checks manifests against
+ * (`<staticDir>/root.pub`). If that is not the key the server's manifests are
+ * signed with, the page would refuse every manifest and no source could
+ * submit: refuse to start instead. Comment lines may differ; the key may not.
+ * A build without root.pub (it refuses to encrypt anyway) is not checked.
+ * @throws StartupError naming both files and the settings.
+ */
+export async function checkBundledRootKey(config: ServerConfig): Promise<void> {
+  const bundled = path.join(config.staticDir, 'root.pub');
+  let text: string;
+  try {
+    text = await readFile(bundled, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  let bundledKey: MinisignPublicKey;
+  try {
+    bundledKey = parsePublicKeyFile(text);
+  } catch (error) {
+    if (!(error instanceof MinisignError)) throw error;
+    throw new StartupError(`SEALDROP_STATIC_DIR: ${bundled} is not a minisign public key file (${error.message}); rebuild the client`);
+  }
+  let configuredKey: MinisignPublicKey;
+  try {
+    configuredKey = await readRootPublicKey(config.rootPublicKeyFile);
+  } catch (error) {
+    if (error instanceof ManifestLoadError) throw new StartupError(error.message);
+    throw error;
+  }
+  if (!sameKey(bundledKey, configuredKey)) {
+    throw new StartupError(
+      `root key mismatch: the built client's ${bundled} (SEALDROP_STATIC_DIR) is not the key in ` +
+        `${config.rootPublicKeyFile} (SEALDROP_ROOT_PUBLIC_KEY_FILE), so the page would refuse every manifest.\n` +
+        `rebuild the client with \`node dist/scripts/build-client.js --root-key ${config.rootPublicKeyFile} --out ${config.staticDir}\`, ` +
+        'or set SEALDROP_ROOT_PUBLIC_KEY_FILE to the key the client was built with.',
+    );
+  }
+}
+
 /**
  * Starts both listeners for `config`.
  * @throws StartupError (bad static folder, secret keys on disk in production,
- *   no valid signed manifest, unreadable root key).
+ *   no valid signed manifest, unreadable root key, a built client that
+ *   trusts another root key).
  */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   if (!(await isDirectory(config.staticDir))) {
@@ -90,6 +138,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     if (error instanceof ManifestLoadError) throw new StartupError(error.message);
     throw error;
   }
+  await checkBundledRootKey(config);
   const submissions = await SubmissionStore.open(config.dataDir);
   const uploads = await UploadStore.open(config.dataDir, submissions, config);
   const deps = {
@@ -143,6 +192,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     async close() {
       clearInterval(sweeper);
       await Promise.all([closeServer(sourceServer), closeServer(editorServer)]);
+      // A clean restart resumes uploads exactly where their clients stopped.
+      await uploads.checkpointAll().catch((error: unknown) => {
+        logger.error({ err: error }, 'checkpointing uploads failed');
+      });
     },
   };
 }

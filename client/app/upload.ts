@@ -3,12 +3,20 @@
  * create an upload of the exact size, PUT it in batches at explicit offsets,
  * then finalize. A dropped connection is retried with backoff; before each
  * retry the server is asked how many bytes it holds (`GET`), and sending
- * resumes from there, so nothing is sent twice and nothing starts over.
+ * resumes from there, so nothing starts over.
  *
- * Memory is bounded by two batches (the one in flight and the next, which is
- * encrypted while the first uploads): at most 2 x 8 MiB whatever the size.
+ * The server acknowledges bytes before they are durable, and after a crash it
+ * may report an offset below what it acknowledged. Ciphertext cannot be made
+ * again (encryption is randomized), so every batch is kept from the server's
+ * `durableOffset` on ({@link RetainedBatches}) and sent again if needed.
+ *
+ * Memory is bounded by the retained batches (at most
+ * {@link UploadOptions.maxRetainedBytes}, 32 MiB by default; sending waits for
+ * the server's checkpoints when full) plus the next batch, encrypted while the
+ * current one uploads: about 40 MiB whatever the size.
  * No DOM: it runs in the encryption worker and under Node in tests.
  */
+import { RetainedBatches } from './retained-batches.js';
 
 /** The subset of `fetch` the uploader uses (injectable for tests). */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -45,7 +53,7 @@ export interface UploadOptions {
   readonly signal?: AbortSignal;
   /** Called once the server has assigned the upload id. */
   readonly onCreated?: (id: string) => void;
-  /** Called after each batch the server has durably stored, with the bytes stored so far. */
+  /** Called after each batch the server has acknowledged, with the bytes acknowledged so far. */
   readonly onProgress?: (sent: number, total: number) => void;
   /** Called when a request failed and a retry is scheduled. */
   readonly onRetry?: () => void;
@@ -64,16 +72,34 @@ export interface UploadOptions {
   readonly targetBatchSeconds?: number;
   /** Clock for batch sizing (injectable for tests). */
   readonly now?: () => number;
+  /**
+   * Most ciphertext kept for sending again while the server has not made it
+   * durable; default 32 MiB, four times the server's default checkpoint
+   * interval. When another batch would exceed it, sending waits, polling the
+   * status, until the server's `durableOffset` lets batches go.
+   */
+  readonly maxRetainedBytes?: number;
+  /**
+   * Waits between those status polls; when they run out without any batch
+   * becoming durable the upload fails with `connection`. Default: 0.25, 0.5,
+   * 1, 2, 4, 8, 15, then 30 s four times (about 2.5 minutes).
+   */
+  readonly durablePollDelaysMs?: readonly number[];
 }
 
 /** What the server says about an upload. */
 interface UploadStatus {
   readonly id: string;
+  /** Bytes held contiguously from 0: where to resume. */
   readonly offset: number;
+  /** Bytes from 0 that a server restart will still hold; at most `offset`. */
+  readonly durableOffset: number;
 }
 
 const KIB = 1024;
+const MIB = 1024 * KIB;
 const DEFAULT_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000, 30000, 30000];
+const DEFAULT_DURABLE_POLL_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000];
 /** Never wait longer than this for a server's Retry-After. */
 const MAX_RETRY_AFTER_MS = 60_000;
 
@@ -88,7 +114,11 @@ class TransientFailure extends Error {
   }
 }
 
-const TRANSIENT_CODES = new Set(['CHUNK_INCOMPLETE', 'UPLOAD_BUSY', 'RATE_LIMITED', 'INTERNAL']);
+/**
+ * UPLOAD_INCOMPLETE comes only from finalize: the server restarted and lost
+ * acknowledged bytes after the last batch; the retry sends them again first.
+ */
+const TRANSIENT_CODES = new Set(['CHUNK_INCOMPLETE', 'UPLOAD_BUSY', 'RATE_LIMITED', 'INTERNAL', 'UPLOAD_INCOMPLETE']);
 const TOO_LARGE_CODES = new Set(['SUBMISSION_TOO_LARGE', 'BODY_TOO_LARGE']);
 const BUSY_CODES = new Set(['QUOTA_EXCEEDED', 'TOO_MANY_UPLOADS']);
 
@@ -131,11 +161,15 @@ function parseStatus(value: unknown): UploadStatus {
     status === null ||
     typeof status.id !== 'string' ||
     typeof status.offset !== 'number' ||
-    !Number.isSafeInteger(status.offset)
+    !Number.isSafeInteger(status.offset) ||
+    typeof status.durableOffset !== 'number' ||
+    !Number.isSafeInteger(status.durableOffset) ||
+    status.durableOffset < 0 ||
+    status.durableOffset > status.offset
   ) {
     throw new UploadError('rejected', 'unexpected answer from the server');
   }
-  return { id: status.id, offset: status.offset };
+  return { id: status.id, offset: status.offset, durableOffset: status.durableOffset };
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -207,6 +241,8 @@ export async function uploadCiphertext(
   const maxBatch = options.maxBatchBytes ?? 8 * KIB * KIB;
   const targetSeconds = options.targetBatchSeconds ?? 4;
   const now = options.now ?? (() => performance.now());
+  const maxRetained = options.maxRetainedBytes ?? 32 * MIB;
+  const pollDelays = options.durablePollDelaysMs ?? DEFAULT_DURABLE_POLL_DELAYS_MS;
   const url = (path: string): string => new URL(path, options.baseUrl).href;
   let batchSize = Math.min(Math.max(options.initialBatchBytes ?? 256 * KIB, minBatch), maxBatch);
 
@@ -262,33 +298,71 @@ export async function uploadCiphertext(
   options.onCreated?.(id);
   const uploadPath = `api/uploads/${id}`;
 
-  /** Store `bytes` at `start`, resuming from the server's offset after failures. */
-  async function sendBatch(start: number, bytes: Uint8Array<ArrayBuffer>): Promise<void> {
-    const end = start + bytes.length;
+  const octets = { 'content-type': 'application/octet-stream' };
+  /** Sent and not yet durable on the server: `[retained.start, retained.end)`. */
+  const retained = new RetainedBatches();
+  /** Bytes the server holds contiguously from 0, as far as we know. */
+  let acknowledged = 0;
+
+  /**
+   * Takes in what the server reports: lets go of batches now durable and
+   * notes where to resume.
+   * @throws UploadError `rejected` if the server lost bytes it had called durable.
+   */
+  function noteStatus(status: UploadStatus): void {
+    if (status.offset < retained.start) throw new UploadError('rejected', 'server lost durable bytes');
+    retained.release(status.durableOffset);
+    acknowledged = Math.min(status.offset, retained.end);
+  }
+
+  const fetchStatus = async (): Promise<UploadStatus> => parseStatus(await call('GET', uploadPath, null, {}, 'expired'));
+
+  function adaptBatchSize(bytes: number, elapsedMs: number): void {
+    if (elapsedMs <= 0) return;
+    const wanted = (bytes / (elapsedMs / 1000)) * targetSeconds;
+    batchSize = Math.min(maxBatch, Math.max(minBatch, Math.round(wanted / (64 * KIB)) * 64 * KIB));
+  }
+
+  /**
+   * Sends the retained bytes from `acknowledged` until the server holds all
+   * of `[0, retained.end)`. After a failure it asks the server where to
+   * resume, which after a server restart may be below bytes it had
+   * acknowledged: those are sent again from the retained batches.
+   */
+  async function deliver(): Promise<void> {
     await withRetries(async (retry) => {
-      let from = start;
-      if (retry) {
-        const status = parseStatus(await call('GET', uploadPath, null, {}, 'expired'));
-        if (status.offset >= end) return;
-        // Every byte before `start` was acknowledged; the server lost them.
-        if (status.offset < start) throw new UploadError('rejected', 'server lost acknowledged bytes');
-        from = status.offset;
-      }
-      const began = now();
-      const body = bytes.subarray(from - start);
-      const status = parseStatus(
-        await call('PUT', `${uploadPath}?offset=${from}`, body, { 'content-type': 'application/octet-stream' }, 'expired'),
-      );
-      if (status.offset < end) throw new UploadError('rejected', 'server did not store the batch');
-      const seconds = (now() - began) / 1000;
-      if (seconds > 0) {
-        const wanted = (body.length / seconds) * targetSeconds;
-        batchSize = Math.min(maxBatch, Math.max(minBatch, Math.round(wanted / (64 * KIB)) * 64 * KIB));
+      if (retry) noteStatus(await fetchStatus());
+      for (const piece of retained.from(acknowledged)) {
+        const began = now();
+        const status = parseStatus(await call('PUT', `${uploadPath}?offset=${piece.start}`, piece.bytes, octets, 'expired'));
+        noteStatus(status);
+        // Not stored after all (a failed disk sync on the server): ask where to resume.
+        if (status.offset < piece.start + piece.bytes.length) throw new TransientFailure('batch not stored');
+        adaptBatchSize(piece.bytes.length, now() - began);
       }
     });
   }
 
-  let sent = 0;
+  /**
+   * Waits until `incoming` more bytes fit under the cap on retained
+   * ciphertext, polling the status with backoff; the server's checkpoints
+   * (every few MiB or seconds) advance its `durableOffset`.
+   * @throws UploadError `connection` if the polls run out with no batch made durable.
+   */
+  async function awaitRoomFor(incoming: number): Promise<void> {
+    let polls = 0;
+    while (retained.size > 0 && retained.size + incoming > maxRetained) {
+      const delay = pollDelays[polls];
+      if (delay === undefined) throw new UploadError('connection', 'server is not storing the upload');
+      await sleep(delay, signal);
+      const before = retained.start;
+      noteStatus(await withRetries(fetchStatus));
+      // The server restarted meanwhile and lost bytes: send them again.
+      if (acknowledged < retained.end) await deliver();
+      polls = retained.start > before ? 0 : polls + 1;
+    }
+  }
+
   const batches = rebatch(ciphertext, () => batchSize);
   try {
     let next = batches.next();
@@ -296,16 +370,30 @@ export async function uploadCiphertext(
       const result = await next;
       if (result.done === true) break;
       const batch = result.value;
-      if (sent + batch.length > size) throw new TypeError('ciphertext longer than its declared size');
+      if (retained.end + batch.length > size) throw new TypeError('ciphertext longer than its declared size');
       // Encrypt the next batch while this one is on the wire.
       next = batches.next();
       next.catch(() => undefined);
-      await sendBatch(sent, batch);
-      sent += batch.length;
-      options.onProgress?.(sent, size);
+      await awaitRoomFor(batch.length);
+      retained.add(batch);
+      await deliver();
+      options.onProgress?.(retained.end, size);
     }
-    if (sent !== size) throw new TypeError('ciphertext shorter than its declared size');
-    const done = (await withRetries(() => call('POST', `${uploadPath}/finalize`, null, {}, 'expired'))) as {
+    if (retained.end !== size) throw new TypeError('ciphertext shorter than its declared size');
+    let incomplete = false;
+    const done = (await withRetries(async () => {
+      // The server restarted since the last batch and lost some: send them again.
+      if (incomplete) {
+        noteStatus(await fetchStatus());
+        await deliver();
+      }
+      try {
+        return await call('POST', `${uploadPath}/finalize`, null, {}, 'expired');
+      } catch (error) {
+        incomplete = error instanceof TransientFailure && error.message === 'UPLOAD_INCOMPLETE';
+        throw error;
+      }
+    })) as {
       id?: unknown;
       size?: unknown;
     } | null;

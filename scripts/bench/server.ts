@@ -3,10 +3,12 @@
  *
  * In one run, against the built server (dist/server/main.js) as a child
  * process in production mode on loopback:
- *   1. ingest throughput of a 1 GiB upload (16 MiB chunks, each fdatasynced
- *      and journaled before it is acknowledged, then finalize with its fsync,
- *      rename and directory fsync) versus `dd conv=fsync` writing 1 GiB to
- *      the same folder; target: at least 70%;
+ *   1. ingest throughput of a 1 GiB upload (16 MiB chunks, four in flight,
+ *      made durable by the server's background checkpoints, then finalize
+ *      with its fsync, rename and directory fsync; the time includes
+ *      finalize) versus `dd conv=fsync` writing 1 GiB to the same folder;
+ *      target: at least 70%. The ciphertexts are fsynced when prepared, so
+ *      their writeback does not run during either measurement;
  *   2. peak server RSS (VmHWM from /proc) for a 10 MiB upload and for a
  *      1 GiB upload, each in a fresh server process; target: they differ by
  *      less than 64 MiB;
@@ -96,6 +98,13 @@ async function encryptToFile(newsroom: Newsroom, size: number, file: string): Pr
       resolve();
     });
   });
+  // Flushed now, so its writeback does not compete with dd or the upload.
+  const handle = await open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
   return hash.digest('hex');
 }
 
@@ -183,7 +192,7 @@ function putChunk(url: URL, body: Uint8Array): Promise<void> {
  * Uploads a file in 16 MiB chunks, `parallel` chunk requests in flight (each
  * with its own buffer, read from disk when its turn comes), then finalizes.
  */
-async function uploadFile(base: string, file: string, size: number, parallel = 1): Promise<string> {
+async function uploadFile(base: string, file: string, size: number, parallel = 1): Promise<{ id: string; finalizeSeconds: number }> {
   const { id } = (await json(
     await fetch(`${base}api/uploads`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ size }) }),
   )) as { id: string };
@@ -204,8 +213,9 @@ async function uploadFile(base: string, file: string, size: number, parallel = 1
   } finally {
     await handle.close();
   }
+  const finalizing = process.hrtime.bigint();
   await json(await fetch(`${base}api/uploads/${id}/finalize`, { method: 'POST' }));
-  return id;
+  return { id, finalizeSeconds: Number(process.hrtime.bigint() - finalizing) / 1e9 };
 }
 
 async function login(base: string, newsroom: Newsroom): Promise<Record<string, string>> {
@@ -270,7 +280,7 @@ async function run(): Promise<void> {
     await rm(ddFile);
     let server = await startServer(newsroom, path.join(work, 'data-big'));
     const started = process.hrtime.bigint();
-    const bigId = await uploadFile(server.source, bigFile, bigSize, 4);
+    const { id: bigId, finalizeSeconds } = await uploadFile(server.source, bigFile, bigSize, 4);
     const upload = Number(process.hrtime.bigint() - started) / 1e9;
     const bigAuth = await login(server.editor, newsroom);
     const bigOk = (await downloadDigest(server.editor, bigAuth, bigId)) === bigDigest;
@@ -278,7 +288,9 @@ async function run(): Promise<void> {
     await rm(path.join(work, 'data-big'), { recursive: true });
     const ratio = (GIB / upload) / (GIB / dd);
     results.push(
-      `ingest 1 GiB: ${mib(bigSize / upload)} MiB/s vs dd conv=fsync ${mib(GIB / dd)} MiB/s = ${(ratio * 100).toFixed(0)}% (target >= 70%) ${verdict(ratio >= 0.7 && bigOk)}${bigOk ? '' : ' (stored bytes differ!)'}`,
+      `ingest 1 GiB: ${mib(bigSize / upload)} MiB/s (${upload.toFixed(2)} s, of which finalize ${finalizeSeconds.toFixed(2)} s) ` +
+        `vs dd conv=fsync ${mib(GIB / dd)} MiB/s (${dd.toFixed(2)} s) = ${(ratio * 100).toFixed(0)}% (target >= 70%) ` +
+        `${verdict(ratio >= 0.7 && bigOk)}${bigOk ? '' : ' (stored bytes differ!)'}`,
     );
 
     // 2. Peak RSS for one 10 MiB upload in a fresh server.
@@ -292,7 +304,9 @@ async function run(): Promise<void> {
     // 3. 50 concurrent 10 MiB uploads on the same server (same data folder).
     server = await startServer(newsroom, path.join(work, 'data-small'));
     const concurrentStart = process.hrtime.bigint();
-    const settled = await Promise.allSettled(Array.from({ length: 50 }, () => uploadFile(server.source, smallFile, smallSize)));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 50 }, async () => (await uploadFile(server.source, smallFile, smallSize)).id),
+    );
     const concurrentSeconds = Number(process.hrtime.bigint() - concurrentStart) / 1e9;
     const ids = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     for (const result of settled) {

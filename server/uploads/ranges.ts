@@ -1,8 +1,9 @@
 /**
- * The byte ranges of an upload the server has durably received. Chunks may
+ * Sets of byte ranges of an upload: those received (written, perhaps only to
+ * the page cache) and those durable (fsynced, then journaled). Chunks may
  * arrive out of order, twice, or overlapping (a retry after a dropped
- * connection); the set of received bytes is what matters, kept as sorted,
- * disjoint, non-adjacent half-open intervals.
+ * connection); the set of bytes is what matters, kept as sorted, disjoint,
+ * non-adjacent half-open intervals.
  */
 
 export interface ByteRange {
@@ -39,6 +40,13 @@ export class ReceivedRanges {
     return this.contiguousPrefix() >= size;
   }
 
+  /** An independent copy of the set. */
+  clone(): ReceivedRanges {
+    const copy = new ReceivedRanges();
+    copy.ranges = this.list();
+    return copy;
+  }
+
   /** A copy of the intervals, in order. */
   list(): ByteRange[] {
     return this.ranges.map((range) => ({ ...range }));
@@ -48,6 +56,11 @@ export class ReceivedRanges {
 /** One journal line: a range that is durably on disk. */
 export function formatJournalEntry(start: number, end: number): string {
   return `${start} ${end}\n`;
+}
+
+/** Journal lines for every range of a checkpoint. */
+export function formatJournal(ranges: readonly ByteRange[]): string {
+  return ranges.map((range) => formatJournalEntry(range.start, range.end)).join('');
 }
 
 /**

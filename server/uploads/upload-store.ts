@@ -5,8 +5,19 @@
  * - `<id>.json`: `{ "size": n, "day": "YYYY-MM-DD" }`, written durably last at
  *   creation, so its presence means the upload exists;
  * - `<id>.part`: the ciphertext, written at chunk offsets (sparse until full);
- * - `<id>.ranges`: a journal of `start end` lines, each appended only after its
- *   bytes were fdatasynced, so an acknowledged chunk is never lost.
+ * - `<id>.ranges`: a journal of `start end` lines, appended by checkpoints.
+ *
+ * Acknowledging a chunk does not wait for the disk: a resumable upload does not
+ * need it, because after a crash the client asks for the offset and sends
+ * the rest again. What must hold is that the journal never claims a byte
+ * that is not on disk. So received ranges are kept in memory (and reported to
+ * live clients), and a checkpoint, run in the background every
+ * {@link CheckpointPolicy.bytes} received or {@link CheckpointPolicy.idleMs}
+ * after the first unsynced byte, fdatasyncs the `.part` and only then appends
+ * and syncs the journal lines for what was received before that fdatasync
+ * began. Disk writes thereby overlap with network reads, and the fsync at
+ * finalize has little left to do.
+ *
  * A finalized upload's `.part` is renamed to `submissions/<id>.age`; the other
  * two files are then removed. {@link UploadStore.open} repairs whatever a crash
  * left between those steps.
@@ -18,7 +29,8 @@ import { dayOf } from '../storage/day.js';
 import { removeDurably, syncDirectory, writeFileDurably } from '../storage/durable.js';
 import { isId, newId } from '../storage/ids.js';
 import type { SubmissionStore } from '../storage/submission-store.js';
-import { formatJournalEntry, parseJournal, type ByteRange, type ReceivedRanges } from './ranges.js';
+import { writeChunkBody } from './chunk-writer.js';
+import { formatJournal, parseJournal, type ByteRange, type ReceivedRanges } from './ranges.js';
 
 export interface UploadLimits {
   readonly maxSubmissionBytes: number;
@@ -28,11 +40,37 @@ export interface UploadLimits {
   readonly uploadExpirySeconds: number;
 }
 
+/** When received bytes are made durable and journaled. */
+export interface CheckpointPolicy {
+  /** Checkpoint once this many bytes were received since the last one. */
+  readonly bytes: number;
+  /** Checkpoint this long after the first byte not yet checkpointed. */
+  readonly idleMs: number;
+}
+
+/**
+ * 8 MiB bounds what a client must keep in memory until it is durable (it
+ * keeps everything from `durableOffset` on, see docs/API.md) while still
+ * writing in large runs between syncs; 2 s bounds it for a slow upload over
+ * Tor and lets the client drop its copy soon after sending.
+ */
+export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = { bytes: 8 * 1024 * 1024, idleMs: 2000 };
+
 export interface UploadStatus {
   readonly id: string;
   readonly size: number;
-  /** Bytes received contiguously from the start: where to resume. */
+  /**
+   * Bytes received contiguously from the start: where to resume. After a
+   * server restart it is the last checkpoint's, which may be lower than what
+   * was acknowledged before.
+   */
   readonly offset: number;
+  /**
+   * Bytes from the start made durable by a checkpoint: a restart will still
+   * report at least this `offset`. Clients keep what they sent from here on
+   * until it advances, to send it again if the server loses it.
+   */
+  readonly durableOffset: number;
   /** Every received range, for clients that send chunks out of order. */
   readonly received: ByteRange[];
   readonly complete: boolean;
@@ -47,12 +85,23 @@ export type EnvelopeCheck = (handle: FileHandle, size: number) => Promise<void>;
 interface Upload {
   readonly id: string;
   readonly size: number;
-  readonly ranges: ReceivedRanges;
+  /** Written to the file (perhaps only to the page cache): what live clients are told. */
+  received: ReceivedRanges;
+  /** fdatasynced, then journaled: what survives a crash. */
+  readonly durable: ReceivedRanges;
+  /** Bumped when unsynced bytes can no longer be trusted (a failed sync). */
+  generation: number;
+  /** Bytes received since the last checkpoint started. */
+  unsyncedBytes: number;
+  /** Pending idle checkpoint. */
+  timer: NodeJS.Timeout | undefined;
+  /** The checkpoint in progress; checkpoints of one upload run one at a time. */
+  syncing: Promise<void> | undefined;
+  /** Checkpoints asked for; a pass runs again if one was asked for after it began. */
+  checkpointRequests: number;
   inFlight: number;
   finalizing: boolean;
   lastActivity: number;
-  /** Serializes journal appends; data writes to disjoint offsets run in parallel. */
-  journal: Promise<void>;
 }
 
 export class UploadStore {
@@ -65,6 +114,7 @@ export class UploadStore {
     private readonly submissions: SubmissionStore,
     private readonly limits: UploadLimits,
     private readonly now: () => Date,
+    private readonly policy: CheckpointPolicy,
   ) {
     this.directory = path.join(dataDir, 'uploads');
   }
@@ -79,8 +129,9 @@ export class UploadStore {
     submissions: SubmissionStore,
     limits: UploadLimits,
     now: () => Date = () => new Date(),
+    policy: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY,
   ): Promise<UploadStore> {
-    const store = new UploadStore(dataDir, submissions, limits, now);
+    const store = new UploadStore(dataDir, submissions, limits, now, policy);
     await mkdir(store.directory, { recursive: true, mode: 0o700 });
     await store.recover();
     return store;
@@ -120,15 +171,20 @@ export class UploadStore {
     return true;
   }
 
-  private track(id: string, size: number, ranges: ReceivedRanges): Upload {
+  private track(id: string, size: number, durable: ReceivedRanges): Upload {
     const upload: Upload = {
       id,
       size,
-      ranges,
+      received: durable.clone(),
+      durable,
+      generation: 0,
+      unsyncedBytes: 0,
+      timer: undefined,
+      syncing: undefined,
+      checkpointRequests: 0,
       inFlight: 0,
       finalizing: false,
       lastActivity: this.now().getTime(),
-      journal: Promise.resolve(),
     };
     this.uploads.set(id, upload);
     this.reserved += size;
@@ -136,7 +192,91 @@ export class UploadStore {
   }
 
   private forget(upload: Upload): void {
+    clearTimeout(upload.timer);
+    upload.timer = undefined;
     if (this.uploads.delete(upload.id)) this.reserved -= upload.size;
+  }
+
+  /**
+   * Makes every byte received so far durable: fdatasync of the data, then the
+   * journal lines, synced. Concurrent calls share one pass, plus one more if
+   * bytes arrived after it began. On failure the unsynced bytes are no longer
+   * claimed (after a failed fsync the kernel may have dropped them): live
+   * clients are told the durable offset and send the rest again.
+   */
+  private checkpoint(upload: Upload): Promise<void> {
+    clearTimeout(upload.timer);
+    upload.timer = undefined;
+    upload.checkpointRequests += 1;
+    if (upload.syncing !== undefined) return upload.syncing;
+    const passes = async (): Promise<void> => {
+      let served = -1;
+      while (served !== upload.checkpointRequests) {
+        served = upload.checkpointRequests;
+        await this.checkpointOnce(upload);
+      }
+    };
+    const syncing = passes().finally(() => {
+      upload.syncing = undefined;
+    });
+    upload.syncing = syncing;
+    return syncing;
+  }
+
+  private async checkpointOnce(upload: Upload): Promise<void> {
+    // A finalizing upload is about to be fsynced whole and its journal removed.
+    if (upload.unsyncedBytes === 0 || upload.finalizing || this.uploads.get(upload.id) !== upload) return;
+    upload.unsyncedBytes = 0;
+    // Only ranges whose writes completed before the fdatasync starts are covered by it.
+    const covered = upload.received.list();
+    const generation = upload.generation;
+    try {
+      const handle = await open(this.file(upload.id, 'part'), 'r+');
+      try {
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      await appendFile(this.file(upload.id, 'ranges'), formatJournal(covered), { flush: true });
+    } catch (error) {
+      if (upload.generation === generation) {
+        upload.generation += 1;
+        upload.received = upload.durable.clone();
+        upload.unsyncedBytes = 0;
+      }
+      throw error;
+    }
+    for (const range of covered) upload.durable.add(range.start, range.end);
+  }
+
+  /** Starts a checkpoint in the background if enough was received, else arms the idle one. */
+  private scheduleCheckpoint(upload: Upload): void {
+    if (upload.unsyncedBytes >= this.policy.bytes) {
+      this.checkpoint(upload).catch(() => undefined); // retried by the next checkpoint or finalize
+    } else if (upload.unsyncedBytes > 0 && upload.timer === undefined) {
+      upload.timer = setTimeout(() => {
+        upload.timer = undefined;
+        this.checkpoint(upload).catch(() => undefined);
+      }, this.policy.idleMs);
+      upload.timer.unref();
+    }
+  }
+
+  /**
+   * Checkpoints every open upload now (at shutdown, so a clean restart
+   * resumes exactly where clients stopped).
+   * @throws the first file system error; the other uploads are still checkpointed.
+   */
+  async checkpointAll(): Promise<void> {
+    const results = await Promise.allSettled([...this.uploads.values()].map((upload) => this.checkpoint(upload)));
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
+  }
+
+  /** Waits until no checkpoint of `upload` runs (it must accept no new chunks by then). */
+  private async settleCheckpoints(upload: Upload): Promise<void> {
+    clearTimeout(upload.timer);
+    upload.timer = undefined;
+    await upload.syncing?.catch(() => undefined);
   }
 
   /** Number of uploads in progress. */
@@ -196,30 +336,32 @@ export class UploadStore {
   }
 
   /**
-   * Writes one chunk at `offset`, streaming `body` straight to disk. The chunk
-   * counts as received only once its bytes are fdatasynced and journaled;
-   * a retry of the same chunk simply writes the same bytes again.
+   * Writes one chunk at `offset`, streaming `body` to the file. The chunk
+   * counts as received once all its bytes are written; it becomes durable
+   * (and survives a restart) at the next checkpoint, which this may start in
+   * the background. A retry of the same chunk simply writes the same bytes
+   * again.
    * @throws ApiError as {@link checkChunk}, or CHUNK_INCOMPLETE if the body ends early.
    */
   async writeChunk(id: string, offset: number, length: number, body: AsyncIterable<Uint8Array>): Promise<UploadStatus> {
     this.checkChunk(id, offset, length);
     const upload = this.get(id);
+    const generation = upload.generation;
     upload.inFlight += 1;
     try {
       const handle = await open(this.file(id, 'part'), 'r+');
       try {
-        const written = await writeAt(handle, offset, length, body);
+        const written = await writeChunkBody(handle, offset, length, body);
         if (written !== length) throw new ApiError('CHUNK_INCOMPLETE');
-        await handle.datasync();
       } finally {
         await handle.close();
       }
-      const journaled = upload.journal.then(async () => {
-        await appendFile(this.file(id, 'ranges'), formatJournalEntry(offset, offset + length), { flush: true });
-      });
-      upload.journal = journaled.catch(() => undefined);
-      await journaled;
-      upload.ranges.add(offset, offset + length);
+      // Written before a failed sync: not trusted, the client will send it again.
+      if (upload.generation === generation) {
+        upload.received.add(offset, offset + length);
+        upload.unsyncedBytes += length;
+        this.scheduleCheckpoint(upload);
+      }
       return statusOf(upload);
     } finally {
       upload.inFlight -= 1;
@@ -243,9 +385,12 @@ export class UploadStore {
       return { id, size: done.size };
     }
     if (upload.finalizing || upload.inFlight > 0) throw new ApiError('UPLOAD_BUSY');
-    if (!upload.ranges.covers(upload.size)) throw new ApiError('UPLOAD_INCOMPLETE');
+    if (!upload.received.covers(upload.size)) throw new ApiError('UPLOAD_INCOMPLETE');
     upload.finalizing = true;
     try {
+      // No checkpoint is needed (adopt fsyncs the whole file), but none may
+      // append to the journal after it is removed.
+      await this.settleCheckpoints(upload);
       const partFile = this.file(id, 'part');
       const handle = await open(partFile, 'r');
       try {
@@ -255,7 +400,15 @@ export class UploadStore {
           if (error instanceof ApiError) await this.discard(upload);
           throw error;
         }
-        await this.submissions.adopt(handle, partFile, id, upload.size, this.now());
+        try {
+          await this.submissions.adopt(handle, partFile, id, upload.size, this.now());
+        } catch (error) {
+          // As after a failed checkpoint: only journaled bytes are still claimed.
+          upload.generation += 1;
+          upload.received = upload.durable.clone();
+          upload.unsyncedBytes = 0;
+          throw error;
+        }
       } finally {
         await handle.close();
       }
@@ -264,6 +417,7 @@ export class UploadStore {
       return { id, size: upload.size };
     } finally {
       upload.finalizing = false;
+      if (this.uploads.get(id) === upload) this.scheduleCheckpoint(upload);
     }
   }
 
@@ -279,6 +433,7 @@ export class UploadStore {
 
   private async discard(upload: Upload): Promise<void> {
     this.forget(upload);
+    await this.settleCheckpoints(upload);
     // The meta file goes first: without it, leftovers are orphans that recovery removes.
     await removeDurably(this.directory, [`${upload.id}.json`, `${upload.id}.part`, `${upload.id}.ranges`]);
   }
@@ -297,43 +452,14 @@ export class UploadStore {
   }
 }
 
-/**
- * Network pieces are small (often 16-64 KiB); writing each one costs a
- * thread-pool round trip. They are gathered into writes of up to this many
- * bytes: one fixed buffer per chunk request, so memory stays bounded.
- */
-const WRITE_BUFFER_BYTES = 1024 * 1024;
-
-/** Streams `body` into the file at `offset`; returns the bytes written. */
-async function writeAt(handle: FileHandle, offset: number, length: number, body: AsyncIterable<Uint8Array>): Promise<number> {
-  const buffer = new Uint8Array(Math.min(WRITE_BUFFER_BYTES, length));
-  let buffered = 0;
-  let written = 0;
-  const flush = async (): Promise<void> => {
-    let done = 0;
-    while (done < buffered) {
-      const { bytesWritten } = await handle.write(buffer, done, buffered - done, offset + written + done);
-      done += bytesWritten;
-    }
-    written += buffered;
-    buffered = 0;
-  };
-  for await (const piece of body) {
-    if (written + buffered + piece.length > length) throw new ApiError('CHUNK_OUT_OF_BOUNDS');
-    let used = 0;
-    while (used < piece.length) {
-      const take = Math.min(piece.length - used, buffer.length - buffered);
-      buffer.set(piece.subarray(used, used + take), buffered);
-      buffered += take;
-      used += take;
-      if (buffered === buffer.length) await flush();
-    }
-  }
-  await flush();
-  return written;
-}
-
 function statusOf(upload: Upload): UploadStatus {
-  const offset = upload.ranges.contiguousPrefix();
-  return { id: upload.id, size: upload.size, offset, received: upload.ranges.list(), complete: offset >= upload.size };
+  const offset = upload.received.contiguousPrefix();
+  return {
+    id: upload.id,
+    size: upload.size,
+    offset,
+    durableOffset: upload.durable.contiguousPrefix(),
+    received: upload.received.list(),
+    complete: offset >= upload.size,
+  };
 }

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { formatPublicKeyFile, generateKeyPair } from '../../client/core/minisign.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { BuildError, buildClient } from '../../scripts/build-client.js';
@@ -26,21 +27,38 @@ afterAll(async () => {
 });
 
 const SERVED = ['favicon.svg', 'index.html', 'main.js', 'root.pub', 'styles.css', 'worker-nowasm.js', 'worker.js'];
+/** The gzip twins the server sends instead; root.pub is too small to gain. */
+const GZIPPED = ['favicon.svg.gz', 'index.html.gz', 'main.js.gz', 'styles.css.gz', 'worker-nowasm.js.gz', 'worker.js.gz'];
+const WRITTEN = [...SERVED, ...GZIPPED].sort();
 
 test('two builds of the same sources are byte-identical, and SHA256SUMS checks', async () => {
   const first = path.join(work, 'a');
   const second = path.join(work, 'b');
   const built = await buildClient({ outDir: first, rootPublicKeyFile: rootKeyFile });
   await buildClient({ outDir: second, rootPublicKeyFile: rootKeyFile });
-  expect(built.map((file) => file.name)).toEqual(SERVED);
-  expect((await readdir(first)).sort()).toEqual([...SERVED, 'SHA256SUMS'].sort());
-  for (const name of [...SERVED, 'SHA256SUMS']) {
+  expect(built.map((file) => file.name)).toEqual(WRITTEN);
+  expect((await readdir(first)).sort()).toEqual([...WRITTEN, 'SHA256SUMS'].sort());
+  for (const name of [...WRITTEN, 'SHA256SUMS']) {
     expect([name, (await readFile(path.join(first, name))).equals(await readFile(path.join(second, name)))]).toEqual([name, true]);
   }
   const check = spawnSync('sha256sum', ['--check', '--strict', 'SHA256SUMS'], { cwd: first });
   expect(check.stderr.toString()).toBe('');
   expect(check.status).toBe(0);
+  expect((await readFile(path.join(first, 'SHA256SUMS'), 'utf8')).trim().split('\n').map((line) => line.slice(66))).toEqual(WRITTEN);
   expect(await readFile(path.join(first, 'root.pub'), 'utf8')).toBe(await readFile(rootKeyFile, 'utf8'));
+}, 60_000);
+
+test('each .gz is gzip -9 of its twin, with no time, name or build OS in its header', async () => {
+  const out = path.join(work, 'gz');
+  await buildClient({ outDir: out, rootPublicKeyFile: rootKeyFile });
+  for (const name of GZIPPED) {
+    const gz = await readFile(path.join(out, name));
+    const plain = await readFile(path.join(out, name.slice(0, -'.gz'.length)));
+    // ID1 ID2 CM=deflate FLG=0 (no name, comment, extra) MTIME=0 XFL=2 (maximum compression) OS=255 (unknown)
+    expect([name, gz.subarray(0, 10).toString('hex')]).toEqual([name, '1f8b08000000000002ff']);
+    expect([name, gunzipSync(gz).equals(plain)]).toEqual([name, true]);
+    expect([name, gz.length < plain.length]).toEqual([name, true]);
+  }
 }, 60_000);
 
 test('the page has no inline code, no third-party URL, and no cryptography on the page thread', async () => {

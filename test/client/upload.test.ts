@@ -2,7 +2,7 @@
  * The resumable uploader against an in-memory server that follows
  * docs/API.md (create, status, chunk at offset, finalize, delete), with
  * injected faults: connections cut mid-chunk, lost answers, proxy errors,
- * refusals, and cancellation.
+ * server crashes that lose acknowledged bytes, refusals, and cancellation.
  */
 import fc from 'fast-check';
 import { rechunk } from '../support/streams.js';
@@ -15,18 +15,46 @@ interface Upload {
   bytes: Uint8Array;
   /** Contiguous prefix received. */
   offset: number;
+  /** What a crash keeps: the offset at the last checkpoint. */
+  durableOffset: number;
   finalized: boolean;
   deleted: boolean;
 }
 
-type Fault = 'cut' | 'lose-answer' | 'proxy-502' | null;
+/** `crash`: the server dies as the chunk arrives and restarts at its last checkpoint. */
+type Fault = 'cut' | 'lose-answer' | 'proxy-502' | 'crash' | null;
 
-/** A fake source listener; `faults` is consumed one entry per chunk request. */
+/**
+ * A fake source listener; `faults` is consumed one entry per chunk request.
+ * Like the real one it acknowledges chunks before they are durable: a
+ * checkpoint makes everything received durable once `checkpointBytes` were
+ * received since the last one (after answering, as the real one does it in
+ * the background), and every `checkpointEveryGets`-th status request stands
+ * for the idle timer.
+ */
 class FakeServer {
   upload: Upload | null = null;
   readonly log: string[] = [];
   faults: Fault[] = [];
   createError: { status: number; code: string } | null = null;
+  checkpointBytes = Number.POSITIVE_INFINITY;
+  checkpointEveryGets = 1;
+  /** The next finalize finds the server just restarted at its last checkpoint. */
+  crashBeforeFinalize = false;
+  /** Largest not-yet-durable span a chunk request reached: what the client had to keep. */
+  maxUnsynced = 0;
+  private gets = 0;
+
+  /** Restarts the server: only checkpointed bytes are still claimed. */
+  crash(): void {
+    const upload = this.upload!;
+    upload.offset = upload.durableOffset;
+    upload.bytes.fill(0, upload.offset);
+  }
+
+  private checkpoint(): void {
+    this.upload!.durableOffset = this.upload!.offset;
+  }
 
   readonly fetch: FetchLike = async (url, init) => {
     await Promise.resolve();
@@ -36,21 +64,36 @@ class FakeServer {
     if (init.signal?.aborted === true) throw new DOMException('aborted', 'AbortError');
     const json = (status: number, body: unknown): Response =>
       new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-    const status = (): unknown => ({ id: ID, size: this.upload!.size, offset: this.upload!.offset, received: [], complete: false });
+    const status = (): unknown => ({
+      id: ID,
+      size: this.upload!.size,
+      offset: this.upload!.offset,
+      durableOffset: this.upload!.durableOffset,
+      received: [],
+      complete: false,
+    });
     if (method === 'POST' && pathname === '/api/uploads') {
       if (this.createError !== null) return json(this.createError.status, { error: { code: this.createError.code, message: 'x' } });
       const { size } = JSON.parse(init.body as string) as { size: number };
-      this.upload = { size, bytes: new Uint8Array(size), offset: 0, finalized: false, deleted: false };
+      this.upload = { size, bytes: new Uint8Array(size), offset: 0, durableOffset: 0, finalized: false, deleted: false };
       return json(201, status());
     }
     const upload = this.upload;
     if (upload === null || upload.deleted) return json(404, { error: { code: 'NOT_FOUND', message: 'not found' } });
-    if (method === 'GET') return json(200, status());
+    if (method === 'GET') {
+      this.gets += 1;
+      if (this.gets % this.checkpointEveryGets === 0) this.checkpoint();
+      return json(200, status());
+    }
     if (method === 'DELETE') {
       upload.deleted = true;
       return new Response(null, { status: 204 });
     }
     if (method === 'POST' && pathname.endsWith('/finalize')) {
+      if (this.crashBeforeFinalize) {
+        this.crashBeforeFinalize = false;
+        this.crash();
+      }
       if (upload.offset !== upload.size) return json(409, { error: { code: 'UPLOAD_INCOMPLETE', message: 'x' } });
       upload.finalized = true;
       return json(201, { id: ID, size: upload.size });
@@ -61,14 +104,26 @@ class FakeServer {
       const fault = this.faults.shift() ?? null;
       if (fault === 'cut') throw new TypeError('Failed to fetch');
       if (fault === 'proxy-502') return new Response('bad gateway', { status: 502 });
+      if (fault === 'crash') {
+        this.crash();
+        throw new TypeError('Failed to fetch');
+      }
       if (offset > upload.offset) return json(400, { error: { code: 'INVALID_OFFSET', message: 'x' } });
       upload.bytes.set(body, offset);
       upload.offset = Math.max(upload.offset, offset + body.length);
+      this.maxUnsynced = Math.max(this.maxUnsynced, upload.offset - upload.durableOffset);
       if (fault === 'lose-answer') throw new TypeError('Failed to fetch');
-      return json(200, status());
+      const answer = json(200, status());
+      if (upload.offset - upload.durableOffset >= this.checkpointBytes) this.checkpoint();
+      return answer;
     }
     return json(404, { error: { code: 'NOT_FOUND', message: 'not found' } });
   };
+}
+
+/** The offsets of the chunk requests, in order. */
+function putOffsets(server: FakeServer): number[] {
+  return server.log.filter((line) => line.startsWith('PUT')).map((line) => Number(line.split('offset=')[1]));
 }
 
 function bytesOf(length: number, seed = 1): Buffer {
@@ -209,6 +264,159 @@ describe('uploadCiphertext', () => {
     await expect(uploadCiphertext(1000, chunked(bytesOf(999)), options(server))).rejects.toThrow('shorter');
     await expect(uploadCiphertext(1000, chunked(bytesOf(1001)), options(new FakeServer()))).rejects.toThrow('longer');
     expect(server.upload!.finalized).toBe(false);
+  });
+
+  test('a server crash that loses acknowledged bytes is repaired from the retained ciphertext', async () => {
+    const server = new FakeServer();
+    server.checkpointBytes = 300_000;
+    server.checkpointEveryGets = Number.POSITIVE_INFINITY;
+    // Four 64 KiB batches, then 128 KiB ones: the crash hits the batch at
+    // 512 KiB, with 256 KiB checkpointed at 393,216.
+    server.faults = [null, null, null, null, null, 'crash'];
+    const data = bytesOf(1_000_000);
+    let retries = 0;
+    const result = await uploadCiphertext(
+      data.length,
+      chunked(data),
+      options(server, { maxBatchBytes: 128 * 1024, onRetry: () => (retries += 1) }),
+    );
+    expect(result).toEqual({ id: ID, size: data.length });
+    expect(server.upload!.finalized).toBe(true);
+    expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
+    expect(retries).toBe(1);
+    const offsets = putOffsets(server);
+    const crashedAt = offsets[5]!;
+    const resumedAt = offsets[6]!;
+    // Sent again from below the crashed batch, from where the server's checkpoint was.
+    expect(resumedAt).toBeLessThan(crashedAt);
+    expect(resumedAt).toBeGreaterThan(0);
+    expect(offsets.filter((offset) => offset === 0)).toHaveLength(1);
+  });
+
+  test('a crash between the last batch and finalize sends the lost bytes again, then finalizes', async () => {
+    const server = new FakeServer();
+    server.checkpointBytes = 200_000;
+    server.checkpointEveryGets = Number.POSITIVE_INFINITY;
+    server.crashBeforeFinalize = true;
+    const data = bytesOf(500_000);
+    await uploadCiphertext(data.length, chunked(data), options(server));
+    expect(server.upload!.finalized).toBe(true);
+    expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
+    expect(server.log.filter((line) => line.endsWith('/finalize'))).toHaveLength(2);
+  });
+
+  test('an offset below the durable offset it reported is still refused (the server lost durable bytes)', async () => {
+    const server = new FakeServer();
+    server.checkpointBytes = 100_000;
+    server.faults = [null, null, null, 'crash'];
+    const data = bytesOf(500_000);
+    const lossy: FetchLike = async (url, init) => {
+      // The restart lost even its checkpoints.
+      if (init.method === 'GET' && server.upload !== null) server.upload.durableOffset = server.upload.offset = 0;
+      return server.fetch(url, init);
+    };
+    await expect(
+      uploadCiphertext(data.length, chunked(data), options(server, { fetch: lossy, maxBatchBytes: 64 * 1024 })),
+    ).rejects.toMatchObject({ code: 'rejected' });
+    expect(server.upload!.deleted).toBe(true);
+  });
+
+  test('when the retained ciphertext reaches its cap, sending waits for the server to checkpoint', async () => {
+    const server = new FakeServer();
+    // No size-based checkpoint: only the "timer", every second status poll.
+    server.checkpointEveryGets = 2;
+    const cap = 200 * 1024;
+    const data = bytesOf(1_000_000);
+    await uploadCiphertext(
+      data.length,
+      chunked(data),
+      options(server, { maxBatchBytes: 64 * 1024, maxRetainedBytes: cap, durablePollDelaysMs: [0, 0, 0] }),
+    );
+    expect(server.upload!.finalized).toBe(true);
+    expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
+    // It waited (status polls between chunks) and never had more than the cap unsynced.
+    expect(server.log.filter((line) => line.startsWith('GET')).length).toBeGreaterThan(0);
+    expect(server.maxUnsynced).toBeLessThanOrEqual(cap);
+    expect(server.maxUnsynced).toBeGreaterThan(cap - 64 * 1024);
+  });
+
+  test('a server that never checkpoints makes the capped upload fail with `connection` once the polls run out', async () => {
+    const server = new FakeServer();
+    server.checkpointEveryGets = Number.POSITIVE_INFINITY;
+    const data = bytesOf(1_000_000);
+    await expect(
+      uploadCiphertext(
+        data.length,
+        chunked(data),
+        options(server, { maxBatchBytes: 64 * 1024, maxRetainedBytes: 200 * 1024, durablePollDelaysMs: [0, 0, 0] }),
+      ),
+    ).rejects.toMatchObject({ code: 'connection' });
+    expect(server.log.filter((line) => line.startsWith('GET'))).toHaveLength(3);
+    expect(server.maxUnsynced).toBeLessThanOrEqual(200 * 1024);
+    expect(server.upload!.deleted).toBe(true);
+  });
+
+  test('a crash noticed while waiting at the cap is repaired before sending more', async () => {
+    const server = new FakeServer();
+    server.checkpointEveryGets = Number.POSITIVE_INFINITY;
+    const data = bytesOf(600_000);
+    let crashed = false;
+    const crashing: FetchLike = async (url, init) => {
+      // The first status poll finds the server restarted with nothing durable;
+      // from then on every poll finds a checkpoint.
+      if (init.method === 'GET' && !crashed) {
+        crashed = true;
+        server.crash();
+        server.checkpointEveryGets = 1;
+      }
+      return server.fetch(url, init);
+    };
+    await uploadCiphertext(
+      data.length,
+      chunked(data),
+      options(server, { fetch: crashing, maxBatchBytes: 64 * 1024, maxRetainedBytes: 192 * 1024, durablePollDelaysMs: [0, 0, 0] }),
+    );
+    expect(crashed).toBe(true);
+    expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
+    expect(server.upload!.finalized).toBe(true);
+    // The three retained batches went again from 0, each once.
+    const offsets = putOffsets(server);
+    expect(offsets.slice(0, 6)).toEqual([0, 65_536, 131_072, 0, 65_536, 131_072]);
+    expect(offsets.filter((offset) => offset === 0)).toHaveLength(2);
+  });
+
+  test('whatever the crashes, cuts and lost answers, the stored bytes are exactly the ciphertext', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom<Fault>('crash', 'cut', 'lose-answer', null, null, null), { maxLength: 20 }),
+        fc.integer({ min: 4096, max: 400_000 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        async (faults, checkpointBytes, checkpointEveryGets, crashBeforeFinalize) => {
+          const server = new FakeServer();
+          server.faults = faults;
+          server.checkpointBytes = checkpointBytes;
+          server.checkpointEveryGets = checkpointEveryGets;
+          server.crashBeforeFinalize = crashBeforeFinalize;
+          const data = bytesOf(300_000, checkpointBytes);
+          const cap = 128 * 1024;
+          await uploadCiphertext(
+            data.length,
+            chunked(data),
+            options(server, {
+              retryDelaysMs: new Array<number>(faults.length + 2).fill(0),
+              maxBatchBytes: 64 * 1024,
+              maxRetainedBytes: cap,
+              durablePollDelaysMs: [0, 0, 0, 0, 0],
+            }),
+          );
+          expect(server.upload!.finalized).toBe(true);
+          expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
+          expect(server.maxUnsynced).toBeLessThanOrEqual(cap);
+        },
+      ),
+      { numRuns: Number(process.env.SLOW) ? 500 : 40 },
+    );
   });
 
   test('batches grow toward the target duration on a fast link, within bounds', async () => {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatIdentityFile } from '../../client/core/identity-file.js';
-import { generateKeyPair } from '../../client/core/minisign.js';
+import { formatPublicKeyFile, generateKeyPair } from '../../client/core/minisign.js';
 import { formatSecretKeyFile } from '../../client/core/minisign-secret-key.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { X25519Identity } from '../../client/core/x25519.js';
@@ -124,6 +124,34 @@ describe('production start-up', () => {
   test('refuses a missing static folder, naming the setting', async () => {
     await makeNewsroom(dir, [makeEditor('Alice')]);
     await expect(startServer(parseConfig({ ...env(), SEALDROP_STATIC_DIR: 'nope' }, dir), logger)).rejects.toThrow(/SEALDROP_STATIC_DIR/);
+  });
+
+  describe("the built client's root.pub", () => {
+    const bundled = (): string => path.join(dir, 'static', 'root.pub');
+
+    test.each(['production', 'demo'])('refuses (%s mode) a client built for another root key, naming both files and the setting', async (mode) => {
+      const newsroom = await makeNewsroom(dir, [makeEditor('Alice')]);
+      await writeFile(bundled(), formatPublicKeyFile(generateKeyPair().publicKey));
+      const failure = startServer(parseConfig({ ...env(), SEALDROP_MODE: mode }, dir), logger);
+      await expect(failure).rejects.toBeInstanceOf(StartupError);
+      await expect(failure).rejects.toThrow(bundled());
+      await expect(failure).rejects.toThrow(newsroom.rootPublicKeyFile);
+      await expect(failure).rejects.toThrow(/SEALDROP_ROOT_PUBLIC_KEY_FILE.*refuse every manifest/);
+    });
+
+    test('starts when it is the configured key (comment lines may differ)', async () => {
+      const newsroom = await makeNewsroom(dir, [makeEditor('Alice')]);
+      const keyLine = formatPublicKeyFile(newsroom.root.publicKey).split('\n')[1]!;
+      await writeFile(bundled(), `untrusted comment: the newsroom's root key\n${keyLine}\n`);
+      const running = await startServer(parseConfig(env(), dir), logger);
+      await running.close();
+    });
+
+    test('refuses one that is not a public key file, naming SEALDROP_STATIC_DIR', async () => {
+      await makeNewsroom(dir, [makeEditor('Alice')]);
+      await writeFile(bundled(), 'not a key\n');
+      await expect(startServer(parseConfig(env(), dir), logger)).rejects.toThrow(/SEALDROP_STATIC_DIR: .*root\.pub is not a minisign public key file/);
+    });
   });
 
   test.each([

@@ -2,7 +2,10 @@
  * Crash safety: the real server process is killed with SIGKILL while uploads
  * and finalizes are in flight, then restarted on the same data folder. Every
  * finalize that was acknowledged must be listed and byte-identical; nothing
- * partial may be listed; unfinished uploads resume where they stopped.
+ * partial may be listed; unfinished uploads resume from the offset the server
+ * reports, which is its last checkpoint (it may be behind the last
+ * acknowledged chunk: chunk acknowledgements are not durable), and every byte
+ * the server claims to hold really is in its file.
  *
  * The server runs as a child process from the shared compiled build
  * (test/support/compiled-build.ts: tsc into dist/.test-build, built once
@@ -10,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request as httpRequest } from 'node:http';
@@ -117,12 +120,17 @@ async function createUpload(base: string, size: number): Promise<string> {
   return json(await call('POST', `${base}api/uploads`, JSON.stringify({ size }), { 'Content-Type': 'application/json' })).id as string;
 }
 
+/** The highest `durableOffset` each upload's answers reported: a restart must not report less. */
+const durableSeen = new Map<string, number>();
+
 async function sendFrom(base: string, id: string, bytes: Uint8Array, from: number): Promise<void> {
   for (let offset = from; offset < bytes.length; offset += CHUNK) {
     const reply = await call('PUT', `${base}api/uploads/${id}?offset=${offset}`, bytes.subarray(offset, offset + CHUNK), {
       'Content-Type': 'application/octet-stream',
     });
     if (reply.status !== 200) throw new Error(`chunk refused: ${reply.status}`);
+    const { durableOffset } = json(reply) as { durableOffset: number };
+    durableSeen.set(id, Math.max(durableSeen.get(id) ?? 0, durableOffset));
   }
 }
 
@@ -200,7 +208,13 @@ test('SIGKILL during uploads and finalizes loses nothing acknowledged and lists 
         if (listedIds.has(id)) continue;
         const status = await call('GET', `${running.source}api/uploads/${id}`);
         if (status.status === 404) continue; // killed before the upload was durably created
-        const { offset } = json(status) as { offset: number };
+        const { offset, received } = json(status) as { offset: number; received: { start: number; end: number }[] };
+        // durableOffset is a promise about restarts: SIGKILL included.
+        expect(offset).toBeGreaterThanOrEqual(durableSeen.get(id) ?? 0);
+        const part = await readFile(path.join(dir, 'data', 'uploads', `${id}.part`));
+        for (const { start, end } of received) {
+          expect(digest(part.subarray(start, end))).toBe(digest(bytes.subarray(start, end)));
+        }
         await sendFrom(running.source, id, bytes, offset);
         resumed += 1;
         expect(await finalize(running.source, id)).toBe(201);

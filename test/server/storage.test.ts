@@ -81,6 +81,7 @@ describe('reopening the upload area after a crash', () => {
       const bytes = await encryptFor(activeEditors(server.newsroom), utf8('resume me '.repeat(10_000)));
       const id = await createUpload(server.source, bytes.length);
       await putChunk(server.source, id, 0, bytes.subarray(0, 40_000)).expect(200);
+      await server.uploads.checkpointAll(); // as the idle checkpoint would
       const uploadsDir = path.join(server.dataDir, 'uploads');
       // A torn journal line, an orphan .part and a stray temporary file.
       await writeFile(path.join(uploadsDir, `${id}.ranges`), (await readFile(path.join(uploadsDir, `${id}.ranges`), 'utf8')) + '40000 5');

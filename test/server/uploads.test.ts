@@ -34,7 +34,7 @@ afterAll(async () => {
 describe('creating an upload', () => {
   test('returns a random id, the size and offset 0', async () => {
     const response = await request(server.source).post('/api/uploads').send({ size: 1000 }).expect(201);
-    expect(response.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown, size: 1000, offset: 0, received: [], complete: false });
+    expect(response.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown, size: 1000, offset: 0, durableOffset: 0, received: [], complete: false });
   });
 
   test('refuses a wrong content type', async () => {
