@@ -7,18 +7,13 @@
 import { verifyManifest, activeRecipients, rootFingerprint, ManifestError, type ManifestErrorCode } from '../core/manifest.js';
 import { MinisignError, parsePublicKeyFile, type MinisignPublicKey } from '../core/minisign.js';
 import type { FetchLike } from './upload.js';
+import { CodedError } from '../core/coded-error.js';
 
 export type TrustFailureCode = 'network' | 'root-key' | ManifestErrorCode;
 
 /** The keys could not be established; nothing may be encrypted. */
-export class TrustError extends Error {
+export class TrustError extends CodedError<TrustFailureCode> {
   override name = 'TrustError';
-  readonly code: TrustFailureCode;
-
-  constructor(code: TrustFailureCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 export interface TrustedKeys {

@@ -17,6 +17,7 @@
  * No DOM: it runs in the encryption worker and under Node in tests.
  */
 import { RetainedBatches } from './retained-batches.js';
+import { CodedError } from '../core/coded-error.js';
 
 /** The subset of `fetch` the uploader uses (injectable for tests). */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -36,14 +37,8 @@ export type UploadErrorCode =
   | 'cancelled';
 
 /** The upload did not complete; `code` says why in terms the page can explain. */
-export class UploadError extends Error {
+export class UploadError extends CodedError<UploadErrorCode> {
   override name = 'UploadError';
-  readonly code: UploadErrorCode;
-
-  constructor(code: UploadErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 export interface UploadOptions {

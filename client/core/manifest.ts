@@ -3,7 +3,7 @@
  * and the server may authenticate. It is canonical JSON signed with the
  * newsroom's offline root key in minisign's format, so `minisign -V` checks
  * it too. The exact format and the reason for each rule are in
- * docs/protocol-parts/keys.md.
+ * docs/PROTOCOL.md ("Keys").
  */
 import { Base64Error, decodeBase64 } from './base64.js';
 import { Bech32Error, decodeBech32, encodeBech32 } from './bech32.js';
@@ -20,6 +20,7 @@ import {
 } from './minisign.js';
 import { MAX_STANZAS } from './header.js';
 import { sodium } from './sodium.js';
+import { CodedError } from './coded-error.js';
 
 export type ManifestErrorCode =
   /** The manifest or its signature file is not well formed. */
@@ -38,14 +39,8 @@ export type ManifestErrorCode =
   | 'rollback';
 
 /** A manifest that must not be used, with a machine-readable reason. */
-export class ManifestError extends Error {
+export class ManifestError extends CodedError<ManifestErrorCode> {
   override name = 'ManifestError';
-  readonly code: ManifestErrorCode;
-
-  constructor(code: ManifestErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 export interface ManifestEditor {

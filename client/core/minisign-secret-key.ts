@@ -5,7 +5,7 @@
  * in a file that both the standard `minisign` tool and this software read.
  *
  * Layouts and limits follow minisign's `src/minisign.h` / `src/minisign.c`;
- * the exact format is documented in docs/protocol-parts/keys.md.
+ * the exact format is documented in docs/PROTOCOL.md ("Keys").
  */
 import { encodeBase64 } from './base64.js';
 import { constantTimeEqual, utf8, wipe } from './bytes.js';

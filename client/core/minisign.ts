@@ -13,7 +13,7 @@
  * which builds on the line, comment and field readers exported here.
  *
  * Layouts and limits follow minisign's `src/minisign.h` / `src/minisign.c`;
- * the exact format is documented in docs/protocol-parts/keys.md.
+ * the exact format is documented in docs/PROTOCOL.md ("Keys").
  */
 import { Base64Error, decodeBase64, encodeBase64 } from './base64.js';
 import { concatBytes, constantTimeEqual, toHex, utf8 } from './bytes.js';
@@ -253,7 +253,10 @@ export function decodePublicKey(text: string): MinisignPublicKey {
  * @throws TypeError if the key id or key has the wrong length.
  */
 export function formatPublicKeyFile(key: MinisignPublicKey): string {
-  return `${UNTRUSTED_PREFIX}minisign public key ${formatKeyId(key.keyId)}\n${encodePublicKey(key)}\n`;
+  // minisign prints the id in this comment with printf's %PRIX64: no leading
+  // zeros. Matching it keeps our files byte-identical to `minisign -G`'s.
+  const printedKeyId = formatKeyId(key.keyId).replace(/^0+(?=.)/, '');
+  return `${UNTRUSTED_PREFIX}minisign public key ${printedKeyId}\n${encodePublicKey(key)}\n`;
 }
 
 /**

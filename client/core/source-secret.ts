@@ -6,7 +6,7 @@
  * No slow KDF: the secret is uniformly random with 128 bits of entropy, so
  * stretching adds nothing, and Argon2 is neither in the standard libsodium
  * build nor usable without WebAssembly. Format and labels are documented in
- * docs/protocol-parts/keys.md.
+ * docs/PROTOCOL.md ("Keys").
  */
 import { entropyToMnemonic, mnemonicToEntropy } from '@scure/bip39';
 import { wordlist as englishWords } from '@scure/bip39/wordlists/english.js';

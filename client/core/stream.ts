@@ -71,6 +71,14 @@ export async function* sealStream(
           counter++;
           filled = 0;
         }
+        if (filled === 0 && piece.length - offset > CHUNK_SIZE) {
+          // A whole chunk with more bytes after it in the same piece is
+          // certainly not final: seal it in place, without a copy.
+          yield aead.seal(payloadKey, chunkNonce(counter, false), piece.subarray(offset, offset + CHUNK_SIZE));
+          counter++;
+          offset += CHUNK_SIZE;
+          continue;
+        }
         const count = Math.min(CHUNK_SIZE - filled, piece.length - offset);
         buffer.set(piece.subarray(offset, offset + count), filled);
         filled += count;

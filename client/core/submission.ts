@@ -4,7 +4,7 @@
  * It is a ustar archive of `submission.json`, `message.txt` and the attached
  * files (in that order), followed by zero padding up to the Padmé length, so
  * `age -d -i key sub.age | tar x` recovers everything with standard tools.
- * See docs/protocol-parts/payload.md.
+ * See docs/PROTOCOL.md ("Submission payload").
  */
 import { decodeBech32 } from './bech32.js';
 import { padmeLength, zeroPadding } from './padme.js';

@@ -6,7 +6,7 @@
  * offline machine over bytes written by an anonymous stranger. Both handle
  * only the small subset Sealdrop needs (regular files, and directories when
  * reading), so that `age -d | tar x` with standard tools and this reader agree
- * on every archive either accepts. See docs/protocol-parts/payload.md.
+ * on every archive either accepts. See docs/PROTOCOL.md ("Submission payload").
  *
  * Memory stays bounded: entry data streams through as the source's chunks,
  * never buffered whole.

@@ -52,6 +52,12 @@ const SPEC: CommandSpec = {
 
 /** Inputs at least this large show progress. */
 export const PROGRESS_THRESHOLD_BYTES = 8 * 1024 * 1024;
+/**
+ * Read buffers reused in turn (see file-chunks.ts). Safe for the age
+ * decryptor with pieces of at least one sealed chunk: it opens (or copies)
+ * each chunk before reading the next, so it holds at most two pieces.
+ */
+export const FILE_READ_RING = 4;
 /** How much of the message is kept for the summary preview. */
 const PREVIEW_BYTES = 4096;
 
@@ -175,7 +181,7 @@ export async function decryptSubmission(
   try {
     const opened = await decrypt(
       identities.map((entry) => entry.identity as Identity),
-      counted(readFileChunks(input), progress),
+      counted(readFileChunks(input, { ring: FILE_READ_RING }), progress),
       { aead: nodeAead },
     );
     const openedWith = identities.find((entry) => entry.identity === opened.identity)?.label ?? 'unknown identity';

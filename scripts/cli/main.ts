@@ -5,20 +5,7 @@
  * paths or values they did not mean to paste into a chat.
  */
 import { loadSodium } from '../../client/core/sodium.js';
-import { decryptCommand } from './decrypt.js';
-import { editorKeygen } from './editor.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
-import {
-  manifestAdd,
-  manifestRetire,
-  manifestRotate,
-  manifestShow,
-  manifestSign,
-  manifestVerify,
-} from './manifest-commands.js';
-import { publishCommand } from './publish.js';
-import { pullCommand } from './pull.js';
-import { rootFingerprintCommand, rootInit } from './root.js';
 
 /** A command's entry: arguments after its name, the shell around it, the exit status. */
 export type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
@@ -28,20 +15,32 @@ interface Entry {
   readonly summary: string;
 }
 
+/**
+ * A command whose module loads on first use: start-up is part of every
+ * command's time, and `sealdrop decrypt` on an offline machine need not
+ * compile the network and manifest code.
+ */
+function lazy<Name extends string>(load: () => Promise<Record<Name, Command>>, name: Name): Command {
+  return async (argv, io) => (await load())[name](argv, io);
+}
+
+const root = (): Promise<typeof import('./root.js')> => import('./root.js');
+const manifest = (): Promise<typeof import('./manifest-commands.js')> => import('./manifest-commands.js');
+
 /** Every command by its full name (one or two words). */
 export const COMMANDS: Readonly<Record<string, Entry>> = {
-  'root init': { run: rootInit, summary: 'create the newsroom root signing key (admin, offline)' },
-  'root fingerprint': { run: rootFingerprintCommand, summary: "print a root public key's fingerprint" },
-  'editor keygen': { run: editorKeygen, summary: "create an editor's identity, access key and public file" },
-  'manifest add': { run: manifestAdd, summary: 'add editors to the key manifest' },
-  'manifest retire': { run: manifestRetire, summary: 'retire editors in the key manifest' },
-  'manifest rotate': { run: manifestRotate, summary: "replace an editor's keys in the key manifest" },
-  'manifest sign': { run: manifestSign, summary: 'sign the key manifest with the root key (admin, offline)' },
-  'manifest verify': { run: manifestVerify, summary: 'verify a signed manifest: signature, expiry, version' },
-  'manifest show': { run: manifestShow, summary: 'print a key manifest' },
-  publish: { run: publishCommand, summary: 'upload a signed manifest to the server' },
-  pull: { run: pullCommand, summary: 'download new submissions (ciphertext) from the server' },
-  decrypt: { run: decryptCommand, summary: 'decrypt and safely extract submissions (offline)' },
+  'root init': { run: lazy(root, 'rootInit'), summary: 'create the newsroom root signing key (admin, offline)' },
+  'root fingerprint': { run: lazy(root, 'rootFingerprintCommand'), summary: "print a root public key's fingerprint" },
+  'editor keygen': { run: lazy(() => import('./editor.js'), 'editorKeygen'), summary: "create an editor's identity, access key and public file" },
+  'manifest add': { run: lazy(manifest, 'manifestAdd'), summary: 'add editors to the key manifest' },
+  'manifest retire': { run: lazy(manifest, 'manifestRetire'), summary: 'retire editors in the key manifest' },
+  'manifest rotate': { run: lazy(manifest, 'manifestRotate'), summary: "replace an editor's keys in the key manifest" },
+  'manifest sign': { run: lazy(manifest, 'manifestSign'), summary: 'sign the key manifest with the root key (admin, offline)' },
+  'manifest verify': { run: lazy(manifest, 'manifestVerify'), summary: 'verify a signed manifest: signature, expiry, version' },
+  'manifest show': { run: lazy(manifest, 'manifestShow'), summary: 'print a key manifest' },
+  publish: { run: lazy(() => import('./publish.js'), 'publishCommand'), summary: 'upload a signed manifest to the server' },
+  pull: { run: lazy(() => import('./pull.js'), 'pullCommand'), summary: 'download new submissions (ciphertext) from the server' },
+  decrypt: { run: lazy(() => import('./decrypt.js'), 'decryptCommand'), summary: 'decrypt and safely extract submissions (offline)' },
 };
 
 /** The top-level help. */

@@ -1,6 +1,6 @@
 /**
  * `sealdrop manifest add|retire|rotate|sign|verify|show`: the admin's
- * offline editing of the signed key manifest (docs/protocol-parts/keys.md §2).
+ * offline editing of the signed key manifest (docs/PROTOCOL.md, "The key manifest").
  *
  * The manifest file is edited in place. Version rule: the first change to a
  * signed manifest (one with a `.minisig` beside it) bumps `version` and

@@ -75,9 +75,16 @@ describe('public keys', () => {
     const text = scratch.read('g.pub');
     const key = parsePublicKeyFile(text);
     expect(formatPublicKeyFile(key)).toBe(text);
-    // The key id in the comment is the 8 bytes read little-endian.
-    expect(text).toContain(`minisign public key ${formatKeyId(key.keyId)}\n`);
+    // The key id in the comment is the 8 bytes read little-endian, printed without leading zeros.
+    expect(text).toContain(`minisign public key ${formatKeyId(key.keyId).replace(/^0+(?=.)/, '')}\n`);
     expect(result.stdout).toContain(`-P ${encodePublicKey(key)}`);
+  });
+
+  test('a public key file prints a key id with leading zeros as minisign does', () => {
+    const keyId = Uint8Array.from([0x9a, 0xa4, 0x92, 0x97, 0x53, 0x62, 0x06, 0x00]);
+    const text = formatPublicKeyFile({ keyId, publicKey: new Uint8Array(32) });
+    expect(text.split('\n')[0]).toBe('untrusted comment: minisign public key 662539792A49A');
+    expect(parsePublicKeyFile(text).keyId).toEqual(keyId);
   });
 
   test('formatKeyId reverses the bytes as minisign prints them', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { padmeLength, zeroPadding } from '../../client/core/padme.js';
-import { BLOCK_SIZE, TarError } from '../../client/core/tar-header.js';
+import { BLOCK_SIZE, TarError, isZero } from '../../client/core/tar-header.js';
 import { resolveInside, sanitizeFileName } from '../../client/core/tar-paths.js';
 import { readTar, tarLength, writeTar } from '../../client/core/tar.js';
 import type { TarEntryInput } from '../../client/core/tar.js';
@@ -46,6 +46,33 @@ function text(bytes: Uint8Array): string {
 
 const KOREAN = ['보고서', '한국어 파일', '회의록_2024', '사진.jpg', '가나다라마바사아자차카타파하'];
 const LONG_DIRECTORY = 'd'.repeat(120);
+
+describe('isZero', () => {
+  test('finds one set bit at any position, length and alignment (word-at-a-time middle, bytewise ends)', () => {
+    const backing = new Uint8Array(300);
+    for (const length of [0, 1, 3, 63, 64, 65, 67, 130, 257]) {
+      for (let offset = 0; offset < 5; offset++) {
+        backing.fill(0);
+        expect(isZero(backing.subarray(offset, offset + length))).toBe(true);
+        for (let at = 0; at < length; at++) {
+          backing.fill(0);
+          backing[offset + at] = at % 2 === 0 ? 0x80 : 0x01;
+          expect(isZero(backing.subarray(offset, offset + length))).toBe(false);
+        }
+      }
+    }
+  });
+
+  test('property: agrees with a byte-by-byte check', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat({ max: 7 }), (bytes, cut) => {
+        const view = bytes.subarray(Math.min(cut, bytes.length));
+        expect(isZero(view)).toBe(view.every((byte) => byte === 0));
+        expect(isZero(new Uint8Array(view.length))).toBe(true);
+      }),
+    );
+  });
+});
 
 describe('writeTar then readTar', () => {
   test('round-trips random entries through random re-chunking', async () => {
