@@ -7,18 +7,19 @@
  *   data/                                                           (ciphertext)
  *   secrets/root.key            minisign secret key, unencrypted (`minisign -W`)
  *   secrets/editor-identity.txt age identity (age-keygen format), unencrypted
- *   secrets/editor-access.key   the editor's Ed25519 access key, as an
- *                               unencrypted minisign secret key file
+ *   secrets/editor-access.json  the editor's Ed25519 access key, the same
+ *                               document `sealdrop editor keygen` seals, here
+ *                               unencrypted: `sealdrop pull` reads it as is
  * The secrets are unencrypted and on the server's disk: acceptable for a demo
  * only, which is why the start script says so loudly. Production refuses to
  * start with any of them under its data or keys folder.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeBase64 } from '../client/core/base64.js';
+import { accessPublicKeyText, formatAccessKey, generateAccessKey } from '../client/core/access-key.js';
 import { formatIdentityFile } from '../client/core/identity-file.js';
 import { signManifest, type KeyManifest } from '../client/core/manifest.js';
-import { formatKeyId, formatPublicKeyFile, generateKeyPair, publicKeyOf } from '../client/core/minisign.js';
+import { formatKeyId, formatPublicKeyFile, generateKeyPair } from '../client/core/minisign.js';
 import { formatSecretKeyFile, parseSecretKeyFile } from '../client/core/minisign-secret-key.js';
 import { X25519Identity } from '../client/core/x25519.js';
 
@@ -62,7 +63,7 @@ export async function prepareDemoNewsroom(root: string, now: Date = new Date()):
     signature: path.join(keysDir, 'manifest.json.minisig'),
     rootSecretKey: path.join(secretsDir, 'root.key'),
     identity: path.join(secretsDir, 'editor-identity.txt'),
-    accessKey: path.join(secretsDir, 'editor-access.key'),
+    accessKey: path.join(secretsDir, 'editor-access.json'),
   };
   const result = {
     keysDir,
@@ -83,7 +84,7 @@ export async function prepareDemoNewsroom(root: string, now: Date = new Date()):
   }
 
   const root_ = generateKeyPair();
-  const access = generateKeyPair();
+  const access = generateAccessKey('Demo Editor');
   const identity = X25519Identity.generate();
   const manifest: KeyManifest = {
     format: 'sealdrop-key-manifest',
@@ -95,7 +96,7 @@ export async function prepareDemoNewsroom(root: string, now: Date = new Date()):
       {
         name: 'Demo Editor',
         recipient: identity.recipient().format(),
-        accessKey: encodeBase64(publicKeyOf(access.secretKey).publicKey, true),
+        accessKey: accessPublicKeyText(access),
         status: 'active',
       },
     ],
@@ -104,11 +105,7 @@ export async function prepareDemoNewsroom(root: string, now: Date = new Date()):
     mode: 0o600,
   });
   await writeFile(files.identity, formatIdentityFile(identity, now), { mode: 0o600 });
-  await writeFile(
-    files.accessKey,
-    await formatSecretKeyFile(access.secretKey, null, 'sealdrop DEMO editor access key'),
-    { mode: 0o600 },
-  );
+  await writeFile(files.accessKey, formatAccessKey(access), { mode: 0o600 });
   await writeFile(files.rootPublicKey, formatPublicKeyFile(root_.publicKey));
   await writeSigned(manifest, root_.secretKey, files);
   return { ...result, created: true };

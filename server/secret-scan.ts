@@ -23,6 +23,7 @@ export function secretKind(sample: Uint8Array): string | null {
   if (text.startsWith('age-encryption.org/v1\n') && /\n-> scrypt /.test(text)) return 'passphrase-encrypted age file';
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) return 'PEM private key';
   if (text.startsWith('== ed25519v1-secret')) return 'Tor onion service secret key';
+  if (text.includes('"sealdrop-editor-access-key"') && text.includes('"seed"')) return 'editor access key';
   const lines = text.split('\n');
   if (lines[0]?.startsWith('untrusted comment: ') === true && lines[1] !== undefined) {
     const blob = Buffer.from(lines[1].trim(), 'base64');

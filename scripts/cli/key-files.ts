@@ -11,45 +11,38 @@
  * - root keys: minisign's own formats (client/core/minisign.ts).
  */
 import { decrypt, encrypt } from '../../client/core/age.js';
-import { Base64Error, decodeBase64, encodeBase64 } from '../../client/core/base64.js';
-import { concatBytes, constantTimeEqual, fromUtf8, utf8, wipe } from '../../client/core/bytes.js';
+import { concatBytes, utf8, wipe } from '../../client/core/bytes.js';
+import {
+  AccessKeyError,
+  parseAccessKey as parseAccessKeyDocument,
+  type AccessKey,
+} from '../../client/core/access-key.js';
 import { AgeError } from '../../client/core/errors.js';
+import { exactKeys, isRecord } from '../../client/core/json-shape.js';
 import { ManifestError, serializeManifest, type ManifestEditor } from '../../client/core/manifest.js';
 import { MinisignError, parsePublicKeyFile, type MinisignPublicKey, type MinisignSecretKey } from '../../client/core/minisign.js';
 import { isSecretKeyFileEncrypted, parseSecretKeyFile } from '../../client/core/minisign-secret-key.js';
 import { ScryptIdentity, ScryptRecipient } from '../../client/core/scrypt.js';
-import { sodium } from '../../client/core/sodium.js';
 import { nodeScrypt } from '../crypto/node-scrypt.js';
 import { readSmallFile, readSmallText } from './files.js';
+
+export {
+  ACCESS_KEY_FORMAT,
+  accessPublicKeyText,
+  formatAccessKey,
+  generateAccessKey,
+  type AccessKey,
+} from '../../client/core/access-key.js';
 import { CliError, type PassphraseSource } from './io.js';
 
 /** `format` of the public file an editor gives the admin. */
 export const EDITOR_PUBLIC_FORMAT = 'sealdrop-editor-public-key';
 /** `format` of the (sealed) access key document. */
-export const ACCESS_KEY_FORMAT = 'sealdrop-editor-access-key';
-
 /** The public half of an editor's keys: what goes into the manifest. */
 export type EditorPublicKeys = Omit<ManifestEditor, 'status'>;
 
-/** An editor's Ed25519 access key pair for the editor listener. */
-export interface AccessKey {
-  readonly name: string;
-  /** 32-byte Ed25519 public key. */
-  readonly publicKey: Uint8Array;
-  /** 64-byte libsodium secret key (seed ‖ public key). */
-  readonly secretKey: Uint8Array;
-}
 
 const AGE_MAGIC = utf8('age-encryption.org/');
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function exactKeys(value: Record<string, unknown>, keys: readonly string[]): boolean {
-  const own = Object.keys(value);
-  return own.length === keys.length && keys.every((key) => Object.hasOwn(value, key));
-}
 
 /**
  * Check an editor entry by the manifest's own rules (name characters and
@@ -115,72 +108,17 @@ export async function readEditorPublicFile(file: string): Promise<EditorPublicKe
   }
 }
 
-/** A new random access key pair. Requires libsodium loaded. */
-export function generateAccessKey(name: string): AccessKey {
-  const { publicKey, privateKey } = sodium().crypto_sign_keypair();
-  return { name, publicKey, secretKey: privateKey };
-}
-
-/** The access key's public half as the manifest spells it (padded base64). */
-export function accessPublicKeyText(key: AccessKey): string {
-  return encodeBase64(key.publicKey, true);
-}
-
-/** The plaintext access key document (JSON); contains the secret seed. */
-export function formatAccessKey(key: AccessKey): Uint8Array {
-  const seed = key.secretKey.slice(0, 32);
-  const text =
-    JSON.stringify(
-      {
-        format: ACCESS_KEY_FORMAT,
-        formatVersion: 1,
-        name: key.name,
-        accessKey: encodeBase64(key.publicKey, true),
-        seed: encodeBase64(seed, true),
-      },
-      null,
-      2,
-    ) + '\n';
-  wipe(seed);
-  return utf8(text);
-}
-
 /**
- * Parse the plaintext access key document; the seed must derive the listed public key.
+ * Parse the plaintext access key document (client/core/access-key.ts).
  * @throws CliError if it is malformed or inconsistent. Requires libsodium loaded.
  */
 export function parseAccessKey(bytes: Uint8Array): AccessKey {
-  let value: unknown;
   try {
-    value = JSON.parse(fromUtf8(bytes));
-  } catch {
-    throw new CliError('access key file is not a sealdrop access key');
-  }
-  if (!isRecord(value) || !exactKeys(value, ['format', 'formatVersion', 'name', 'accessKey', 'seed'])) {
-    throw new CliError('access key file is not a sealdrop access key');
-  }
-  if (value.format !== ACCESS_KEY_FORMAT || value.formatVersion !== 1) throw new CliError('access key file is not a sealdrop access key');
-  const { name, accessKey, seed } = value;
-  if (typeof name !== 'string' || typeof accessKey !== 'string' || typeof seed !== 'string') {
-    throw new CliError('access key file is not a sealdrop access key');
-  }
-  let publicKey: Uint8Array;
-  let seedBytes: Uint8Array;
-  try {
-    publicKey = decodeBase64(accessKey, true);
-    seedBytes = decodeBase64(seed, true);
+    return parseAccessKeyDocument(bytes);
   } catch (error) {
-    if (error instanceof Base64Error) throw new CliError('access key file is corrupted');
+    if (error instanceof AccessKeyError) throw new CliError(error.message);
     throw error;
   }
-  if (publicKey.length !== 32 || seedBytes.length !== 32) throw new CliError('access key file is corrupted');
-  const pair = sodium().crypto_sign_seed_keypair(seedBytes);
-  wipe(seedBytes);
-  if (!constantTimeEqual(pair.publicKey, publicKey)) {
-    wipe(pair.privateKey);
-    throw new CliError('access key file is corrupted');
-  }
-  return { name, publicKey, secretKey: pair.privateKey };
 }
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array, void, undefined> {

@@ -2,6 +2,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { formatAccessKey, generateAccessKey } from '../../client/core/access-key.js';
 import { formatIdentityFile } from '../../client/core/identity-file.js';
 import { formatPublicKeyFile, generateKeyPair } from '../../client/core/minisign.js';
 import { formatSecretKeyFile } from '../../client/core/minisign-secret-key.js';
@@ -158,6 +159,7 @@ describe('production start-up', () => {
     ['an age identity in the keys folder', 'keys/editor.txt', () => Promise.resolve(formatIdentityFile(X25519Identity.generate(), new Date()))],
     ['a minisign secret key in the data folder', 'data/deep/root.key', async () => formatSecretKeyFile(generateKeyPair().secretKey, null)],
     ['a PEM key', 'data/tls.pem', () => Promise.resolve('-----BEGIN PRIVATE KEY-----\nMC4CAQ==\n-----END PRIVATE KEY-----\n')],
+    ['an unsealed editor access key', 'keys/access.json', () => Promise.resolve(new TextDecoder().decode(formatAccessKey(generateAccessKey('Alice'))))],
   ])('refuses with %s', async (_name, file, content) => {
     await makeNewsroom(dir, [makeEditor('Alice')]);
     await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
