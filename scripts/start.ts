@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSodium } from '../client/core/sodium.js';
 import { ConfigError, DEFAULTS, parseConfig } from '../server/config.js';
-import { prepareDemoNewsroom } from '../server/demo.js';
+import { demoServerSettings, prepareDemoNewsroom } from '../server/demo.js';
 import { createLogger } from '../server/logging.js';
 import { StartupError, startServer } from '../server/main.js';
 
@@ -37,11 +37,7 @@ async function run(): Promise<void> {
   const config = parseConfig(
     {
       ...process.env,
-      SEALDROP_MODE: 'demo',
-      SEALDROP_DATA_DIR: demo.dataDir,
-      SEALDROP_KEYS_DIR: demo.keysDir,
-      SEALDROP_ROOT_PUBLIC_KEY_FILE: demo.rootPublicKeyFile,
-      SEALDROP_STATIC_DIR: staticDir,
+      ...demoServerSettings(demo, staticDir),
     },
     repoRoot,
   );

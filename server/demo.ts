@@ -49,6 +49,21 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /**
+ * The server settings that run a demo newsroom with the given static folder:
+ * demo mode, its keys and data folders, its root key. `npm start`, the
+ * end-to-end tests and the client benchmark add only ports and logging.
+ */
+export function demoServerSettings(demo: DemoNewsroom, staticDir: string): Record<string, string> {
+  return {
+    SEALDROP_MODE: 'demo',
+    SEALDROP_DATA_DIR: demo.dataDir,
+    SEALDROP_KEYS_DIR: demo.keysDir,
+    SEALDROP_ROOT_PUBLIC_KEY_FILE: demo.rootPublicKeyFile,
+    SEALDROP_STATIC_DIR: staticDir,
+  };
+}
+
+/**
  * Creates the demo newsroom under `root` unless it exists; re-signs the
  * manifest (next version) when the existing one is expired or about to be.
  * Requires libsodium loaded.

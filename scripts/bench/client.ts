@@ -38,7 +38,7 @@ import { encrypt } from '../../client/core/age.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { X25519Identity, X25519Recipient } from '../../client/core/x25519.js';
 import { parseConfig } from '../../server/config.js';
-import { prepareDemoNewsroom } from '../../server/demo.js';
+import { demoServerSettings, prepareDemoNewsroom } from '../../server/demo.js';
 import { createLogger } from '../../server/logging.js';
 import { startServer } from '../../server/main.js';
 import { buildClient, findRepoRoot } from '../build-client.js';
@@ -292,13 +292,9 @@ async function main(): Promise<void> {
     const portal = await startServer(
       parseConfig(
         {
-          SEALDROP_MODE: 'demo',
+          ...demoServerSettings(newsroom, site),
           SEALDROP_SOURCE_PORT: '0',
           SEALDROP_EDITOR_PORT: '0',
-          SEALDROP_DATA_DIR: newsroom.dataDir,
-          SEALDROP_KEYS_DIR: newsroom.keysDir,
-          SEALDROP_ROOT_PUBLIC_KEY_FILE: newsroom.rootPublicKeyFile,
-          SEALDROP_STATIC_DIR: site,
           SEALDROP_LOG_LEVEL: 'silent',
         },
         work,

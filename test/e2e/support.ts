@@ -15,7 +15,7 @@ import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwrig
 import { loadSodium } from '../../client/core/sodium.js';
 import { buildClient } from '../../scripts/build-client.js';
 import { parseConfig } from '../../server/config.js';
-import { prepareDemoNewsroom, type DemoNewsroom } from '../../server/demo.js';
+import { demoServerSettings, prepareDemoNewsroom, type DemoNewsroom } from '../../server/demo.js';
 import { createLogger } from '../../server/logging.js';
 import { startServer, type RunningServer } from '../../server/main.js';
 
@@ -173,13 +173,9 @@ export async function startPortal(): Promise<Portal> {
   await buildClient({ outDir: staticDir, rootPublicKeyFile: newsroom.rootPublicKeyFile });
   const config = parseConfig(
     {
-      SEALDROP_MODE: 'demo',
+      ...demoServerSettings(newsroom, staticDir),
       SEALDROP_SOURCE_PORT: '0',
       SEALDROP_EDITOR_PORT: '0',
-      SEALDROP_DATA_DIR: newsroom.dataDir,
-      SEALDROP_KEYS_DIR: newsroom.keysDir,
-      SEALDROP_ROOT_PUBLIC_KEY_FILE: newsroom.rootPublicKeyFile,
-      SEALDROP_STATIC_DIR: staticDir,
       SEALDROP_LOG_LEVEL: 'silent',
     },
     root,

@@ -288,3 +288,35 @@ test('the data folder holds no byte sequence of the plaintext after a full uploa
   }
   expect(stored.indexOf('informant')).toBe(-1);
 });
+
+test('a barrage of bad requests leaves every stored submission intact', async () => {
+  const finalized = await uploadWhole(server.source, ciphertext);
+  expect(finalized.status).toBe(201);
+  const storedId = (finalized.body as { id: string }).id;
+  const before = await readFile(server.submissions.fileOf(storedId));
+  const listedBefore = await server.submissions.list();
+
+  const source = server.source;
+  const garbageId = await createUpload(source, 5000);
+  await putChunk(source, garbageId, 0, sodium().randombytes_buf(5000)).expect(200);
+  const bad: request.Test[] = [
+    request(source).post(`/api/uploads/${garbageId}/finalize`),
+    request(source).put(`/api/uploads/${storedId}?offset=0`).set('Content-Type', 'application/octet-stream').send(Buffer.alloc(10)),
+    request(source).delete(`/api/uploads/${storedId}`),
+    request(source).delete('/api/uploads/..%2F..%2Fsubmissions'),
+    request(source).put('/api/uploads/..%2Fsubmissions%2Fx?offset=0').set('Content-Type', 'application/octet-stream').send(Buffer.alloc(10)),
+    request(source).post('/api/uploads').set('Content-Type', 'application/json').send('{"size":'),
+    request(source).post('/api/uploads').send({ size: 1e15 }),
+  ];
+  for (const attempt of bad) {
+    const response = await attempt;
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+  }
+
+  // Finalizing again is not an error (a client whose answer was lost retries) and changes nothing.
+  expect((await request(source).post(`/api/uploads/${storedId}/finalize`)).status).toBe(201);
+
+  expect(await server.submissions.list()).toEqual(listedBefore);
+  expect(Buffer.compare(await readFile(server.submissions.fileOf(storedId)), before)).toBe(0);
+});
