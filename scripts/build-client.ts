@@ -240,7 +240,7 @@ async function main(argv: readonly string[]): Promise<void> {
     if (given !== undefined) throw new BuildError('use --root-key or --demo, not both');
     // The same demo newsroom `npm start` uses (created once, then reused).
     const { loadSodium } = await import('../client/core/sodium.js');
-    const { prepareDemoNewsroom } = await import('../server/demo.js');
+    const { prepareDemoNewsroom } = await import('./demo.js');
     await loadSodium();
     rootPublicKeyFile = (await prepareDemoNewsroom(path.join(root, 'demo'))).rootPublicKeyFile;
   }

@@ -1,17 +1,24 @@
 #!/bin/sh
-# Installs the Debian packages the tests run against: `age` (the reference
-# age implementation), `minisign`, `chromium` (the end-to-end tests drive it
-# with playwright-core) and a Korean font (`fonts-nanum`, so screenshots of
-# the Korean page show text rather than empty boxes).
+# Installs the Debian packages the tests run against: `age` and `age-keygen`
+# (the reference age implementation), `minisign`, `chromium` (the end-to-end
+# tests and the browser run of the core suites drive it with playwright-core),
+# GNU `tar`, `b2sum` and `script` (coreutils, bsdutils), and a Korean font
+# (`fonts-nanum`, so screenshots of the Korean page show text rather than
+# empty boxes). Under CI the suites fail when one of these is missing
+# (test/support/required-tools.ts).
 # Skips apt entirely when everything is already present.
 set -eu
 missing=""
-for tool in age minisign chromium; do
-  command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
+for pair in age:age age-keygen:age minisign:minisign chromium:chromium tar:tar b2sum:coreutils script:bsdutils; do
+  tool=${pair%%:*}
+  package=${pair#*:}
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    case " $missing " in *" $package "*) ;; *) missing="$missing $package" ;; esac
+  fi
 done
 [ -d /usr/share/fonts/truetype/nanum ] || missing="$missing fonts-nanum"
 if [ -z "$missing" ]; then
-  echo "test dependencies present: age, minisign, chromium, fonts-nanum"
+  echo "test dependencies present: age, minisign, chromium, tar, b2sum, script, fonts-nanum"
   exit 0
 fi
 SUDO=""

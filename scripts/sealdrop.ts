@@ -3,6 +3,7 @@
  * The `sealdrop` command (package.json "bin"): wires the real terminal,
  * streams and clock into the dispatcher. See docs/CLI.md.
  */
+import { guardWasmAbortInProcess } from '../client/core-node/wasm-abort-guard.js';
 import { runCli } from './cli/main.js';
 import type { CliIo } from './cli/io.js';
 import { terminalPassphrase } from './cli/passphrase.js';
@@ -15,4 +16,5 @@ const io: CliIo = {
   cwd: process.cwd(),
 };
 
+guardWasmAbortInProcess();
 process.exitCode = await runCli(process.argv.slice(2), io);

@@ -10,9 +10,10 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { guardWasmAbortInProcess } from '../client/core-node/wasm-abort-guard.js';
 import { loadSodium } from '../client/core/sodium.js';
 import { ConfigError, DEFAULTS, parseConfig } from '../server/config.js';
-import { demoServerSettings, prepareDemoNewsroom } from '../server/demo.js';
+import { demoServerSettings, prepareDemoNewsroom } from './demo.js';
 import { createLogger } from '../server/logging.js';
 import { StartupError, startServer } from '../server/main.js';
 
@@ -28,6 +29,7 @@ async function isDirectory(directory: string): Promise<boolean> {
 }
 
 async function run(): Promise<void> {
+  guardWasmAbortInProcess();
   await loadSodium();
   const demo = await prepareDemoNewsroom(path.join(repoRoot, 'demo'));
   const staticSetting = process.env.SEALDROP_STATIC_DIR ?? DEFAULTS.SEALDROP_STATIC_DIR;

@@ -1,49 +1,22 @@
 /**
- * The one registry of error codes the server answers with.
+ * The server's side of the error registry: errors that carry a registry code,
+ * their JSON bodies, and the middleware that answers with them.
  *
- * Every error a client can see is listed here with its HTTP status and a
- * generic message; responses are always `{ "error": { "code", "message" } }`.
+ * Every error a client can see is listed in the registry
+ * (client/core/api-errors.ts, wire protocol shared with the page) with its
+ * HTTP status and a generic message; responses are always
+ * `{ "error": { "code", "message" } }`.
  * Details (stack traces, file paths, parser messages) never reach clients:
  * they could reveal internals, and parser messages may echo request bodies.
  * docs/API.md documents this table.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { API_ERRORS, type ApiErrorCode } from '../client/core/api-errors.js';
 
-export const ERRORS = {
-  NOT_FOUND: { status: 404, message: 'not found' },
-  INVALID_ID: { status: 400, message: 'invalid id' },
-  INVALID_BODY: { status: 400, message: 'invalid request body' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },
-  LENGTH_REQUIRED: { status: 411, message: 'content-length required' },
-  BODY_TOO_LARGE: { status: 413, message: 'request body too large' },
-  CHUNK_TOO_LARGE: { status: 413, message: 'chunk larger than the chunk limit' },
-  SUBMISSION_TOO_LARGE: { status: 413, message: 'submission larger than the size limit' },
-  INVALID_OFFSET: { status: 400, message: 'invalid offset' },
-  CHUNK_OUT_OF_BOUNDS: { status: 400, message: 'chunk extends past the declared size' },
-  CHUNK_INCOMPLETE: { status: 400, message: 'chunk body shorter than its content-length' },
-  UPLOAD_BUSY: { status: 409, message: 'upload has requests in progress' },
-  UPLOAD_INCOMPLETE: { status: 409, message: 'upload is missing bytes' },
-  INVALID_HEADER: { status: 422, message: 'not a valid age header' },
-  HEADER_TOO_LARGE: { status: 422, message: 'age header too large' },
-  WRONG_RECIPIENTS: { status: 422, message: 'recipients do not match the key manifest' },
-  INVALID_PAYLOAD_LENGTH: { status: 422, message: 'payload length is not valid STREAM framing' },
-  QUOTA_EXCEEDED: { status: 507, message: 'storage quota exceeded' },
-  TOO_MANY_UPLOADS: { status: 503, message: 'too many uploads in progress' },
-  RATE_LIMITED: { status: 429, message: 'too many requests' },
-  UNAUTHENTICATED: { status: 401, message: 'authentication required' },
-  CHALLENGE_INVALID: { status: 401, message: 'unknown, expired or used challenge' },
-  SIGNATURE_INVALID: { status: 401, message: 'invalid signature' },
-  EDITOR_UNKNOWN: { status: 401, message: 'access key not in the key manifest' },
-  EDITOR_RETIRED: { status: 403, message: 'editor is retired' },
-  TOO_MANY_CHALLENGES: { status: 503, message: 'too many pending challenges' },
-  RANGE_NOT_SATISFIABLE: { status: 416, message: 'range not satisfiable' },
-  MANIFEST_INVALID: { status: 422, message: 'manifest or signature invalid' },
-  MANIFEST_NOT_NEWER: { status: 409, message: 'manifest version is not newer than the current one' },
-  MANIFEST_EXPIRED: { status: 422, message: 'manifest is expired or not yet valid' },
-  INTERNAL: { status: 500, message: 'internal error' },
-} as const satisfies Record<string, { status: number; message: string }>;
+/** The registry table; it lives in the core (client/core/api-errors.ts) because clients branch on its codes. */
+export const ERRORS = API_ERRORS;
 
-export type ErrorCode = keyof typeof ERRORS;
+export type ErrorCode = ApiErrorCode;
 
 /** An error meant for the client: carries a registry code; the message stays generic. */
 export class ApiError extends Error {

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MinisignError, parsePublicKeyFile, type MinisignPublicKey } from '../client/core/minisign.js';
+import { guardWasmAbortInProcess } from '../client/core-node/wasm-abort-guard.js';
 import { loadSodium } from '../client/core/sodium.js';
 import { createEditorApp, createSourceApp } from './app.js';
 import { ConfigError, parseConfig, type ServerConfig } from './config.js';
@@ -235,5 +236,6 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  guardWasmAbortInProcess();
   await main(process.argv.slice(2), process.env);
 }

@@ -1,5 +1,6 @@
 /**
- * Messages between the page (main.ts) and the encryption worker (worker.ts).
+ * Messages between the page (controller.ts, wired in page.ts) and the
+ * encryption worker (worker.ts).
  * The worker holds every key and secret; the page holds only what it shows.
  */
 import type { Language } from './i18n/catalog.js';

@@ -4,9 +4,17 @@
  * the server publishes, verified against it. Nothing is encrypted unless
  * this succeeds.
  */
-import { verifyManifest, activeRecipients, rootFingerprint, ManifestError, type ManifestErrorCode } from '../core/manifest.js';
+import {
+  verifyManifest,
+  activeRecipients,
+  rootFingerprint,
+  ManifestError,
+  MANIFEST_FILE_NAME,
+  SIGNATURE_SUFFIX,
+  type ManifestErrorCode,
+} from '../core/manifest.js';
 import { MinisignError, parsePublicKeyFile, type MinisignPublicKey } from '../core/minisign.js';
-import type { FetchLike } from './upload.js';
+import type { FetchLike } from './upload-requests.js';
 import { CodedError } from '../core/coded-error.js';
 
 export type TrustFailureCode = 'network' | 'root-key' | ManifestErrorCode;
@@ -28,8 +36,8 @@ export interface TrustedKeys {
 
 /** Where each file lives, relative to the page. */
 export const ROOT_KEY_PATH = 'root.pub';
-export const MANIFEST_PATH = 'manifest.json';
-export const SIGNATURE_PATH = 'manifest.json.minisig';
+export const MANIFEST_PATH = MANIFEST_FILE_NAME;
+export const SIGNATURE_PATH = MANIFEST_FILE_NAME + SIGNATURE_SUFFIX;
 
 /** Public keys and manifests are small; refuse anything absurd before parsing. */
 const MAX_FILE_BYTES = 512 * 1024;

@@ -21,7 +21,9 @@ import type { FailureReason, PageMessage, WorkerMessage } from './protocol.js';
 import { nobleAead } from './noble-aead.js';
 import { FileReadError, sealSubmission } from './seal.js';
 import { loadRootKey, TrustError, verifyKeys, type TrustedKeys } from './trust.js';
-import { UploadError, uploadCiphertext } from './upload.js';
+import { UploadError } from './upload-errors.js';
+import { uploadCiphertext } from './upload.js';
+import { guardWasmAbortInPage } from './wasm-abort-guard.js';
 
 /** Set by the build: true in the bundle for browsers without WebAssembly. */
 declare const SEALDROP_NO_WASM: boolean;
@@ -34,6 +36,8 @@ interface WorkerScope {
 }
 
 const scope = self as unknown as WorkerScope;
+// Before libsodium loads: its stray abort without WebAssembly is not an error.
+guardWasmAbortInPage(self);
 const baseUrl = new URL('.', scope.location.href).href;
 const bulkAead: Aead = SEALDROP_NO_WASM ? nobleAead : libsodiumAead;
 
@@ -71,7 +75,7 @@ function sendFailure(error: unknown): FailureReason {
     }
   }
   // A file that changed size after it was chosen fails the archive writer.
-  if (error instanceof FileReadError || error instanceof TarError) return 'file-read';
+  if (error instanceof FileReadError || (error instanceof TarError && error.code === 'size-mismatch')) return 'file-read';
   return 'internal';
 }
 

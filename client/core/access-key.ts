@@ -7,6 +7,7 @@
  */
 import { Base64Error, decodeBase64, encodeBase64 } from './base64.js';
 import { constantTimeEqual, fromUtf8, utf8, wipe } from './bytes.js';
+import { CodedError } from './coded-error.js';
 import { exactKeys, isRecord } from './json-shape.js';
 import { sodium } from './sodium.js';
 
@@ -21,8 +22,15 @@ export interface AccessKey {
   readonly secretKey: Uint8Array;
 }
 
+/** Why an access key document was refused ({@link AccessKeyError}). */
+export type AccessKeyErrorCode =
+  /** Not JSON of the access key document's exact shape, format and version. */
+  | 'not-access-key'
+  /** The right shape, but a field is not padded base64 of 32 bytes or the seed does not derive the public key. */
+  | 'corrupted';
+
 /** A document that is not a well-formed, self-consistent access key. */
-export class AccessKeyError extends Error {
+export class AccessKeyError extends CodedError<AccessKeyErrorCode> {
   override name = 'AccessKeyError';
 }
 
@@ -58,22 +66,23 @@ export function formatAccessKey(key: AccessKey): Uint8Array {
 
 /**
  * Parse the plaintext access key document; the seed must derive the listed public key.
- * @throws AccessKeyError if it is malformed or inconsistent. Requires libsodium loaded.
+ * @throws AccessKeyError `not-access-key` if it is not an access key document,
+ *   `corrupted` if its fields are malformed or inconsistent. Requires libsodium loaded.
  */
 export function parseAccessKey(bytes: Uint8Array): AccessKey {
   let value: unknown;
   try {
     value = JSON.parse(fromUtf8(bytes));
   } catch {
-    throw new AccessKeyError('access key file is not a sealdrop access key');
+    throw new AccessKeyError('not-access-key', 'access key file is not a sealdrop access key');
   }
   if (!isRecord(value) || !exactKeys(value, ['format', 'formatVersion', 'name', 'accessKey', 'seed'])) {
-    throw new AccessKeyError('access key file is not a sealdrop access key');
+    throw new AccessKeyError('not-access-key', 'access key file is not a sealdrop access key');
   }
-  if (value.format !== ACCESS_KEY_FORMAT || value.formatVersion !== 1) throw new AccessKeyError('access key file is not a sealdrop access key');
+  if (value.format !== ACCESS_KEY_FORMAT || value.formatVersion !== 1) throw new AccessKeyError('not-access-key', 'access key file is not a sealdrop access key');
   const { name, accessKey, seed } = value;
   if (typeof name !== 'string' || typeof accessKey !== 'string' || typeof seed !== 'string') {
-    throw new AccessKeyError('access key file is not a sealdrop access key');
+    throw new AccessKeyError('not-access-key', 'access key file is not a sealdrop access key');
   }
   let publicKey: Uint8Array;
   let seedBytes: Uint8Array;
@@ -81,15 +90,15 @@ export function parseAccessKey(bytes: Uint8Array): AccessKey {
     publicKey = decodeBase64(accessKey, true);
     seedBytes = decodeBase64(seed, true);
   } catch (error) {
-    if (error instanceof Base64Error) throw new AccessKeyError('access key file is corrupted');
+    if (error instanceof Base64Error) throw new AccessKeyError('corrupted', 'access key file is corrupted');
     throw error;
   }
-  if (publicKey.length !== 32 || seedBytes.length !== 32) throw new AccessKeyError('access key file is corrupted');
+  if (publicKey.length !== 32 || seedBytes.length !== 32) throw new AccessKeyError('corrupted', 'access key file is corrupted');
   const pair = sodium().crypto_sign_seed_keypair(seedBytes);
   wipe(seedBytes);
   if (!constantTimeEqual(pair.publicKey, publicKey)) {
     wipe(pair.privateKey);
-    throw new AccessKeyError('access key file is corrupted');
+    throw new AccessKeyError('corrupted', 'access key file is corrupted');
   }
   return { name, publicKey, secretKey: pair.privateKey };
 }

@@ -9,6 +9,7 @@ import { ByteReader } from './byte-reader.js';
 import { wipe } from './bytes.js';
 import { AgeHeaderError, AgeMacError, NoIdentityMatchError } from './errors.js';
 import { encodeHeader, encodeHeaderWithoutMac, headerMac, readHeader, verifyHeaderMac, type Stanza } from './header.js';
+import { SCRYPT_STANZA_TYPE } from './scrypt.js';
 import { sodium } from './sodium.js';
 import { derivePayloadKey, openStream, PAYLOAD_NONCE_SIZE, sealStream } from './stream.js';
 
@@ -16,8 +17,6 @@ export { AgeError, AgeHeaderError, AgeHeaderIncompleteError, AgeMacError, AgePay
 
 /** The file key: 128 bits, fresh from the CSPRNG for every file. */
 export const FILE_KEY_SIZE = 16;
-
-const SCRYPT_STANZA_TYPE = 'scrypt';
 
 /** Something a file key can be encrypted to: produces the header stanzas. */
 export interface Recipient {
@@ -87,11 +86,12 @@ export async function* encrypt(
  * @returns the identity that matched and the plaintext stream, which throws
  *   AgePayloadError on tampering, truncation or trailing data.
  * @throws TypeError if there are no identities.
- * @throws AgeHeaderError if the header is malformed, over a limit, mixes an
- *   scrypt stanza with others, a stanza for one of the identities is invalid,
- *   or the file ends before the payload nonce.
- * @throws NoIdentityMatchError if no identity unwraps the file key.
- * @throws AgeMacError if the header MAC does not verify.
+ * @throws AgeHeaderError with a code as `readHeader`, `invalid-stanza` if it
+ *   mixes an scrypt stanza with others or a stanza for one of the identities is
+ *   invalid, `work-factor-too-high` past an scrypt identity's limit, or
+ *   `truncated` if the file ends before the payload nonce.
+ * @throws NoIdentityMatchError (`no-identity-match`) if no identity unwraps the file key.
+ * @throws AgeMacError (`invalid-mac`) if the header MAC does not verify.
  */
 export async function decrypt(
   identities: readonly Identity[],
@@ -105,23 +105,23 @@ export async function decrypt(
     // Checked here as well as in the scrypt identity, so that no other
     // identity can accept a header whose scrypt stanza has company.
     if (header.stanzas.length > 1 && header.stanzas.some((stanza) => stanza.type === SCRYPT_STANZA_TYPE)) {
-      throw new AgeHeaderError('scrypt stanza must be alone in the header');
+      throw new AgeHeaderError('invalid-stanza', 'scrypt stanza must be alone in the header');
     }
     for (const identity of identities) {
       const fileKey = await identity.unwrapFileKey(header.stanzas);
       if (fileKey === null) continue;
       try {
-        if (fileKey.length !== FILE_KEY_SIZE) throw new AgeHeaderError('invalid file key length');
-        if (!verifyHeaderMac(fileKey, header)) throw new AgeMacError('invalid header MAC');
+        if (fileKey.length !== FILE_KEY_SIZE) throw new AgeHeaderError('invalid-stanza', 'invalid file key length');
+        if (!verifyHeaderMac(fileKey, header)) throw new AgeMacError();
         const nonce = await reader.read(PAYLOAD_NONCE_SIZE);
-        if (nonce.length !== PAYLOAD_NONCE_SIZE) throw new AgeHeaderError('missing payload nonce');
+        if (nonce.length !== PAYLOAD_NONCE_SIZE) throw new AgeHeaderError('truncated', 'missing payload nonce');
         const payloadKey = derivePayloadKey(fileKey, nonce);
         return { identity, plaintext: openStream(payloadKey, reader.remaining(), options.aead ?? libsodiumAead) };
       } finally {
         wipe(fileKey);
       }
     }
-    throw new NoIdentityMatchError('no identity matched');
+    throw new NoIdentityMatchError();
   } catch (error) {
     await reader.close();
     throw error;

@@ -4,11 +4,23 @@
  * writes it with padding. Decoding is strict in both modes: no whitespace,
  * no stray characters, no non-zero trailing bits.
  */
+import { CodedError } from './coded-error.js';
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const LOOKUP = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
 
-export class Base64Error extends Error {
+/** Why a string is not canonical base64 ({@link Base64Error}). */
+export type Base64ErrorCode =
+  /** A length no canonical encoding has (with padding: not a multiple of 4). */
+  | 'invalid-length'
+  /** A character outside the standard alphabet, misplaced padding or whitespace. */
+  | 'invalid-character'
+  /** Non-zero unused low bits: not the one encoding of its bytes. */
+  | 'non-canonical';
+
+/** A string that is not canonical base64 in the mode asked for. */
+export class Base64Error extends CodedError<Base64ErrorCode> {
   override name = 'Base64Error';
 }
 
@@ -30,15 +42,15 @@ export function encodeBase64(bytes: Uint8Array, padded: boolean): string {
   return out;
 }
 
-/** @throws Base64Error on any non-canonical input. */
+/** @throws Base64Error on any non-canonical input, with the {@link Base64ErrorCode} that says why. */
 export function decodeBase64(text: string, padded: boolean): Uint8Array {
   let body = text;
   if (padded) {
-    if (text.length % 4 !== 0) throw new Base64Error('invalid base64 length');
+    if (text.length % 4 !== 0) throw new Base64Error('invalid-length', 'invalid base64 length');
     if (text.endsWith('==')) body = text.slice(0, -2);
     else if (text.endsWith('=')) body = text.slice(0, -1);
   }
-  if (body.length % 4 === 1) throw new Base64Error('invalid base64 length');
+  if (body.length % 4 === 1) throw new Base64Error('invalid-length', 'invalid base64 length');
   const out = new Uint8Array(Math.floor((body.length * 3) / 4));
   let bits = 0;
   let value = 0;
@@ -46,7 +58,7 @@ export function decodeBase64(text: string, padded: boolean): Uint8Array {
   for (let i = 0; i < body.length; i++) {
     const code = body.charCodeAt(i);
     const digit = code < 128 ? LOOKUP[code]! : -1;
-    if (digit < 0) throw new Base64Error('invalid base64 character');
+    if (digit < 0) throw new Base64Error('invalid-character', 'invalid base64 character');
     value = (value << 6) | digit;
     bits += 6;
     if (bits >= 8) {
@@ -55,6 +67,6 @@ export function decodeBase64(text: string, padded: boolean): Uint8Array {
     }
   }
   // Canonical encodings leave the unused low bits zero.
-  if ((value & ((1 << bits) - 1)) !== 0) throw new Base64Error('non-canonical base64');
+  if ((value & ((1 << bits) - 1)) !== 0) throw new Base64Error('non-canonical', 'non-canonical base64');
   return out;
 }

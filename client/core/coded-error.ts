@@ -1,6 +1,8 @@
 /**
- * An error that carries a machine-readable reason next to its message, so
- * callers can react (or translate for a person) without matching text.
+ * The one base of the core's error families: an error that carries a stable,
+ * machine-readable `code` next to its message, so callers branch (or
+ * translate for a person) on the code, never on message text or `name`.
+ * Each family exports its codes as a string-literal union beside its class.
  */
 export class CodedError<Code extends string> extends Error {
   readonly code: Code;

@@ -89,7 +89,7 @@ function decodeBase64Strict(text: string, what: string): Uint8Array {
   try {
     return decodeBase64(text, false);
   } catch (error) {
-    if (error instanceof Base64Error) throw new AgeHeaderError(`invalid base64 in ${what}`);
+    if (error instanceof Base64Error) throw new AgeHeaderError('invalid-header', `invalid base64 in ${what}`);
     throw error;
   }
 }
@@ -100,11 +100,11 @@ function decodeBase64Strict(text: string, what: string): Uint8Array {
  */
 function parseArgumentLine(line: string, complete: boolean): string[] {
   const args = line.slice(STANZA_PREFIX.length).split(' ');
-  if (args.length > MAX_ARGUMENTS) throw new AgeHeaderError('too many stanza arguments');
+  if (args.length > MAX_ARGUMENTS) throw new AgeHeaderError('invalid-header', 'too many stanza arguments');
   args.forEach((argument, index) => {
     const unfinished = !complete && index === args.length - 1;
     if (unfinished && argument.length === 0) return;
-    if (!isValidArgument(argument)) throw new AgeHeaderError('invalid stanza argument');
+    if (!isValidArgument(argument)) throw new AgeHeaderError('invalid-header', 'invalid stanza argument');
   });
   return args;
 }
@@ -118,10 +118,10 @@ type State = 'version' | 'line' | 'body';
 function checkPartialLine(state: State, partial: string): void {
   switch (state) {
     case 'version':
-      if (!VERSION_LINE.startsWith(partial)) throw new AgeHeaderError('invalid version line');
+      if (!VERSION_LINE.startsWith(partial)) throw new AgeHeaderError('invalid-header', 'invalid version line');
       return;
     case 'body':
-      if (partial.length > BODY_LINE_COLUMNS || !allBase64(partial)) throw new AgeHeaderError('invalid stanza body');
+      if (partial.length > BODY_LINE_COLUMNS || !allBase64(partial)) throw new AgeHeaderError('invalid-header', 'invalid stanza body');
       return;
     case 'line': {
       const head = partial.slice(0, 3);
@@ -129,13 +129,13 @@ function checkPartialLine(state: State, partial: string): void {
         if (partial.length > STANZA_PREFIX.length) parseArgumentLine(partial, false);
         return;
       }
-      if (!MAC_LINE_PREFIX.startsWith(head)) throw new AgeHeaderError('invalid header line');
+      if (!MAC_LINE_PREFIX.startsWith(head)) throw new AgeHeaderError('invalid-header', 'invalid header line');
       if (
         partial.length > MAC_LINE_LENGTH ||
         (partial.length > 3 && partial[3] !== ' ') ||
         !allBase64(partial.slice(4))
       ) {
-        throw new AgeHeaderError('invalid header MAC line');
+        throw new AgeHeaderError('invalid-header', 'invalid header MAC line');
       }
     }
   }
@@ -146,10 +146,11 @@ function checkPartialLine(state: State, partial: string): void {
  * file (the server checks uploads as they arrive).
  *
  * @returns the header and its length in bytes; the payload starts there.
- * @throws AgeHeaderIncompleteError if `bytes` is a valid beginning of a header
- *   that has not ended yet (read more and call again).
- * @throws AgeHeaderError if the header is malformed, non-canonical, of an
- *   unsupported version, or over a limit.
+ * @throws AgeHeaderIncompleteError (`header-incomplete`) if `bytes` is a valid
+ *   beginning of a header that has not ended yet (read more and call again).
+ * @throws AgeHeaderError `header-too-long` or `too-many-stanzas` over a limit,
+ *   `unsupported-version` for another age version, `invalid-header` if it is
+ *   malformed or non-canonical.
  */
 export function parseHeader(bytes: Uint8Array): { header: Header; headerLength: number } {
   const limit = Math.min(bytes.length, MAX_HEADER_BYTES);
@@ -165,24 +166,26 @@ export function parseHeader(bytes: Uint8Array): { header: Header; headerLength: 
     for (; end < limit; end++) {
       const code = bytes[end]!;
       if (code === LF) break;
-      if (code === CR) throw new AgeHeaderError('carriage return in header');
-      if (code < 0x20 || code > 0x7e) throw new AgeHeaderError('invalid character in header');
+      if (code === CR) throw new AgeHeaderError('invalid-header', 'carriage return in header');
+      if (code < 0x20 || code > 0x7e) throw new AgeHeaderError('invalid-header', 'invalid character in header');
     }
     if (end === limit) {
       checkPartialLine(state, ascii.decode(bytes.subarray(start, end)));
-      if (limit === MAX_HEADER_BYTES) throw new AgeHeaderError('header too long');
-      throw new AgeHeaderIncompleteError('incomplete header');
+      if (limit === MAX_HEADER_BYTES) throw new AgeHeaderError('header-too-long', 'header too long');
+      throw new AgeHeaderIncompleteError();
     }
     const line = ascii.decode(bytes.subarray(start, end));
     position = end + 1;
 
     if (state === 'version') {
       if (line !== VERSION_LINE) {
-        throw new AgeHeaderError(line.startsWith('age-encryption.org/') ? 'unsupported age version' : 'invalid version line');
+        throw line.startsWith('age-encryption.org/')
+          ? new AgeHeaderError('unsupported-version', 'unsupported age version')
+          : new AgeHeaderError('invalid-header', 'invalid version line');
       }
       state = 'line';
     } else if (state === 'body') {
-      if (line.length > BODY_LINE_COLUMNS || !allBase64(line)) throw new AgeHeaderError('invalid stanza body');
+      if (line.length > BODY_LINE_COLUMNS || !allBase64(line)) throw new AgeHeaderError('invalid-header', 'invalid stanza body');
       bodyParts.push(decodeBase64Strict(line, 'stanza body'));
       if (line.length < BODY_LINE_COLUMNS) {
         const [type, ...args] = argumentLine;
@@ -191,21 +194,21 @@ export function parseHeader(bytes: Uint8Array): { header: Header; headerLength: 
         state = 'line';
       }
     } else if (line.startsWith(STANZA_PREFIX)) {
-      if (stanzas.length === MAX_STANZAS) throw new AgeHeaderError('too many stanzas');
+      if (stanzas.length === MAX_STANZAS) throw new AgeHeaderError('too-many-stanzas', 'too many stanzas');
       argumentLine = parseArgumentLine(line, true);
       state = 'body';
     } else if (line.startsWith(MAC_LINE_PREFIX)) {
       if (line.length !== MAC_LINE_LENGTH || line[3] !== ' ' || !allBase64(line.slice(4))) {
-        throw new AgeHeaderError('invalid header MAC line');
+        throw new AgeHeaderError('invalid-header', 'invalid header MAC line');
       }
-      if (stanzas.length === 0) throw new AgeHeaderError('header has no stanzas');
+      if (stanzas.length === 0) throw new AgeHeaderError('invalid-header', 'header has no stanzas');
       const mac = decodeBase64Strict(line.slice(4), 'header MAC');
       return {
         header: { stanzas, mac, macInput: bytes.slice(0, start + MAC_LINE_PREFIX.length) },
         headerLength: position,
       };
     } else {
-      throw new AgeHeaderError('invalid header line');
+      throw new AgeHeaderError('invalid-header', 'invalid header line');
     }
   }
 }
@@ -276,8 +279,8 @@ function containsLineFeed(bytes: Uint8Array): boolean {
  *
  * @returns the header, its length, and the rest of the stream (starting with
  *   the payload) with no byte lost or repeated.
- * @throws AgeHeaderError if the header is malformed, over a limit, or the
- *   stream ends before the header does.
+ * @throws AgeHeaderError with a code as {@link parseHeader}, or `truncated`
+ *   if the stream ends before the header does.
  */
 export async function readHeader(
   source: AsyncIterable<Uint8Array>,
@@ -292,10 +295,10 @@ export async function readHeader(
       try {
         parseHeader(buffer.subarray(0, length));
       } catch (error) {
-        if (error instanceof AgeHeaderIncompleteError) throw new AgeHeaderError('truncated header');
+        if (error instanceof AgeHeaderIncompleteError) throw new AgeHeaderError('truncated', 'truncated header');
         throw error;
       }
-      throw new AgeHeaderError('truncated header');
+      throw new AgeHeaderError('truncated', 'truncated header');
     }
     if (first) {
       buffer = piece;

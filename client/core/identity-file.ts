@@ -5,17 +5,17 @@
  * opens it after asking for the passphrase (DESIGN: recoverable with standard
  * tools alone).
  */
-import { decrypt, encrypt } from './age.js';
-import { concatBytes, fromUtf8, utf8 } from './bytes.js';
+import { fromUtf8, utf8, wipe } from './bytes.js';
 import { AgeKeyError } from './errors.js';
-import { DEFAULT_MAX_SCRYPT_LOG_N, DEFAULT_SCRYPT_LOG_N, ScryptIdentity, ScryptRecipient } from './scrypt.js';
+import { DEFAULT_MAX_SCRYPT_LOG_N, DEFAULT_SCRYPT_LOG_N } from './scrypt.js';
 import type { ScryptFunction } from './scrypt-function.js';
+import { isSealedDocument, MAX_SEALED_DOCUMENT_BYTES, openSealedDocument, sealDocument } from './sealed-document.js';
+import { formatRfc3339Seconds } from './time.js';
 import { X25519Identity } from './x25519.js';
 
-/** Identity files are a few lines; anything larger is refused unread. */
-export const MAX_IDENTITY_FILE_BYTES = 64 * 1024;
+/** Identity files are a few lines, plain or sealed; anything larger is refused unread. */
+export const MAX_IDENTITY_FILE_BYTES = MAX_SEALED_DOCUMENT_BYTES;
 
-const AGE_MAGIC = utf8('age-encryption.org/');
 const ARMOR_MAGIC = utf8('-----BEGIN AGE ENCRYPTED FILE-----');
 
 /** Supplies the passphrase, only when the file turns out to be encrypted. */
@@ -27,12 +27,6 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   return true;
 }
 
-/** RFC 3339 in UTC with whole seconds, as Go's time.RFC3339 prints it. */
-function rfc3339(date: Date): string {
-  if (Number.isNaN(date.getTime())) throw new RangeError('invalid creation date');
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /**
  * The identity file text, exactly as `age-keygen` writes it:
  * `# created: <RFC 3339>`, `# public key: age1...`, then the secret key line.
@@ -40,7 +34,7 @@ function rfc3339(date: Date): string {
  */
 export function formatIdentityFile(identity: X25519Identity, createdAt: Date): string {
   return (
-    `# created: ${rfc3339(createdAt)}\n` +
+    `# created: ${formatRfc3339Seconds(createdAt)}\n` +
     `# public key: ${identity.recipient().format()}\n` +
     `${identity.format()}\n`
   );
@@ -52,7 +46,7 @@ export function formatIdentityFile(identity: X25519Identity, createdAt: Date): s
  * accepts). Anything else is refused rather than skipped, so a damaged key
  * file is noticed.
  * @returns at least one identity. Requires libsodium loaded.
- * @throws AgeKeyError naming the offending line number (never its content),
+ * @throws AgeKeyError `invalid-identity-file` naming the offending line number (never its content),
  *   or if the file holds no identity.
  */
 export function parseIdentityFile(text: string): X25519Identity[] {
@@ -64,28 +58,12 @@ export function parseIdentityFile(text: string): X25519Identity[] {
     try {
       identities.push(X25519Identity.parse(line));
     } catch (error) {
-      if (error instanceof AgeKeyError) throw new AgeKeyError(`invalid identity on line ${index + 1} of identity file`);
+      if (error instanceof AgeKeyError) throw new AgeKeyError('invalid-identity-file', `invalid identity on line ${index + 1} of identity file`);
       throw error;
     }
   });
-  if (identities.length === 0) throw new AgeKeyError('no identities in identity file');
+  if (identities.length === 0) throw new AgeKeyError('invalid-identity-file', 'no identities in identity file');
   return identities;
-}
-
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array, void, undefined> {
-  await Promise.resolve();
-  yield bytes;
-}
-
-async function collect(stream: AsyncIterable<Uint8Array>, limit: number): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let length = 0;
-  for await (const part of stream) {
-    length += part.length;
-    if (length > limit) throw new AgeKeyError('identity file too large');
-    parts.push(part);
-  }
-  return concatBytes(...parts);
 }
 
 /**
@@ -101,9 +79,12 @@ export async function sealIdentityFile(
   logN = DEFAULT_SCRYPT_LOG_N,
   createdAt: Date = new Date(),
 ): Promise<Uint8Array> {
-  const recipient = new ScryptRecipient(passphrase, scrypt, logN);
   const text = utf8(formatIdentityFile(identity, createdAt));
-  return collect(encrypt([recipient], once(text)), Number.MAX_SAFE_INTEGER);
+  try {
+    return await sealDocument(text, passphrase, scrypt, logN);
+  } finally {
+    wipe(text);
+  }
 }
 
 /**
@@ -111,8 +92,11 @@ export async function sealIdentityFile(
  * (detected by the age header magic). The passphrase is asked for only in the
  * second case. Requires libsodium loaded.
  * @param maxLogN - the highest scrypt work factor accepted.
- * @throws AgeKeyError if the file is too large, armored, not UTF-8, or its
- *   content is not a valid identity file.
+ * @throws AgeKeyError `identity-file-too-large` if the file is too large;
+ *   `invalid-identity-file` if it is armored, not UTF-8, or its content is
+ *   not a valid identity file.
+ * @throws SealedDocumentError('too-large') if the sealed file's plaintext is
+ *   over the limit (cannot happen for a file within it, kept as a bound).
  * @throws NoIdentityMatchError if the passphrase is wrong (or the file is
  *   encrypted to something other than a passphrase).
  * @throws AgeHeaderError, AgeMacError, AgePayloadError if the encrypted file
@@ -124,19 +108,15 @@ export async function openIdentityFile(
   scrypt: ScryptFunction,
   maxLogN = DEFAULT_MAX_SCRYPT_LOG_N,
 ): Promise<X25519Identity[]> {
-  if (bytes.length > MAX_IDENTITY_FILE_BYTES) throw new AgeKeyError('identity file too large');
-  if (startsWith(bytes, ARMOR_MAGIC)) throw new AgeKeyError('armored identity files are not supported');
+  if (bytes.length > MAX_IDENTITY_FILE_BYTES) throw new AgeKeyError('identity-file-too-large', 'identity file too large');
+  if (startsWith(bytes, ARMOR_MAGIC)) throw new AgeKeyError('invalid-identity-file', 'armored identity files are not supported');
   let text = bytes;
-  if (startsWith(bytes, AGE_MAGIC)) {
-    const identity = new ScryptIdentity(await passphrase(), scrypt, maxLogN);
-    const { plaintext } = await decrypt([identity], once(bytes));
-    text = await collect(plaintext, MAX_IDENTITY_FILE_BYTES);
-  }
+  if (isSealedDocument(bytes)) text = await openSealedDocument(bytes, await passphrase(), scrypt, maxLogN);
   let decoded: string;
   try {
     decoded = fromUtf8(text);
   } catch {
-    throw new AgeKeyError('identity file is not UTF-8 text');
+    throw new AgeKeyError('invalid-identity-file', 'identity file is not UTF-8 text');
   } finally {
     if (text !== bytes) text.fill(0);
   }

@@ -6,21 +6,15 @@
  * docs/PROTOCOL.md ("Keys").
  */
 import { Base64Error, decodeBase64 } from './base64.js';
-import { Bech32Error, decodeBech32, encodeBech32 } from './bech32.js';
 import { fromUtf8, toHex, utf8 } from './bytes.js';
-import {
-  encodePublicKey,
-  formatKeyId,
-  MinisignError,
-  parseSignature,
-  signMessage,
-  verifySignature,
-  type MinisignPublicKey,
-  type MinisignSecretKey,
-} from './minisign.js';
+import { isRecord, keySetMismatch } from './json-shape.js';
+import { encodePublicKey, formatKeyId, MinisignError, type MinisignPublicKey, type MinisignSecretKey } from './minisign.js';
+import { parseSignature, signMessage, verifySignature } from './minisign-signature.js';
 import { MAX_STANZAS } from './header.js';
 import { sodium } from './sodium.js';
 import { CodedError } from './coded-error.js';
+import { isRfc3339SecondsShape, parseRfc3339Seconds } from './time.js';
+import { isX25519Recipient } from './x25519.js';
 
 export type ManifestErrorCode =
   /** The manifest or its signature file is not well formed. */
@@ -72,11 +66,19 @@ export interface VerifyManifestOptions {
   readonly minimumVersion?: number;
 }
 
+/**
+ * The manifest's file name wherever it is kept or served: the server's keys
+ * folder, the source listener's URL path, the admin's working copy.
+ */
+export const MANIFEST_FILE_NAME = 'manifest.json';
+/** Added to the manifest's file name for its signature, as minisign names detached signatures. */
+export const SIGNATURE_SUFFIX = '.minisig';
+
 const FORMAT = 'sealdrop-key-manifest';
 const MANIFEST_KEYS = ['format', 'formatVersion', 'version', 'issued', 'expires', 'rootKeyId', 'editors'] as const;
 const EDITOR_KEYS = ['name', 'recipient', 'accessKey', 'status'] as const;
 /** Far above any newsroom's roster; bounds parsing work on hostile input. */
-const MAX_MANIFEST_BYTES = 256 * 1024;
+export const MAX_MANIFEST_BYTES = 256 * 1024;
 const MAX_EDITORS = 256;
 const MAX_NAME_LENGTH = 128;
 /**
@@ -85,7 +87,6 @@ const MAX_NAME_LENGTH = 128;
  * to 14 hours); a clock further behind makes the expiry check meaningless.
  */
 const MAX_CLOCK_LAG_MS = 24 * 60 * 60 * 1000;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const KEY_ID = /^[0-9A-F]{16}$/;
 /** C0/C1 controls, format characters (bidi overrides, zero-width), separators other than space. */
 const FORBIDDEN_NAME_CHARACTERS = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}]/u;
@@ -97,41 +98,23 @@ function malformed(message: string): ManifestError {
 // ---------------------------------------------------------------------------
 // Field validation
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function checkKeys(value: Record<string, unknown>, allowed: readonly string[], where: string): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw malformed(`unknown field in ${where}`);
-  }
-  for (const key of allowed) {
-    if (!(key in value)) throw malformed(`missing field ${key} in ${where}`);
-  }
+  const mismatch = keySetMismatch(value, allowed);
+  if (mismatch?.kind === 'unknown') throw malformed(`unknown field in ${where}`);
+  if (mismatch?.kind === 'missing') throw malformed(`missing field ${mismatch.key} in ${where}`);
 }
 
 function timestampMs(value: unknown, field: string): number {
-  if (typeof value !== 'string' || !TIMESTAMP.test(value)) throw malformed(`${field} must be YYYY-MM-DDTHH:MM:SSZ`);
-  const ms = Date.parse(value);
-  // Date.parse rolls 2025-02-30 over to March; the round trip catches it.
-  if (Number.isNaN(ms) || new Date(ms).toISOString() !== value.replace('Z', '.000Z')) {
-    throw malformed(`${field} is not a real date`);
-  }
-  return ms;
+  if (typeof value !== 'string' || !isRfc3339SecondsShape(value)) throw malformed(`${field} must be YYYY-MM-DDTHH:MM:SSZ`);
+  const time = parseRfc3339Seconds(value);
+  if (time === null) throw malformed(`${field} is not a real date`);
+  return time.getTime();
 }
 
 function checkRecipient(value: unknown): string {
   if (typeof value !== 'string') throw malformed('recipient must be a string');
-  try {
-    const { prefix, data } = decodeBech32(value);
-    // Only the canonical lowercase spelling, so duplicates cannot hide behind case.
-    if (prefix !== 'age' || data.length !== 32 || encodeBech32(prefix, data) !== value) {
-      throw malformed('recipient must be an age1 X25519 recipient');
-    }
-  } catch (error) {
-    if (error instanceof Bech32Error) throw malformed('recipient must be an age1 X25519 recipient');
-    throw error;
-  }
+  // Only the canonical lowercase spelling, so duplicates cannot hide behind case.
+  if (!isX25519Recipient(value)) throw malformed('recipient must be an age1 X25519 recipient');
   return value;
 }
 
@@ -156,8 +139,15 @@ function checkName(value: unknown): string {
   return value;
 }
 
-function checkEditor(value: unknown, index: number): ManifestEditor {
-  const where = `editor ${index + 1}`;
+/**
+ * Validate one editor entry by the manifest's rules (exact fields, name
+ * characters and length, canonical recipient, 32-byte padded base64 access
+ * key, status) and return a plain copy. Uniqueness across entries is the
+ * manifest's rule, checked by {@link parseManifest} and {@link serializeManifest}.
+ * @param where - how messages name the entry (default `editor`).
+ * @throws ManifestError('malformed') naming the rule that fails.
+ */
+export function checkManifestEditor(value: unknown, where = 'editor'): ManifestEditor {
   if (!isRecord(value)) throw malformed(`${where} must be an object`);
   checkKeys(value, EDITOR_KEYS, where);
   const status = value.status;
@@ -192,7 +182,7 @@ function checkManifest(value: unknown): KeyManifest {
   }
   if (!Array.isArray(value.editors)) throw malformed('editors must be an array');
   if (value.editors.length > MAX_EDITORS) throw malformed('too many editors');
-  const editors = (value.editors as unknown[]).map(checkEditor);
+  const editors = (value.editors as unknown[]).map((editor, index) => checkManifestEditor(editor, `editor ${index + 1}`));
   checkUnique(
     editors.map((editor) => editor.name.toLowerCase()),
     'name',
@@ -205,7 +195,7 @@ function checkManifest(value: unknown): KeyManifest {
     editors.map((editor) => editor.accessKey),
     'access key',
   );
-  const active = editors.filter((editor) => editor.status === 'active').length;
+  const active = editors.filter(isActive).length;
   if (active === 0) throw malformed('no active editor');
   // Every submission carries one stanza per active editor, and age headers
   // are refused past MAX_STANZAS: a manifest the envelope cannot honour is malformed.
@@ -346,9 +336,18 @@ export function verifyManifest(
   return manifest;
 }
 
+function isActive(editor: ManifestEditor): boolean {
+  return editor.status === 'active';
+}
+
+/** The active editors, in manifest order: those a submission is encrypted to and who may pull. */
+export function activeEditors(manifest: KeyManifest): ManifestEditor[] {
+  return manifest.editors.filter(isActive);
+}
+
 /** The age recipients of the active editors: whom a submission is encrypted to. */
 export function activeRecipients(manifest: KeyManifest): string[] {
-  return manifest.editors.filter((editor) => editor.status === 'active').map((editor) => editor.recipient);
+  return activeEditors(manifest).map((editor) => editor.recipient);
 }
 
 /**
@@ -356,9 +355,7 @@ export function activeRecipients(manifest: KeyManifest): string[] {
  * @throws Base64Error only for a manifest that did not come from {@link parseManifest}.
  */
 export function activeAccessKeys(manifest: KeyManifest): Uint8Array[] {
-  return manifest.editors
-    .filter((editor) => editor.status === 'active')
-    .map((editor) => decodeBase64(editor.accessKey, true));
+  return activeEditors(manifest).map((editor) => decodeBase64(editor.accessKey, true));
 }
 
 /**

@@ -48,8 +48,11 @@ const SALT_BYTES = 32;
 
 const DEFAULT_SECRET_KEY_COMMENT = 'minisign encrypted secret key';
 
-/** minisign reads passphrases with fgets into 1024 bytes, newline included. */
-const MAX_PASSPHRASE_BYTES = 1022;
+/**
+ * The longest passphrase minisign can read back: it reads it with fgets into
+ * 1024 bytes, line end and terminating NUL included.
+ */
+export const MAX_PASSPHRASE_BYTES = 1022;
 
 /** minisign's defaults: crypto_pwhash_scryptsalsa208sha256_*_SENSITIVE. */
 export const DEFAULT_OPSLIMIT = 33554432;
@@ -104,7 +107,7 @@ const MAX_P = 16;
 function checkedScryptParams(opslimit: bigint, memlimit: bigint, length: number): ScryptParams {
   const { logN, r, p } = scryptParamsFromLimits(opslimit, memlimit);
   // p = 0 is what libsodium's escrypt refuses (EINVAL); minisign fails there too.
-  if (p < 1 || p > MAX_P || logN > MAX_LOG_N) throw new MinisignError('unsupported scrypt parameters');
+  if (p < 1 || p > MAX_P || logN > MAX_LOG_N) throw new MinisignError('unsupported-scrypt-parameters', 'unsupported scrypt parameters');
   return { logN, r, p, length };
 }
 
@@ -154,9 +157,9 @@ function secretKeyChecksum(keyId: Uint8Array, secretKey: Uint8Array): Uint8Array
 function checkPassphrase(passphrase: Uint8Array): void {
   // minisign reads the passphrase as one line of C string: no NUL, CR or LF.
   if (passphrase.some((byte) => byte === 0 || byte === 0x0a || byte === 0x0d)) {
-    throw new MinisignError('passphrase must not contain NUL or line breaks');
+    throw new MinisignError('invalid-passphrase', 'passphrase must not contain NUL or line breaks');
   }
-  if (passphrase.length > MAX_PASSPHRASE_BYTES) throw new MinisignError('passphrase too long');
+  if (passphrase.length > MAX_PASSPHRASE_BYTES) throw new MinisignError('invalid-passphrase', 'passphrase too long');
 }
 
 function xorInto(target: Uint8Array, stream: Uint8Array): void {
@@ -169,8 +172,9 @@ function xorInto(target: Uint8Array, stream: Uint8Array): void {
  * `encryption` is null. Unencrypted files carry a real checksum (minisign
  * writes zeros there and never checks it; a real one lets us catch
  * corruption and costs nothing).
- * @throws MinisignError on an empty or unusable passphrase, unsupported
- *   scrypt limits, or a comment minisign could not read.
+ * @throws MinisignError `invalid-passphrase` on an empty or unusable
+ *   passphrase, `unsupported-scrypt-parameters` on unsupported scrypt limits,
+ *   `invalid-comment` for a comment minisign could not read.
  */
 export async function formatSecretKeyFile(
   key: MinisignSecretKey,
@@ -190,7 +194,7 @@ export async function formatSecretKeyFile(
     file.set(KDF_NONE, OFFSET_KDF);
   } else {
     checkPassphrase(encryption.passphrase);
-    if (encryption.passphrase.length === 0) throw new MinisignError('empty passphrase: write an unencrypted key instead');
+    if (encryption.passphrase.length === 0) throw new MinisignError('invalid-passphrase', 'empty passphrase: write an unencrypted key instead');
     const opslimit = BigInt(encryption.opslimit ?? DEFAULT_OPSLIMIT);
     const memlimit = BigInt(encryption.memlimit ?? DEFAULT_MEMLIMIT);
     const params = checkedScryptParams(opslimit, memlimit, KEYNUM_SK_BYTES);
@@ -212,13 +216,13 @@ function decodeSecretKeyFile(text: string): Uint8Array {
   const [comment, body] = splitLines(text, 2, 'secret key file') as [string, string];
   readComment(comment, UNTRUSTED_PREFIX, MAX_UNTRUSTED_COMMENT_BYTES, 'secret key comment');
   const file = decodeField(body, SECRET_KEY_FILE_BYTES, 'secret key');
-  if (!startsWithBytes(file, SIG_ALG)) throw new MinisignError('unsupported secret key algorithm');
+  if (!startsWithBytes(file, SIG_ALG)) throw new MinisignError('unsupported-algorithm', 'unsupported secret key algorithm');
   if (!startsWithBytes(file.subarray(OFFSET_CHK_ALG), CHECKSUM_BLAKE2B)) {
-    throw new MinisignError('unsupported secret key checksum');
+    throw new MinisignError('unsupported-algorithm', 'unsupported secret key checksum');
   }
   const kdf = file.subarray(OFFSET_KDF, OFFSET_KDF + 2);
   if (!startsWithBytes(kdf, KDF_SCRYPT) && !startsWithBytes(kdf, KDF_NONE)) {
-    throw new MinisignError('unsupported secret key derivation function');
+    throw new MinisignError('unsupported-algorithm', 'unsupported secret key derivation function');
   }
   return file;
 }
@@ -234,10 +238,12 @@ export function isSecretKeyFileEncrypted(text: string): boolean {
 /**
  * Read a secret key file written by `minisign -G` (with or without `-W`) or
  * by {@link formatSecretKeyFile}.
- * @throws MinisignError on malformed input, an unsupported algorithm or scrypt
- *   limits, a missing passphrase for an encrypted file, `wrong passphrase or
- *   corrupted secret key` on a checksum mismatch, and `corrupted secret key`
- *   when the stored public half does not match the seed.
+ * @throws MinisignError `malformed` on malformed input,
+ *   `unsupported-algorithm` or `unsupported-scrypt-parameters`,
+ *   `passphrase-required` for an encrypted file without a passphrase,
+ *   `invalid-passphrase` for one minisign could not read, `wrong-passphrase`
+ *   on an encrypted file's checksum mismatch, and `corrupted-key` on an
+ *   unencrypted file's, or when the stored public half does not match the seed.
  */
 export async function parseSecretKeyFile(text: string, decryption?: SecretKeyDecryption): Promise<MinisignSecretKey> {
   const file = decodeSecretKeyFile(text);
@@ -245,7 +251,7 @@ export async function parseSecretKeyFile(text: string, decryption?: SecretKeyDec
   const encrypted = startsWithBytes(file.subarray(OFFSET_KDF), KDF_SCRYPT);
   try {
     if (encrypted) {
-      if (decryption === undefined) throw new MinisignError('secret key is encrypted: a passphrase is required');
+      if (decryption === undefined) throw new MinisignError('passphrase-required', 'secret key is encrypted: a passphrase is required');
       checkPassphrase(decryption.passphrase);
       const params = checkedScryptParams(readUint64(file, OFFSET_OPSLIMIT), readUint64(file, OFFSET_MEMLIMIT), KEYNUM_SK_BYTES);
       const stream = await decryption.scrypt(
@@ -264,7 +270,9 @@ export async function parseSecretKeyFile(text: string, decryption?: SecretKeyDec
     const unchecked = !encrypted && storedChecksum.every((byte) => byte === 0);
     if (!unchecked && !constantTimeEqual(checksum, storedChecksum)) {
       wipe(secretKey);
-      throw new MinisignError(encrypted ? 'wrong passphrase or corrupted secret key' : 'corrupted secret key');
+      throw encrypted
+        ? new MinisignError('wrong-passphrase', 'wrong passphrase or corrupted secret key')
+        : new MinisignError('corrupted-key', 'corrupted secret key');
     }
     const seed = secretKey.slice(0, 32);
     const derived = sodium().crypto_sign_seed_keypair(seed);
@@ -272,7 +280,7 @@ export async function parseSecretKeyFile(text: string, decryption?: SecretKeyDec
     wipe(derived.privateKey);
     if (!constantTimeEqual(derived.publicKey, secretKey.subarray(32))) {
       wipe(secretKey);
-      throw new MinisignError('corrupted secret key');
+      throw new MinisignError('corrupted-key', 'corrupted secret key');
     }
     return { keyId, secretKey };
   } finally {

@@ -4,7 +4,7 @@
  * age's passphrase stanzas and minisign's encrypted secret keys both use
  * scrypt, which the standard libsodium build lacks and which the browser
  * never needs (sources never open passphrase files). The Node side supplies
- * an implementation over node:crypto (scripts/crypto/node-scrypt.ts).
+ * an implementation over node:crypto (client/core-node/node-scrypt.ts).
  */
 export interface ScryptParams {
   /** log2 of the CPU/memory cost N. */

@@ -91,33 +91,33 @@ export class ScryptIdentity implements Identity {
   /**
    * @returns the file key, `null` if there is no scrypt stanza or the
    *   passphrase is wrong.
-   * @throws AgeHeaderError if the scrypt stanza is not alone in the header,
-   *   is malformed (argument count, salt not canonical base64 of 16 bytes,
-   *   work factor not a decimal without leading zeros, body not 32 bytes), or
-   *   its work factor exceeds the limit.
+   * @throws AgeHeaderError `invalid-stanza` if the scrypt stanza is not alone
+   *   in the header or is malformed (argument count, salt not canonical base64
+   *   of 16 bytes, work factor not a decimal without leading zeros, body not
+   *   32 bytes); `work-factor-too-high` if its work factor exceeds the limit.
    */
   async unwrapFileKey(stanzas: readonly Stanza[]): Promise<Uint8Array | null> {
     const stanza = stanzas.find((candidate) => candidate.type === SCRYPT_STANZA_TYPE);
     if (stanza === undefined) return null;
     // Passphrase encryption implies that whoever knows the passphrase wrote
     // the file; a second stanza would let another key holder forge it.
-    if (stanzas.length !== 1) throw new AgeHeaderError('scrypt stanza must be alone in the header');
+    if (stanzas.length !== 1) throw new AgeHeaderError('invalid-stanza', 'scrypt stanza must be alone in the header');
     const [saltText, logNText, ...extra] = stanza.args;
     if (saltText === undefined || logNText === undefined || extra.length > 0) {
-      throw new AgeHeaderError('invalid scrypt stanza');
+      throw new AgeHeaderError('invalid-stanza', 'invalid scrypt stanza');
     }
     let salt: Uint8Array;
     try {
       salt = decodeBase64(saltText, false);
     } catch (error) {
-      if (error instanceof Base64Error) throw new AgeHeaderError('invalid scrypt stanza');
+      if (error instanceof Base64Error) throw new AgeHeaderError('invalid-stanza', 'invalid scrypt stanza');
       throw error;
     }
-    if (salt.length !== SALT_SIZE || !WORK_FACTOR_PATTERN.test(logNText)) throw new AgeHeaderError('invalid scrypt stanza');
+    if (salt.length !== SALT_SIZE || !WORK_FACTOR_PATTERN.test(logNText)) throw new AgeHeaderError('invalid-stanza', 'invalid scrypt stanza');
     // Compared as text length first so absurd digit strings never reach Number().
     const logN = logNText.length > 2 ? Infinity : Number(logNText);
-    if (logN > this.#maxLogN) throw new AgeHeaderError('scrypt work factor too high');
-    if (stanza.body.length !== WRAPPED_FILE_KEY_SIZE) throw new AgeHeaderError('invalid scrypt stanza');
+    if (logN > this.#maxLogN) throw new AgeHeaderError('work-factor-too-high', 'scrypt work factor too high');
+    if (stanza.body.length !== WRAPPED_FILE_KEY_SIZE) throw new AgeHeaderError('invalid-stanza', 'invalid scrypt stanza');
     const key = await deriveWrapKey(this.#scrypt, this.#passphrase, salt, logN);
     const fileKey = libsodiumAead.open(key, ZERO_NONCE, stanza.body);
     wipe(key);

@@ -17,13 +17,16 @@ let loaded: Sodium | undefined;
  * Without WebAssembly (Tor Browser's Safer level, `node --jitless`) libsodium
  * first tries its WebAssembly module, whose abort path then throws
  * `new WebAssembly.RuntimeError(...)`: a ReferenceError nobody awaits, after
- * libsodium has already switched to its pure-JS fallback. That stray rejection
- * would crash Node and print a console error in browsers, so exactly that
- * error (and nothing else) is swallowed, and only when WebAssembly is absent.
+ * libsodium has already switched to its pure-JS fallback. That stray
+ * rejection would crash Node and print a console error in browsers.
+ *
+ * The core installs no listener (it has no global side effects): each shell
+ * that can run without WebAssembly swallows exactly this rejection with this
+ * test (client/app/wasm-abort-guard.ts in the page's workers,
+ * client/core-node/wasm-abort-guard.ts in Node entry points).
  */
-function isLibsodiumWasmAbort(reason: unknown): boolean {
+export function isLibsodiumWasmAbort(reason: unknown): boolean {
   return (
-    typeof WebAssembly === 'undefined' &&
     // Compared by name, not instanceof: the error may come from another realm.
     typeof reason === 'object' &&
     reason !== null &&
@@ -32,40 +35,9 @@ function isLibsodiumWasmAbort(reason: unknown): boolean {
   );
 }
 
-interface RejectionEventLike {
-  reason: unknown;
-  preventDefault(): void;
-}
-interface NodeProcessLike {
-  on(event: 'unhandledRejection', listener: (reason: unknown) => void): unknown;
-  listenerCount(event: string): number;
-}
-
-function guardWasmAbort(): void {
-  if (typeof WebAssembly !== 'undefined') return;
-  const scope = globalThis as {
-    addEventListener?: (type: string, listener: (event: RejectionEventLike) => void) => void;
-    process?: NodeProcessLike;
-  };
-  if (typeof scope.addEventListener === 'function') {
-    scope.addEventListener('unhandledrejection', (event) => {
-      if (isLibsodiumWasmAbort(event.reason)) event.preventDefault();
-    });
-  } else if (scope.process !== undefined && typeof scope.process.on === 'function') {
-    const nodeProcess = scope.process;
-    // A listener replaces Node's default "crash on unhandled rejection", so
-    // anything other than libsodium's own abort is re-thrown as before.
-    nodeProcess.on('unhandledRejection', (reason) => {
-      if (isLibsodiumWasmAbort(reason)) return;
-      throw reason;
-    });
-  }
-}
-
 /** Initialise libsodium once; resolves to the ready instance. */
 export function loadSodium(): Promise<Sodium> {
   loading ??= (async () => {
-    guardWasmAbort();
     await libsodium.ready;
     loaded = libsodium;
     return libsodium;

@@ -13,26 +13,34 @@ import { wordlist as englishWords } from '@scure/bip39/wordlists/english.js';
 import { wordlist as koreanWords } from '@scure/bip39/wordlists/korean.js';
 import { encodeBech32 } from './bech32.js';
 import { toHex, utf8, wipe } from './bytes.js';
+import { CodedError } from './coded-error.js';
 import { hkdfSha256 } from './hkdf.js';
 import { sodium } from './sodium.js';
 
 export type MnemonicLanguage = 'en' | 'ko';
 
-export type SourceSecretErrorReason = 'word-count' | 'unknown-word' | 'checksum' | 'mixed-language';
+/** Why words are not a valid source secret ({@link SourceSecretError}). */
+export type SourceSecretErrorCode =
+  /** Not exactly 12 words. */
+  | 'word-count'
+  /** A word not in the detected language's list (see `wordNumber`). */
+  | 'unknown-word'
+  /** Every word is valid but the BIP39 checksum fails: a wrong word or order. */
+  | 'checksum'
+  /** Words from both the English and the Korean list. */
+  | 'mixed-language';
 
 /**
  * The words are not a valid secret. Messages name a word's position, never
  * the word itself: the words are the secret.
  */
-export class SourceSecretError extends Error {
+export class SourceSecretError extends CodedError<SourceSecretErrorCode> {
   override name = 'SourceSecretError';
-  readonly reason: SourceSecretErrorReason;
   /** 1-based position of the offending word, for `unknown-word`. */
   readonly wordNumber: number | undefined;
 
-  constructor(reason: SourceSecretErrorReason, message: string, wordNumber?: number) {
-    super(message);
-    this.reason = reason;
+  constructor(code: SourceSecretErrorCode, message: string, wordNumber?: number) {
+    super(code, message);
     this.wordNumber = wordNumber;
   }
 }

@@ -97,10 +97,10 @@ export async function* sealStream(
  * Open STREAM chunks (the payload after its nonce), yielding each chunk's
  * plaintext only once it is authenticated. The key is wiped when the stream
  * ends.
- * @throws AgePayloadError if a chunk fails authentication (tampered,
- *   reordered, dropped), a non-final chunk is followed by nothing (truncated),
- *   the final chunk is empty in a non-empty payload, or data follows the
- *   final chunk. The error surfaces at the point of the stream where it is
+ * @throws AgePayloadError `payload-tampered` if a chunk fails authentication
+ *   (tampered, reordered, dropped), a non-final chunk is followed by nothing
+ *   (truncated) or data follows the final chunk; `invalid-payload` if there is
+ *   no chunk, one shorter than its tag, or an empty final chunk after others. The error surfaces at the point of the stream where it is
  *   detected; everything yielded before it was authentic.
  */
 export async function* openStream(
@@ -115,13 +115,13 @@ export async function* openStream(
       // A chunk is final when the payload ends with it; a full chunk sealed
       // as final but followed by more data then fails to open as non-final.
       const last = chunk.length < SEALED_CHUNK_SIZE || (await reader.atEnd());
-      if (chunk.length === 0) throw new AgePayloadError('payload has no chunks');
-      if (chunk.length < AEAD_TAG_SIZE) throw new AgePayloadError('truncated payload chunk');
+      if (chunk.length === 0) throw new AgePayloadError('invalid-payload', 'payload has no chunks');
+      if (chunk.length < AEAD_TAG_SIZE) throw new AgePayloadError('invalid-payload', 'truncated payload chunk');
       const plaintext = aead.open(payloadKey, chunkNonce(counter, last), chunk);
       if (plaintext === null) {
-        throw new AgePayloadError(last ? 'payload truncated or tampered with' : 'payload chunk tampered with');
+        throw new AgePayloadError('payload-tampered', last ? 'payload truncated or tampered with' : 'payload chunk tampered with');
       }
-      if (last && plaintext.length === 0 && counter > 0) throw new AgePayloadError('empty final chunk');
+      if (last && plaintext.length === 0 && counter > 0) throw new AgePayloadError('invalid-payload', 'empty final chunk');
       yield plaintext;
       if (last) return;
     }
@@ -148,18 +148,18 @@ export function payloadSize(plaintextSize: number): number {
 /**
  * The plaintext length for a payload length: the inverse of {@link payloadSize}.
  * @throws RangeError if the size is negative or not a safe integer.
- * @throws AgePayloadError if no plaintext length encrypts to this payload
+ * @throws AgePayloadError `invalid-payload-length` if no plaintext length encrypts to this payload
  *   length (too short, or a final chunk that would be empty or partial tag).
  */
 export function plaintextSize(payloadSize: number): number {
   if (!Number.isSafeInteger(payloadSize) || payloadSize < 0) throw new RangeError('invalid payload size');
   const sealed = payloadSize - PAYLOAD_NONCE_SIZE;
-  if (sealed < AEAD_TAG_SIZE) throw new AgePayloadError('invalid payload size');
+  if (sealed < AEAD_TAG_SIZE) throw new AgePayloadError('invalid-payload-length', 'invalid payload size');
   const fullChunks = Math.floor(sealed / SEALED_CHUNK_SIZE);
   const rest = sealed - fullChunks * SEALED_CHUNK_SIZE;
   if (rest === 0) return fullChunks * CHUNK_SIZE;
   if (rest < AEAD_TAG_SIZE || (rest === AEAD_TAG_SIZE && fullChunks > 0)) {
-    throw new AgePayloadError('invalid payload size');
+    throw new AgePayloadError('invalid-payload-length', 'invalid payload size');
   }
   return fullChunks * CHUNK_SIZE + rest - AEAD_TAG_SIZE;
 }

@@ -6,15 +6,40 @@
  * `age -d -i key sub.age | tar x` recovers everything with standard tools.
  * See docs/PROTOCOL.md ("Submission payload").
  */
-import { decodeBech32 } from './bech32.js';
+import { CodedError } from './coded-error.js';
+import { exactKeys, isRecord } from './json-shape.js';
 import { padmeLength, zeroPadding } from './padme.js';
 import { USTAR_MAX_SIZE } from './tar-header.js';
 import { FILES_DIRECTORY, sanitizeFileName } from './tar-paths.js';
 import { readTar, tarLength, writeTar } from './tar.js';
 import type { TarEntry, TarEntryInput, TarLimits } from './tar.js';
+import { isX25519Recipient } from './x25519.js';
+
+/** Why a submission cannot be built, or a decrypted one was refused ({@link SubmissionError}). */
+export type SubmissionErrorCode =
+  /** More attached files than {@link MAX_SUBMISSION_FILES}. */
+  | 'too-many-files'
+  /** An attached file whose size or name the format cannot hold. */
+  | 'invalid-file'
+  /** A reply address that is not a canonical `age1...` X25519 recipient. */
+  | 'invalid-reply-recipient'
+  /** submission.json larger than {@link MAX_MANIFEST_SIZE}. */
+  | 'manifest-too-large'
+  /** submission.json is not valid JSON of the format's exact shape. */
+  | 'invalid-manifest'
+  /** Another submission format, or another version of this one. */
+  | 'unsupported-format'
+  /** message.txt is not valid UTF-8. */
+  | 'invalid-message'
+  /** submission.json, message.txt or a listed file is not in the archive. */
+  | 'missing-entry'
+  /** An entry the manifest does not list, in the wrong place, or not a regular file. */
+  | 'unexpected-entry'
+  /** A file's size differs from the one submission.json lists. */
+  | 'size-mismatch';
 
 /** Thrown for a submission that cannot be built, or a manifest or archive that does not match the format. */
-export class SubmissionError extends Error {
+export class SubmissionError extends CodedError<SubmissionErrorCode> {
   override name = 'SubmissionError';
 }
 
@@ -118,16 +143,6 @@ function isWriterFilePath(path: string, index: number): boolean {
   );
 }
 
-function isAgeRecipient(text: string): boolean {
-  if (text !== text.toLowerCase()) return false;
-  try {
-    const { prefix, data } = decodeBech32(text);
-    return prefix === 'age' && data.length === 32;
-  } catch {
-    return false;
-  }
-}
-
 function isFileName(name: string): boolean {
   return name.length <= MAX_FILE_NAME_LENGTH && !LONE_SURROGATE.test(name);
 }
@@ -150,19 +165,19 @@ function single<T>(value: T): Iterable<T> {
  * file as `files/NNN-<safe name>`, then zero padding to the Padmé length of
  * the archive. Nothing is read from the files until `stream` is iterated.
  *
- * @throws SubmissionError if there are too many files, a size is not an
- * integer from 0 to 8 GiB - 1, a name is longer than 1024 code units or not
- * well-formed, or the reply recipient is not a lowercase `age1` X25519
- * recipient.
+ * @throws SubmissionError `too-many-files` if there are too many files,
+ * `invalid-file` if a size is not an integer from 0 to 8 GiB - 1 or a name is
+ * longer than 1024 code units or not well-formed, `invalid-reply-recipient` if
+ * the reply recipient is not a lowercase `age1` X25519 recipient.
  * @throws TarError (while streaming) if a file's data is not exactly its size.
  */
 export function buildSubmission(input: SubmissionInput): BuiltSubmission {
-  if (input.files.length > MAX_SUBMISSION_FILES) throw new SubmissionError('too many files');
+  if (input.files.length > MAX_SUBMISSION_FILES) throw new SubmissionError('too-many-files', 'too many files');
   const recipient = input.replyRecipient;
-  if (recipient !== undefined && !isAgeRecipient(recipient)) throw new SubmissionError('invalid reply recipient');
+  if (recipient !== undefined && !isX25519Recipient(recipient)) throw new SubmissionError('invalid-reply-recipient', 'invalid reply recipient');
   const files = input.files.map((file, index): SubmissionFile => {
-    if (!isFileSize(file.size)) throw new SubmissionError('invalid file size');
-    if (!isFileName(file.name)) throw new SubmissionError('invalid file name');
+    if (!isFileSize(file.size)) throw new SubmissionError('invalid-file', 'invalid file size');
+    if (!isFileName(file.name)) throw new SubmissionError('invalid-file', 'invalid file name');
     return {
       path: sanitizeFileName(file.name, index),
       name: file.name,
@@ -197,24 +212,15 @@ export function buildSubmission(input: SubmissionInput): BuiltSubmission {
   return { plaintextSize, manifest, stream: stream() };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function hasExactKeys(value: Record<string, unknown>, keys: readonly string[]): boolean {
-  const own = Object.keys(value);
-  return own.length === keys.length && keys.every((key) => Object.hasOwn(value, key));
-}
-
 function parseFile(value: unknown, index: number): SubmissionFile {
-  if (!isPlainObject(value) || !hasExactKeys(value, ['path', 'name', 'size', 'type'])) {
-    throw new SubmissionError('invalid file entry in submission.json');
+  if (!isRecord(value) || !exactKeys(value, ['path', 'name', 'size', 'type'])) {
+    throw new SubmissionError('invalid-manifest', 'invalid file entry in submission.json');
   }
   const { path, name, size, type } = value;
-  if (typeof path !== 'string' || !isWriterFilePath(path, index)) throw new SubmissionError('invalid file path in submission.json');
-  if (typeof name !== 'string' || !isFileName(name)) throw new SubmissionError('invalid file name in submission.json');
-  if (!isFileSize(size)) throw new SubmissionError('invalid file size in submission.json');
-  if (typeof type !== 'string' || !MIME_TYPE.test(type)) throw new SubmissionError('invalid file type in submission.json');
+  if (typeof path !== 'string' || !isWriterFilePath(path, index)) throw new SubmissionError('invalid-manifest', 'invalid file path in submission.json');
+  if (typeof name !== 'string' || !isFileName(name)) throw new SubmissionError('invalid-manifest', 'invalid file name in submission.json');
+  if (!isFileSize(size)) throw new SubmissionError('invalid-manifest', 'invalid file size in submission.json');
+  if (typeof type !== 'string' || !MIME_TYPE.test(type)) throw new SubmissionError('invalid-manifest', 'invalid file type in submission.json');
   return { path, name, size, type };
 }
 
@@ -223,29 +229,31 @@ function parseFile(value: unknown, index: number): SubmissionFile {
  * and version, sizes as safe integers up to 8 GiB - 1, file paths of the
  * shape the writer produces, in order, and a lowercase `age1` recipient.
  *
- * @throws SubmissionError for anything else, including invalid UTF-8 or JSON.
+ * @throws SubmissionError `manifest-too-large` over {@link MAX_MANIFEST_SIZE},
+ * `unsupported-format` for another format or version, `invalid-manifest` for
+ * anything else, including invalid UTF-8 or JSON.
  */
 export function parseSubmissionManifest(bytes: Uint8Array): SubmissionManifest {
-  if (bytes.length > MAX_MANIFEST_SIZE) throw new SubmissionError('submission.json too large');
+  if (bytes.length > MAX_MANIFEST_SIZE) throw new SubmissionError('manifest-too-large', 'submission.json too large');
   let value: unknown;
   try {
     value = JSON.parse(strictDecoder.decode(bytes));
   } catch {
-    throw new SubmissionError('invalid submission.json');
+    throw new SubmissionError('invalid-manifest', 'invalid submission.json');
   }
-  if (!isPlainObject(value) || !hasExactKeys(value, ['format', 'version', 'message', 'files', 'reply'])) {
-    throw new SubmissionError('invalid submission.json');
+  if (!isRecord(value) || !exactKeys(value, ['format', 'version', 'message', 'files', 'reply'])) {
+    throw new SubmissionError('invalid-manifest', 'invalid submission.json');
   }
-  if (value.format !== SUBMISSION_FORMAT) throw new SubmissionError('unknown submission format');
-  if (value.version !== SUBMISSION_VERSION) throw new SubmissionError('unsupported submission version');
-  if (value.message !== MESSAGE_PATH) throw new SubmissionError('invalid message path in submission.json');
+  if (value.format !== SUBMISSION_FORMAT) throw new SubmissionError('unsupported-format', 'unknown submission format');
+  if (value.version !== SUBMISSION_VERSION) throw new SubmissionError('unsupported-format', 'unsupported submission version');
+  if (value.message !== MESSAGE_PATH) throw new SubmissionError('invalid-manifest', 'invalid message path in submission.json');
   const { files, reply } = value;
-  if (!Array.isArray(files) || files.length > MAX_SUBMISSION_FILES) throw new SubmissionError('invalid file list in submission.json');
+  if (!Array.isArray(files) || files.length > MAX_SUBMISSION_FILES) throw new SubmissionError('invalid-manifest', 'invalid file list in submission.json');
   let parsedReply: SubmissionManifest['reply'] = null;
   if (reply !== null) {
-    if (!isPlainObject(reply) || !hasExactKeys(reply, ['recipient'])) throw new SubmissionError('invalid reply in submission.json');
+    if (!isRecord(reply) || !exactKeys(reply, ['recipient'])) throw new SubmissionError('invalid-manifest', 'invalid reply in submission.json');
     const { recipient } = reply;
-    if (typeof recipient !== 'string' || !isAgeRecipient(recipient)) throw new SubmissionError('invalid reply recipient in submission.json');
+    if (typeof recipient !== 'string' || !isX25519Recipient(recipient)) throw new SubmissionError('invalid-manifest', 'invalid reply recipient in submission.json');
     parsedReply = { recipient };
   }
   return {
@@ -279,21 +287,21 @@ async function* validUtf8(data: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8
     try {
       decoder.decode(chunk, { stream: true });
     } catch {
-      throw new SubmissionError('message.txt is not valid utf-8');
+      throw new SubmissionError('invalid-message', 'message.txt is not valid utf-8');
     }
     yield chunk;
   }
   try {
     decoder.decode();
   } catch {
-    throw new SubmissionError('message.txt is not valid utf-8');
+    throw new SubmissionError('invalid-message', 'message.txt is not valid utf-8');
   }
 }
 
 function expectFileEntry(entry: TarEntry | undefined, path: string, size?: number): TarEntry {
-  if (entry === undefined) throw new SubmissionError(`missing ${path === MANIFEST_PATH || path === MESSAGE_PATH ? path : 'file'} in submission`);
-  if (entry.type !== 'file' || entry.path !== path) throw new SubmissionError('unexpected entry in submission');
-  if (size !== undefined && entry.size !== size) throw new SubmissionError('file size does not match submission.json');
+  if (entry === undefined) throw new SubmissionError('missing-entry', `missing ${path === MANIFEST_PATH || path === MESSAGE_PATH ? path : 'file'} in submission`);
+  if (entry.type !== 'file' || entry.path !== path) throw new SubmissionError('unexpected-entry', 'unexpected entry in submission');
+  if (size !== undefined && entry.size !== size) throw new SubmissionError('size-mismatch', 'file size does not match submission.json');
   return entry;
 }
 
@@ -306,8 +314,10 @@ function expectFileEntry(entry: TarEntry | undefined, path: string, size?: numbe
  *
  * @throws TarError (while reading) for any archive `readTar` refuses, including
  * entries whose declared size is larger than the data.
- * @throws SubmissionError (while reading) for an invalid manifest, a missing,
- * extra, reordered, renamed or resized entry, or a message that is not UTF-8.
+ * @throws SubmissionError (while reading) with a code as
+ * {@link parseSubmissionManifest} for the manifest; `missing-entry`,
+ * `unexpected-entry` (extra, reordered, renamed) or `size-mismatch` for an
+ * entry; `invalid-message` for a message that is not UTF-8.
  */
 export async function* readSubmission(
   plaintext: AsyncIterable<Uint8Array>,
@@ -320,7 +330,7 @@ export async function* readSubmission(
   };
   try {
     const manifestEntry = expectFileEntry(await next(), MANIFEST_PATH);
-    if (manifestEntry.size > MAX_MANIFEST_SIZE) throw new SubmissionError('submission.json too large');
+    if (manifestEntry.size > MAX_MANIFEST_SIZE) throw new SubmissionError('manifest-too-large', 'submission.json too large');
     const manifest = parseSubmissionManifest(await collect(manifestEntry));
     yield { kind: 'manifest', manifest };
     const message = expectFileEntry(await next(), MESSAGE_PATH);
@@ -329,7 +339,7 @@ export async function* readSubmission(
       const entry = expectFileEntry(await next(), file.path, file.size);
       yield { kind: 'file', index, file, data: entry.data };
     }
-    if ((await next()) !== undefined) throw new SubmissionError('unexpected entry in submission');
+    if ((await next()) !== undefined) throw new SubmissionError('unexpected-entry', 'unexpected entry in submission');
   } finally {
     await entries.return();
   }

@@ -6,9 +6,41 @@
  * Path rules (what a name may contain, collisions) live in tar-paths.ts; the
  * streaming writer and reader, which put headers and data together, in tar.ts.
  */
+import { CodedError } from './coded-error.js';
+
+/** Why the tar modules refused an archive, an entry to write, or a read. */
+export type TarErrorCode =
+  /** An entry to write has a size or mode out of range, or a number that does not fit its field. */
+  | 'invalid-entry'
+  /** An entry's data is longer or shorter than its declared size. */
+  | 'size-mismatch'
+  /** A path too long for ustar's name and prefix fields. */
+  | 'name-too-long'
+  /** A name that is absolute, has an empty, `.` or `..` segment, a backslash, NUL, control or bidi character, or invalid UTF-8. */
+  | 'unsafe-name'
+  /** A name that duplicates an earlier one (up to case and normalization) or passes through a file. */
+  | 'duplicate-name'
+  /** Links, devices, FIFOs, pax or GNU extension headers, or any other entry type. */
+  | 'unsupported-entry'
+  /** A header that is not a valid ustar "00" header (checksum, magic, numeric fields, link name, directory with data). */
+  | 'invalid-header'
+  /** Bytes that must be zero are not: entry padding, the end-of-archive marker, or what follows it. */
+  | 'invalid-padding'
+  /** The source ends inside a header or entry, or without the end-of-archive marker. */
+  | 'truncated'
+  /** More entries than `maxEntries`. */
+  | 'too-many-entries'
+  /** An entry larger than `maxEntrySize`. */
+  | 'entry-too-large'
+  /** An archive larger than `maxTotalSize`. */
+  | 'archive-too-large'
+  /** Entry data read twice, after moving on, or while another read is pending. */
+  | 'invalid-read'
+  /** An extraction root that is empty or holds a NUL. */
+  | 'invalid-root';
 
 /** Thrown for an archive (or an entry to write) the tar modules refuse. */
-export class TarError extends Error {
+export class TarError extends CodedError<TarErrorCode> {
   override name = 'TarError';
 }
 
@@ -87,7 +119,7 @@ export function isZero(bytes: Uint8Array): boolean {
 
 function writeOctal(header: Uint8Array, offset: number, width: number, value: number): void {
   const digits = value.toString(8).padStart(width - 1, '0');
-  if (digits.length > width - 1) throw new TarError('numeric field overflow');
+  if (digits.length > width - 1) throw new TarError('invalid-entry', 'numeric field overflow');
   for (let i = 0; i < digits.length; i++) header[offset + i] = digits.charCodeAt(i);
   header[offset + width - 1] = 0;
 }
@@ -115,7 +147,7 @@ function splitPath(path: string): { name: Uint8Array; prefix: Uint8Array } {
     if (i > PREFIX_LENGTH) break;
     if (bytes.length - i - 1 <= NAME_LENGTH) return { prefix: bytes.subarray(0, i), name: bytes.subarray(i + 1) };
   }
-  throw new TarError('entry name too long for ustar');
+  throw new TarError('name-too-long', 'entry name too long for ustar');
 }
 
 /**
@@ -163,9 +195,9 @@ function parseOctal(field: Uint8Array, what: string): number {
     value = value * 8 + (byte - 0x30);
     digits++;
   }
-  if (digits === 0) throw new TarError(`invalid ${what} field`);
+  if (digits === 0) throw new TarError('invalid-header', `invalid ${what} field`);
   for (; i < field.length; i++) {
-    if (field[i] !== 0 && field[i] !== SPACE) throw new TarError(`invalid ${what} field`);
+    if (field[i] !== 0 && field[i] !== SPACE) throw new TarError('invalid-header', `invalid ${what} field`);
   }
   return value;
 }
@@ -175,7 +207,7 @@ function textField(header: Uint8Array, offset: number, length: number): Uint8Arr
   const field = header.subarray(offset, offset + length);
   const end = field.indexOf(0);
   if (end < 0) return field;
-  if (!isZero(field.subarray(end))) throw new TarError('nul in entry name');
+  if (!isZero(field.subarray(end))) throw new TarError('unsafe-name', 'nul in entry name');
   return field.subarray(0, end);
 }
 
@@ -183,7 +215,7 @@ function decodeName(bytes: Uint8Array): string {
   try {
     return strictDecoder.decode(bytes);
   } catch {
-    throw new TarError('invalid utf-8 in entry name');
+    throw new TarError('unsafe-name', 'invalid utf-8 in entry name');
   }
 }
 
@@ -195,22 +227,22 @@ function entryType(flag: number): 'file' | 'directory' {
     case '5':
       return 'directory';
     case '1':
-      throw new TarError('hard links are not allowed');
+      throw new TarError('unsupported-entry', 'hard links are not allowed');
     case '2':
-      throw new TarError('symbolic links are not allowed');
+      throw new TarError('unsupported-entry', 'symbolic links are not allowed');
     case '3':
     case '4':
-      throw new TarError('device entries are not allowed');
+      throw new TarError('unsupported-entry', 'device entries are not allowed');
     case '6':
-      throw new TarError('fifo entries are not allowed');
+      throw new TarError('unsupported-entry', 'fifo entries are not allowed');
     case 'x':
     case 'g':
-      throw new TarError('pax extension headers are not supported');
+      throw new TarError('unsupported-entry', 'pax extension headers are not supported');
     case 'L':
     case 'K':
-      throw new TarError('gnu extension headers are not supported');
+      throw new TarError('unsupported-entry', 'gnu extension headers are not supported');
     default:
-      throw new TarError('unsupported entry type');
+      throw new TarError('unsupported-entry', 'unsupported entry type');
   }
 }
 
@@ -235,15 +267,15 @@ export interface ParsedHeader {
  */
 export function parseHeader(header: Uint8Array): ParsedHeader {
   const stored = parseOctal(header.subarray(CHECKSUM_OFFSET, CHECKSUM_OFFSET + CHECKSUM_LENGTH), 'checksum');
-  if (stored !== headerChecksum(header)) throw new TarError('header checksum mismatch');
+  if (stored !== headerChecksum(header)) throw new TarError('invalid-header', 'header checksum mismatch');
   for (let i = 0; i < MAGIC.length; i++) {
-    if (header[MAGIC_OFFSET + i] !== MAGIC[i]) throw new TarError('not a ustar archive');
+    if (header[MAGIC_OFFSET + i] !== MAGIC[i]) throw new TarError('invalid-header', 'not a ustar archive');
   }
   const type = entryType(header[TYPE_OFFSET]!);
   const size = parseOctal(header.subarray(SIZE_OFFSET, SIZE_OFFSET + SIZE_LENGTH), 'size');
-  if (type === 'directory' && size !== 0) throw new TarError('directory entry with data');
+  if (type === 'directory' && size !== 0) throw new TarError('invalid-header', 'directory entry with data');
   if (!isZero(header.subarray(LINKNAME_OFFSET, LINKNAME_OFFSET + LINKNAME_LENGTH))) {
-    throw new TarError('link name on a non-link entry');
+    throw new TarError('invalid-header', 'link name on a non-link entry');
   }
   const name = decodeName(textField(header, NAME_OFFSET, NAME_LENGTH));
   const prefix = decodeName(textField(header, PREFIX_OFFSET, PREFIX_LENGTH));

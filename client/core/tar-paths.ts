@@ -32,27 +32,27 @@ function isForbiddenCodeUnit(code: number): boolean {
 
 /**
  * Split a canonical relative path into its segments.
- * @throws TarError if the path is empty, absolute, has an empty, `.` or `..`
+ * @throws TarError `unsafe-name` if the path is empty, absolute, has an empty, `.` or `..`
  * segment, or contains a control, bidi-control or backslash character.
  */
 export function canonicalSegments(path: string): string[] {
-  if (path === '') throw new TarError('empty entry name');
-  if (path.startsWith('/')) throw new TarError('absolute entry name');
+  if (path === '') throw new TarError('unsafe-name', 'empty entry name');
+  if (path.startsWith('/')) throw new TarError('unsafe-name', 'absolute entry name');
   for (let i = 0; i < path.length; i++) {
     const code = path.charCodeAt(i);
-    if (code === 0x5c) throw new TarError('backslash in entry name');
-    if (isForbiddenCodeUnit(code)) throw new TarError('control character in entry name');
+    if (code === 0x5c) throw new TarError('unsafe-name', 'backslash in entry name');
+    if (isForbiddenCodeUnit(code)) throw new TarError('unsafe-name', 'control character in entry name');
     // A lone surrogate cannot come from valid UTF-8 but can from a JS string.
     if (code >= 0xd800 && code <= 0xdfff) {
       const next = path.charCodeAt(i + 1);
-      if (code > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) throw new TarError('invalid entry name');
+      if (code > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) throw new TarError('unsafe-name', 'invalid entry name');
       i += 1;
     }
   }
   const segments = path.split('/');
   for (const segment of segments) {
-    if (segment === '..') throw new TarError('parent segment in entry name');
-    if (segment === '' || segment === '.') throw new TarError('invalid entry name');
+    if (segment === '..') throw new TarError('unsafe-name', 'parent segment in entry name');
+    if (segment === '' || segment === '.') throw new TarError('unsafe-name', 'invalid entry name');
   }
   return segments;
 }
@@ -61,17 +61,17 @@ export function canonicalSegments(path: string): string[] {
  * The segments of the path a header's prefix and name fields spell, in
  * normal form: a directory's trailing '/' and `.` segments are dropped.
  *
- * @throws TarError if the path is absolute, has a `..` segment, is empty once
+ * @throws TarError `unsafe-name` if the path is absolute, has a `..` segment, is empty once
  * `.` segments are dropped, or is otherwise not canonical (see
  * {@link canonicalSegments}).
  */
 export function headerPathSegments(prefix: string, name: string, type: 'file' | 'directory'): string[] {
   let path = prefix === '' ? name : `${prefix}/${name}`;
-  if (path.startsWith('/')) throw new TarError('absolute entry name');
+  if (path.startsWith('/')) throw new TarError('unsafe-name', 'absolute entry name');
   // Directories end in '/'; GNU tar writes names such as "./a": both are normal forms.
   if (type === 'directory' && path.endsWith('/')) path = path.slice(0, -1);
   const parts = path.split('/');
-  if (parts.includes('..')) throw new TarError('parent segment in entry name');
+  if (parts.includes('..')) throw new TarError('unsafe-name', 'parent segment in entry name');
   // `.` segments are dropped; a name that was nothing but `.` is then empty and refused.
   const kept = parts.filter((part) => part !== '.');
   return canonicalSegments(kept.join('/'));
@@ -93,7 +93,7 @@ export class NameRegistry {
 
   /**
    * Record one entry's canonical segments.
-   * @throws TarError if the name duplicates an earlier one (up to
+   * @throws TarError `duplicate-name` if the name duplicates an earlier one (up to
    * {@link collisionKey}) or goes through an earlier file.
    */
   add(segments: readonly string[], type: 'file' | 'directory'): void {
@@ -101,11 +101,11 @@ export class NameRegistry {
     for (let i = 0; i < segments.length; i++) {
       key += (i === 0 ? '' : '/') + collisionKey(segments[i]!);
       if (i === segments.length - 1) break;
-      if (this.entries.get(key) === 'file') throw new TarError('entry name goes through a file');
+      if (this.entries.get(key) === 'file') throw new TarError('duplicate-name', 'entry name goes through a file');
       this.parents.add(key);
     }
-    if (this.entries.has(key)) throw new TarError('duplicate entry name');
-    if (type === 'file' && this.parents.has(key)) throw new TarError('duplicate entry name');
+    if (this.entries.has(key)) throw new TarError('duplicate-name', 'duplicate entry name');
+    if (type === 'file' && this.parents.has(key)) throw new TarError('duplicate-name', 'duplicate entry name');
     this.entries.set(key, type);
   }
 }
@@ -117,11 +117,12 @@ export class NameRegistry {
  * because lexical resolution is wrong once a directory is a symlink. The
  * caller must still create files without following existing symlinks.
  *
- * @throws TarError if the root is empty or the path is empty, absolute, has
- * an empty, `.` or `..` segment, or contains a NUL, control or backslash.
+ * @throws TarError `invalid-root` if the root is empty or holds a NUL;
+ * `unsafe-name` if the path is empty, absolute, has an empty, `.` or `..`
+ * segment, or contains a NUL, control or backslash.
  */
 export function resolveInside(root: string, path: string): string {
-  if (root === '' || root.includes('\0')) throw new TarError('invalid extraction root');
+  if (root === '' || root.includes('\0')) throw new TarError('invalid-root', 'invalid extraction root');
   const segments = canonicalSegments(path);
   let base = root.replace(/\/+/gu, '/');
   if (base.length > 1 && base.endsWith('/')) base = base.slice(0, -1);

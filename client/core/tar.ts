@@ -13,6 +13,7 @@
  *
  * The header block is in tar-header.ts, the path rules in tar-paths.ts.
  */
+import { ByteReader, type ByteReaderErrorCode } from './byte-reader.js';
 import { BLOCK_SIZE, TarError, USTAR_MAX_SIZE, encodeFileHeader, isZero, parseHeader } from './tar-header.js';
 import { NameRegistry, canonicalSegments, headerPathSegments } from './tar-paths.js';
 
@@ -77,11 +78,12 @@ export function tarLength(sizes: Iterable<number>): number {
  * Stream a ustar archive of regular files, ending with two zero blocks.
  * Headers carry uid/gid 0, empty user and group names and {@link FIXED_MTIME}.
  *
- * @throws TarError (while streaming) if a path is not canonical, collides with
- * an earlier one, or does not fit the name and prefix fields; if a size is not
- * an integer from 0 to {@link USTAR_MAX_SIZE}; if a mode is not 0 to 0o777; or
- * if an entry's data is longer or shorter than its declared size (the excess
- * is never emitted).
+ * @throws TarError (while streaming) `unsafe-name` if a path is not canonical,
+ * `duplicate-name` if it collides with an earlier one, `name-too-long` if it
+ * does not fit the name and prefix fields; `invalid-entry` if a size is not an
+ * integer from 0 to {@link USTAR_MAX_SIZE} or a mode is not 0 to 0o777;
+ * `size-mismatch` if an entry's data is longer or shorter than its declared
+ * size (the excess is never emitted).
  */
 export async function* writeTar(
   entries: AsyncIterable<TarEntryInput> | Iterable<TarEntryInput>,
@@ -89,17 +91,17 @@ export async function* writeTar(
   const names = new NameRegistry();
   for await (const entry of entries) {
     const { path, size, mode = 0o644 } = entry;
-    if (!Number.isSafeInteger(size) || size < 0 || size > USTAR_MAX_SIZE) throw new TarError('invalid entry size');
-    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new TarError('invalid entry mode');
+    if (!Number.isSafeInteger(size) || size < 0 || size > USTAR_MAX_SIZE) throw new TarError('invalid-entry', 'invalid entry size');
+    if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new TarError('invalid-entry', 'invalid entry mode');
     names.add(canonicalSegments(path), 'file');
     yield encodeFileHeader(path, size, mode);
     let written = 0;
     for await (const chunk of entry.data) {
       written += chunk.length;
-      if (written > size) throw new TarError('entry data longer than declared size');
+      if (written > size) throw new TarError('size-mismatch', 'entry data longer than declared size');
       if (chunk.length > 0) yield chunk;
     }
-    if (written !== size) throw new TarError('entry data shorter than declared size');
+    if (written !== size) throw new TarError('size-mismatch', 'entry data shorter than declared size');
     const padding = paddingLength(size);
     if (padding > 0) yield new Uint8Array(padding);
   }
@@ -108,96 +110,42 @@ export async function* writeTar(
 
 // ---------------------------------------------------------------- reader
 
-/** Pulls exact byte counts out of an async stream of arbitrary chunks. */
-class SourceReader {
-  private readonly iterator: AsyncIterator<Uint8Array>;
-  private chunk: Uint8Array = new Uint8Array(0);
-  private offset = 0;
-  private ended = false;
-  private busy = false;
-  private consumed = 0;
+/** The archive reader's own failures in tar's family: its size cap and its re-entrancy guard. */
+function readerError(code: ByteReaderErrorCode): TarError {
+  return code === 'over-limit'
+    ? new TarError('archive-too-large', 'archive too large')
+    : new TarError('invalid-read', 'concurrent archive reads');
+}
 
-  constructor(
-    source: AsyncIterable<Uint8Array>,
-    private readonly maxTotalSize: number,
-  ) {
-    this.iterator = source[Symbol.asyncIterator]();
+function truncated(): TarError {
+  return new TarError('truncated', 'truncated archive');
+}
+
+/** The next block, or null if the source ends exactly here. */
+async function readBlock(reader: ByteReader): Promise<Uint8Array | null> {
+  const block = await reader.read(BLOCK_SIZE);
+  if (block.length === 0) return null;
+  if (block.length < BLOCK_SIZE) throw truncated();
+  return block;
+}
+
+/** Read `count` bytes that must all be zero; `what` names them in the error. */
+async function expectZeros(reader: ByteReader, count: number, what: string): Promise<void> {
+  let remaining = count;
+  while (remaining > 0) {
+    const part = await reader.readUpTo(remaining);
+    if (part === null) throw truncated();
+    if (!isZero(part)) throw new TarError('invalid-padding', `non-zero ${what}`);
+    remaining -= part.length;
   }
+}
 
-  /** Make bytes available; false at the end of the source. */
-  private async fill(): Promise<boolean> {
-    while (this.offset >= this.chunk.length) {
-      if (this.ended) return false;
-      if (this.busy) throw new TarError('concurrent archive reads');
-      this.busy = true;
-      try {
-        const result = await this.iterator.next();
-        if (result.done === true) {
-          this.ended = true;
-          return false;
-        }
-        this.chunk = result.value;
-        this.offset = 0;
-      } finally {
-        this.busy = false;
-      }
-    }
-    return true;
-  }
-
-  /** A view of the next 1 to `max` bytes, or null at the end of the source. */
-  async take(max: number): Promise<Uint8Array | null> {
-    if (!(await this.fill())) return null;
-    const length = Math.min(max, this.chunk.length - this.offset);
-    this.consumed += length;
-    if (this.consumed > this.maxTotalSize) throw new TarError('archive too large');
-    const view = this.chunk.subarray(this.offset, this.offset + length);
-    this.offset += length;
-    return view;
-  }
-
-  /** The next block, or null if the source ends exactly here. */
-  async readBlock(): Promise<Uint8Array | null> {
-    const first = await this.take(BLOCK_SIZE);
-    if (first === null) return null;
-    if (first.length === BLOCK_SIZE) return first;
-    const block = new Uint8Array(BLOCK_SIZE);
-    block.set(first);
-    let filled = first.length;
-    while (filled < BLOCK_SIZE) {
-      const part = await this.take(BLOCK_SIZE - filled);
-      if (part === null) throw new TarError('truncated archive');
-      block.set(part, filled);
-      filled += part.length;
-    }
-    return block;
-  }
-
-  /** Read `count` bytes that must all be zero; `what` names them in the error. */
-  async expectZeros(count: number, what: string): Promise<void> {
-    let remaining = count;
-    while (remaining > 0) {
-      const part = await this.take(remaining);
-      if (part === null) throw new TarError('truncated archive');
-      if (!isZero(part)) throw new TarError(`non-zero ${what}`);
-      remaining -= part.length;
-    }
-  }
-
-  /** Everything left in the source must be zero. */
-  async expectZerosToEnd(): Promise<void> {
-    for (;;) {
-      const part = await this.take(Number.MAX_SAFE_INTEGER);
-      if (part === null) return;
-      if (!isZero(part)) throw new TarError('non-zero data after end of archive');
-    }
-  }
-
-  async close(): Promise<void> {
-    if (!this.ended) {
-      this.ended = true;
-      await this.iterator.return?.();
-    }
+/** Everything left in the source must be zero. */
+async function expectZerosToEnd(reader: ByteReader): Promise<void> {
+  for (;;) {
+    const part = await reader.readPiece();
+    if (part === null) return;
+    if (!isZero(part)) throw new TarError('invalid-padding', 'non-zero data after end of archive');
   }
 }
 
@@ -208,14 +156,14 @@ class EntryData implements AsyncIterable<Uint8Array> {
   private closed = false;
 
   constructor(
-    private readonly reader: SourceReader,
+    private readonly reader: ByteReader,
     size: number,
   ) {
     this.remaining = size;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    if (this.started) throw new TarError('entry data already read');
+    if (this.started) throw new TarError('invalid-read', 'entry data already read');
     this.started = true;
     return this.chunks();
   }
@@ -223,10 +171,10 @@ class EntryData implements AsyncIterable<Uint8Array> {
   private async *chunks(): AsyncGenerator<Uint8Array, void, undefined> {
     for (;;) {
       // Checked on every resume: the caller may have moved to the next entry meanwhile.
-      if (this.closed) throw new TarError('entry data read after moving on');
+      if (this.closed) throw new TarError('invalid-read', 'entry data read after moving on');
       if (this.remaining === 0) return;
-      const part = await this.reader.take(this.remaining);
-      if (part === null) throw new TarError('truncated archive');
+      const part = await this.reader.readUpTo(this.remaining);
+      if (part === null) throw truncated();
       this.remaining -= part.length;
       yield part;
     }
@@ -236,8 +184,8 @@ class EntryData implements AsyncIterable<Uint8Array> {
   async finish(): Promise<void> {
     this.closed = true;
     while (this.remaining > 0) {
-      const part = await this.reader.take(this.remaining);
-      if (part === null) throw new TarError('truncated archive');
+      const part = await this.reader.readUpTo(this.remaining);
+      if (part === null) throw truncated();
       this.remaining -= part.length;
     }
   }
@@ -265,7 +213,9 @@ function checkLimits(limits: TarLimits): void {
  * that duplicates an earlier one (also up to case, Unicode normalization and
  * trailing dots) or passes through a file; non-zero entry padding; a source
  * that ends inside a header or entry or without the two-zero-block end marker;
- * non-zero bytes after it; or entry data read after moving on.
+ * non-zero bytes after it; or entry data read after moving on. Its code says
+ * which (`TarErrorCode`, tar-header.ts): the limits are `too-many-entries`,
+ * `entry-too-large` and `archive-too-large`.
  */
 export async function* readTar(
   source: AsyncIterable<Uint8Array>,
@@ -273,34 +223,34 @@ export async function* readTar(
 ): AsyncGenerator<TarEntry, void, undefined> {
   const effective: TarLimits = { ...DEFAULT_TAR_LIMITS, ...limits };
   checkLimits(effective);
-  const reader = new SourceReader(source, effective.maxTotalSize);
+  const reader = new ByteReader(source, { maxBytes: effective.maxTotalSize, error: readerError });
   const names = new NameRegistry();
   let entries = 0;
   let declared = 0;
   try {
     for (;;) {
-      const block = await reader.readBlock();
-      if (block === null) throw new TarError('truncated archive: missing end-of-archive marker');
+      const block = await readBlock(reader);
+      if (block === null) throw new TarError('truncated', 'truncated archive: missing end-of-archive marker');
       if (isZero(block)) {
-        const second = await reader.readBlock();
-        if (second === null) throw new TarError('truncated archive: missing end-of-archive marker');
-        if (!isZero(second)) throw new TarError('lone zero block inside archive');
-        await reader.expectZerosToEnd();
+        const second = await readBlock(reader);
+        if (second === null) throw new TarError('truncated', 'truncated archive: missing end-of-archive marker');
+        if (!isZero(second)) throw new TarError('invalid-padding', 'lone zero block inside archive');
+        await expectZerosToEnd(reader);
         return;
       }
       const header = parseHeader(block);
       const segments = headerPathSegments(header.prefix, header.name, header.type);
       entries += 1;
-      if (entries > effective.maxEntries) throw new TarError('too many entries');
-      if (header.size > effective.maxEntrySize) throw new TarError('entry too large');
+      if (entries > effective.maxEntries) throw new TarError('too-many-entries', 'too many entries');
+      if (header.size > effective.maxEntrySize) throw new TarError('entry-too-large', 'entry too large');
       // Refuse early what cannot fit, rather than after streaming it.
       declared += BLOCK_SIZE + header.size;
-      if (declared > effective.maxTotalSize) throw new TarError('archive too large');
+      if (declared > effective.maxTotalSize) throw new TarError('archive-too-large', 'archive too large');
       names.add(segments, header.type);
       const data = new EntryData(reader, header.size);
       yield { path: segments.join('/'), type: header.type, size: header.size, data };
       await data.finish();
-      await reader.expectZeros(paddingLength(header.size), 'entry padding');
+      await expectZeros(reader, paddingLength(header.size), 'entry padding');
     }
   } finally {
     await reader.close();

@@ -19,11 +19,13 @@ export const X25519_STANZA_TYPE = 'X25519';
 const RECIPIENT_PREFIX = 'age';
 const IDENTITY_PREFIX = 'AGE-SECRET-KEY-';
 const KEY_SIZE = 32;
+/** Bytes of the ephemeral share an X25519 stanza's argument encodes (an X25519 public key). */
+export const X25519_SHARE_SIZE = KEY_SIZE;
 const WRAP_INFO = utf8('age-encryption.org/v1/X25519');
 /** Each wrap key is used exactly once, so a fixed nonce is safe (and specified). */
 const ZERO_NONCE = new Uint8Array(AEAD_NONCE_SIZE);
-/** A wrapped file key: 16 bytes plus the Poly1305 tag. */
-const WRAPPED_FILE_KEY_SIZE = 32;
+/** An X25519 stanza's body: the wrapped file key, 16 bytes plus the Poly1305 tag. */
+export const X25519_WRAPPED_KEY_SIZE = 32;
 
 function isAllZero(bytes: Uint8Array): boolean {
   let accumulator = 0;
@@ -52,6 +54,23 @@ function wrapKey(shared: Uint8Array, share: Uint8Array, recipient: Uint8Array): 
   return hkdfSha256(shared, concatBytes(share, recipient), WRAP_INFO, 32);
 }
 
+/**
+ * Whether `text` is an X25519 recipient in its one canonical spelling:
+ * lowercase Bech32 `age1...` of a 32-byte key. Every caller that accepts a
+ * recipient from a document (the key manifest, submission.json's reply
+ * address) asks this, so the rule is the one {@link X25519Recipient.parse}
+ * enforces and duplicates cannot hide behind case.
+ */
+export function isX25519Recipient(text: string): boolean {
+  try {
+    X25519Recipient.parse(text);
+    return true;
+  } catch (error) {
+    if (error instanceof AgeKeyError) return false;
+    throw error;
+  }
+}
+
 /** An `age1...` public key: anyone can encrypt to it. */
 export class X25519Recipient implements Recipient {
   readonly #publicKey: Uint8Array;
@@ -69,20 +88,22 @@ export class X25519Recipient implements Recipient {
   }
 
   /**
-   * Parse the lowercase Bech32 `age1...` form.
-   * @throws AgeKeyError if it is not a valid X25519 recipient.
+   * Parse the lowercase Bech32 `age1...` form. The Bech32 decoder refuses
+   * non-zero padding bits, so a lowercase string that parses is the only
+   * encoding of its key (`format()` gives it back unchanged).
+   * @throws AgeKeyError `invalid-recipient` if it is not a valid X25519 recipient.
    */
   static parse(text: string): X25519Recipient {
     let decoded: { prefix: string; data: Uint8Array };
     try {
       decoded = decodeBech32(text);
     } catch (error) {
-      if (error instanceof Bech32Error) throw new AgeKeyError('invalid X25519 recipient');
+      if (error instanceof Bech32Error) throw new AgeKeyError('invalid-recipient', 'invalid X25519 recipient');
       throw error;
     }
     // age writes recipients in lowercase only and refuses the uppercase form.
     if (decoded.prefix !== RECIPIENT_PREFIX || text !== text.toLowerCase() || decoded.data.length !== KEY_SIZE) {
-      throw new AgeKeyError('invalid X25519 recipient');
+      throw new AgeKeyError('invalid-recipient', 'invalid X25519 recipient');
     }
     return new X25519Recipient(decoded.data);
   }
@@ -146,7 +167,7 @@ export class X25519Identity implements Identity {
 
   /**
    * Parse the uppercase Bech32 `AGE-SECRET-KEY-1...` form. Requires libsodium loaded.
-   * @throws AgeKeyError if it is not a valid X25519 identity (the message
+   * @throws AgeKeyError `invalid-identity` if it is not a valid X25519 identity (the message
    *   never includes the input).
    */
   static parse(text: string): X25519Identity {
@@ -154,7 +175,7 @@ export class X25519Identity implements Identity {
     try {
       decoded = decodeBech32(text);
     } catch (error) {
-      if (error instanceof Bech32Error) throw new AgeKeyError('invalid X25519 identity');
+      if (error instanceof Bech32Error) throw new AgeKeyError('invalid-identity', 'invalid X25519 identity');
       throw error;
     }
     // age writes identities in uppercase only and refuses the lowercase form.
@@ -162,7 +183,7 @@ export class X25519Identity implements Identity {
       decoded.prefix === IDENTITY_PREFIX.toLowerCase() && text === text.toUpperCase() && decoded.data.length === KEY_SIZE;
     if (!valid) {
       wipe(decoded.data);
-      throw new AgeKeyError('invalid X25519 identity');
+      throw new AgeKeyError('invalid-identity', 'invalid X25519 identity');
     }
     return new X25519Identity(decoded.data);
   }
@@ -184,7 +205,7 @@ export class X25519Identity implements Identity {
    * Find and open the stanza addressed to this identity.
    * @returns the file key, or `null` if no X25519 stanza opens with this key
    *   (the file is for someone else).
-   * @throws AgeHeaderError if an X25519 stanza is malformed (wrong argument
+   * @throws AgeHeaderError `invalid-stanza` if an X25519 stanza is malformed (wrong argument
    *   count, non-canonical or wrong-size share, wrong body size) or its share
    *   gives an all-zero shared secret: the spec requires aborting, not skipping.
    */
@@ -192,20 +213,20 @@ export class X25519Identity implements Identity {
     for (const stanza of stanzas) {
       if (stanza.type !== X25519_STANZA_TYPE) continue;
       const [shareText, ...extra] = stanza.args;
-      if (shareText === undefined || extra.length > 0) throw new AgeHeaderError('invalid X25519 stanza');
+      if (shareText === undefined || extra.length > 0) throw new AgeHeaderError('invalid-stanza', 'invalid X25519 stanza');
       let share: Uint8Array;
       try {
         share = decodeBase64(shareText, false);
       } catch (error) {
-        if (error instanceof Base64Error) throw new AgeHeaderError('invalid X25519 stanza');
+        if (error instanceof Base64Error) throw new AgeHeaderError('invalid-stanza', 'invalid X25519 stanza');
         throw error;
       }
       // Sizes are checked before any decryption, against partitioning oracles.
-      if (share.length !== KEY_SIZE || stanza.body.length !== WRAPPED_FILE_KEY_SIZE) {
-        throw new AgeHeaderError('invalid X25519 stanza');
+      if (share.length !== X25519_SHARE_SIZE || stanza.body.length !== X25519_WRAPPED_KEY_SIZE) {
+        throw new AgeHeaderError('invalid-stanza', 'invalid X25519 stanza');
       }
       const shared = sharedSecret(this.#secretKey, share);
-      if (shared === null) throw new AgeHeaderError('invalid X25519 stanza');
+      if (shared === null) throw new AgeHeaderError('invalid-stanza', 'invalid X25519 stanza');
       const key = wrapKey(shared, share, this.#publicKey);
       wipe(shared);
       const fileKey = libsodiumAead.open(key, ZERO_NONCE, stanza.body);

@@ -6,7 +6,8 @@
  *                       (page, code, root key, signed manifest): raw, gzip -9
  *                       of each (the estimate), and the response body bytes
  *                       the real server sends for it to a browser that
- *                       accepts gzip (the build's precompressed .gz files)
+ *                       accepts gzip (the build's precompressed .gz files);
+ *                       measured by client-weight.ts
  *   in-browser sealing  the real pipeline (File.stream -> tar -> Padmé -> age)
  *                       on a 64 MiB file in a Web Worker of Debian's Chromium,
  *                       with WebAssembly (libsodium) and without it
@@ -29,19 +30,17 @@ import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { libsodiumAead, type Aead } from '../../client/core/aead.js';
 import { encrypt } from '../../client/core/age.js';
+import { guardWasmAbortInProcess } from '../../client/core-node/wasm-abort-guard.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { X25519Identity, X25519Recipient } from '../../client/core/x25519.js';
-import { parseConfig } from '../../server/config.js';
-import { demoServerSettings, prepareDemoNewsroom } from '../../server/demo.js';
-import { createLogger } from '../../server/logging.js';
-import { startServer } from '../../server/main.js';
+import { prepareDemoNewsroom } from '../demo.js';
 import { buildClient, findRepoRoot } from '../build-client.js';
+import { totalWeight, weighFirstLoad, type Weight } from './client-weight.js';
 
 const MIB = 1024 * 1024;
 const CHROMIUM = '/usr/bin/chromium';
@@ -218,62 +217,11 @@ async function inBrowser(url: string, jitless: boolean, jobs: { worker: string; 
 }
 
 // ---------------------------------------------------------------------------
-// Weight
-
-interface Weight {
-  readonly name: string;
-  readonly raw: number;
-  readonly gzip: number;
-  /** Response body bytes the real server sent for it (Accept-Encoding: gzip). */
-  readonly served: number;
-  /** Response header bytes (status line and headers), for the note under the table. */
-  readonly headers: number;
-}
-
-interface Transfer {
-  readonly body: number;
-  readonly headers: number;
-  readonly encoding: string | undefined;
-}
-
-/** GET `pathname` as a browser that accepts gzip would; counts the bytes as they arrive, undecoded. */
-function transfer(baseUrl: string, pathname: string): Promise<Transfer> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(new URL(pathname, baseUrl), { headers: { 'accept-encoding': 'gzip' }, agent: false }, (res) => {
-      let body = 0;
-      res.on('data', (chunk: Buffer) => {
-        body += chunk.length;
-      });
-      res.on('end', () => {
-        if (res.statusCode !== 200) {
-          reject(new Error(`${pathname}: HTTP ${String(res.statusCode)}`));
-          return;
-        }
-        let headers = `HTTP/1.1 ${String(res.statusCode)} ${res.statusMessage ?? ''}\r\n`.length + 2;
-        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers += `${res.rawHeaders[i]!}: ${res.rawHeaders[i + 1]!}\r\n`.length;
-        resolve({ body, headers, encoding: res.headers['content-encoding'] });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-  });
-}
-
-/** Raw and gzip -9 size of each file in `directory`, and what the server at `baseUrl` sends for it. */
-async function weigh(directory: string, names: readonly string[], baseUrl: string): Promise<Weight[]> {
-  const weights: Weight[] = [];
-  for (const name of names) {
-    const bytes = await readFile(path.join(directory, name));
-    const sent = await transfer(baseUrl, name === 'index.html' ? '/' : `/${name}`);
-    weights.push({ name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, served: sent.body, headers: sent.headers });
-  }
-  return weights;
-}
-
-// ---------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   if (process.argv.includes('--child-jitless')) {
+    // This child runs libsodium without WebAssembly.
+    guardWasmAbortInProcess();
     process.stdout.write(`${JSON.stringify(await nodeFigures(option('node-jitless-mib', 8)))}\n`);
     return;
   }
@@ -288,39 +236,9 @@ async function main(): Promise<void> {
     const newsroom = await prepareDemoNewsroom(path.join(work, 'newsroom'));
     const site = path.join(work, 'site');
     await buildClient({ outDir: site, rootPublicKeyFile: newsroom.rootPublicKeyFile });
-    // The real server (source listener) on the demo newsroom, serving this build.
-    const portal = await startServer(
-      parseConfig(
-        {
-          ...demoServerSettings(newsroom, site),
-          SEALDROP_SOURCE_PORT: '0',
-          SEALDROP_EDITOR_PORT: '0',
-          SEALDROP_LOG_LEVEL: 'silent',
-        },
-        work,
-      ),
-      createLogger('silent'),
-    );
-    let common: Weight[];
-    let keys: Weight[];
-    let workers: Weight[];
-    try {
-      common = await weigh(site, ['index.html', 'styles.css', 'favicon.svg', 'main.js', 'root.pub'], portal.sourceUrl);
-      keys = await weigh(newsroom.keysDir, ['manifest.json', 'manifest.json.minisig'], portal.sourceUrl);
-      workers = await weigh(site, ['worker.js', 'worker-nowasm.js'], portal.sourceUrl);
-    } finally {
-      await portal.close();
-    }
-    const [wasmWorker, noWasmWorker] = workers as [Weight, Weight];
-    const total = (files: readonly Weight[]): Weight => ({
-      name: 'total',
-      raw: files.reduce((sum, file) => sum + file.raw, 0),
-      gzip: files.reduce((sum, file) => sum + file.gzip, 0),
-      served: files.reduce((sum, file) => sum + file.served, 0),
-      headers: files.reduce((sum, file) => sum + file.headers, 0),
-    });
-    const wasmTotal = total([...common, ...keys, wasmWorker]);
-    const noWasmTotal = total([...common, ...keys, noWasmWorker]);
+    const { common, keys, wasmWorker, noWasmWorker } = await weighFirstLoad(newsroom, site, work);
+    const wasmTotal = totalWeight([...common, ...keys, wasmWorker]);
+    const noWasmTotal = totalWeight([...common, ...keys, noWasmWorker]);
     const TARGET_BYTES = 250_000;
 
     const benchDir = path.join(work, 'bench');

@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { decrypt, encrypt } from '../../client/core/age.js';
+import { guardWasmAbortInProcess } from '../../client/core-node/wasm-abort-guard.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { X25519Identity } from '../../client/core/x25519.js';
 
@@ -170,6 +171,8 @@ const format = (n: number): string => n.toFixed(1).padStart(8);
 const ratio = (a: number, b: number): string => `${((a / b) * 100).toFixed(0)}%`.padStart(6);
 
 async function main(): Promise<void> {
+  // The --jitless child runs libsodium without WebAssembly.
+  guardWasmAbortInProcess();
   await loadSodium();
   const mode = process.argv[2];
   if (mode === 'child-jitless') {

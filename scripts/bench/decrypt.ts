@@ -25,7 +25,7 @@ import { formatIdentityFile, parseIdentityFile } from '../../client/core/identit
 import { loadSodium } from '../../client/core/sodium.js';
 import { buildSubmission, readSubmission } from '../../client/core/submission.js';
 import { X25519Identity } from '../../client/core/x25519.js';
-import { nodeAead } from '../crypto/node-aead.js';
+import { nodeAead } from '../../client/core-node/node-aead.js';
 import { readFileChunks } from '../cli/file-chunks.js';
 import { FILE_READ_RING } from '../cli/decrypt.js';
 import { runCli } from '../cli/main.js';

@@ -28,11 +28,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { encrypt } from '../../client/core/age.js';
 import { encodeBase64 } from '../../client/core/base64.js';
-import { signManifest } from '../../client/core/manifest.js';
+import { MANIFEST_FILE_NAME, SIGNATURE_SUFFIX, signManifest } from '../../client/core/manifest.js';
 import { formatKeyId, formatPublicKeyFile, generateKeyPair } from '../../client/core/minisign.js';
 import { loadSodium, sodium } from '../../client/core/sodium.js';
+import { formatRfc3339Seconds } from '../../client/core/time.js';
 import { X25519Identity } from '../../client/core/x25519.js';
-import { challengeMessage } from '../../server/editor-auth/challenges.js';
+import { challengeMessage } from '../../client/core/editor-login.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -46,10 +47,6 @@ interface Newsroom {
   access: { publicKey: Uint8Array; privateKey: Uint8Array };
 }
 
-function iso(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 async function makeNewsroom(dir: string): Promise<Newsroom> {
   const root = generateKeyPair();
   const identity = X25519Identity.generate();
@@ -59,8 +56,8 @@ async function makeNewsroom(dir: string): Promise<Newsroom> {
       format: 'sealdrop-key-manifest',
       formatVersion: 1,
       version: 1,
-      issued: iso(new Date(Date.now() - 60_000)),
-      expires: iso(new Date(Date.now() + 86_400_000)),
+      issued: formatRfc3339Seconds(new Date(Date.now() - 60_000)),
+      expires: formatRfc3339Seconds(new Date(Date.now() + 86_400_000)),
       rootKeyId: formatKeyId(root.publicKey.keyId),
       editors: [{ name: 'Bench', recipient: identity.recipient().format(), accessKey: encodeBase64(access.publicKey, true), status: 'active' }],
     },
@@ -69,8 +66,8 @@ async function makeNewsroom(dir: string): Promise<Newsroom> {
   await mkdir(path.join(dir, 'keys'), { recursive: true });
   await mkdir(path.join(dir, 'static'), { recursive: true });
   await writeFile(path.join(dir, 'keys', 'root.pub'), formatPublicKeyFile(root.publicKey));
-  await writeFile(path.join(dir, 'keys', 'manifest.json'), signed.manifest);
-  await writeFile(path.join(dir, 'keys', 'manifest.json.minisig'), signed.signature);
+  await writeFile(path.join(dir, 'keys', MANIFEST_FILE_NAME), signed.manifest);
+  await writeFile(path.join(dir, 'keys', MANIFEST_FILE_NAME + SIGNATURE_SUFFIX), signed.signature);
   return { dir, identity, access };
 }
 

@@ -83,7 +83,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[], io: Cli
     if (error instanceof TypeError) {
       // parseArgs' messages name the option; the trailing advice about `--` is noise here.
       const message = error.message.split('. ')[0]!.replace(/^Unknown option/, 'unknown option');
-      throw new UsageError(`sealdrop ${spec.name}: ${message.charAt(0).toLowerCase()}${message.slice(1)} (see --help)`);
+      throw new UsageError(`${message.charAt(0).toLowerCase()}${message.slice(1)} (see --help)`, spec.name);
     }
     throw error;
   }
@@ -95,7 +95,7 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[], io: Cli
  */
 export function requiredString(parsed: ParsedCommand, name: string, command: string): string {
   const value = parsed.values[name];
-  if (typeof value !== 'string' || value === '') throw new UsageError(`sealdrop ${command}: --${name} is required (see --help)`);
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required (see --help)`, command);
   return value;
 }
 
@@ -106,7 +106,7 @@ export function requiredString(parsed: ParsedCommand, name: string, command: str
 export function optionalString(parsed: ParsedCommand, name: string, command: string): string | undefined {
   const value = parsed.values[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw new UsageError(`sealdrop ${command}: --${name} needs a value`);
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} needs a value`, command);
   return value;
 }
 
@@ -136,7 +136,7 @@ export function integerOption(
   if (text === undefined) return undefined;
   const value = /^[0-9]{1,15}$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value) || value < bounds.min || value > bounds.max) {
-    throw new UsageError(`sealdrop ${command}: --${name} must be a whole number from ${bounds.min} to ${bounds.max}`);
+    throw new UsageError(`--${name} must be a whole number from ${bounds.min} to ${bounds.max}`, command);
   }
   return value;
 }

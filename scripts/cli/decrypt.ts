@@ -13,18 +13,19 @@
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { decrypt, type Identity } from '../../client/core/age.js';
+import { CodedError } from '../../client/core/coded-error.js';
 import { AgeError, AgeHeaderError, AgeKeyError, AgeMacError, AgePayloadError, NoIdentityMatchError } from '../../client/core/errors.js';
 import { openIdentityFile } from '../../client/core/identity-file.js';
 import { MANIFEST_PATH, MESSAGE_PATH, readSubmission, SubmissionError, type SubmissionManifest } from '../../client/core/submission.js';
 import { TarError } from '../../client/core/tar-header.js';
 import type { X25519Identity } from '../../client/core/x25519.js';
-import { nodeAead } from '../crypto/node-aead.js';
-import { nodeScrypt } from '../crypto/node-scrypt.js';
+import { nodeAead } from '../../client/core-node/node-aead.js';
+import { nodeScrypt } from '../../client/core-node/node-scrypt.js';
 import { optionalString, parseCommand, requiredString, stringList, type CommandSpec } from './args.js';
 import { displaySafe, formatSize, messagePreview } from './display.js';
 import { SubmissionFolder, createFreshDirectory } from './extract.js';
 import { readFileChunks } from './file-chunks.js';
-import { readSmallFile } from './files.js';
+import { MAX_KEY_FILE_BYTES, readSmallFile } from './files.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError, type CliIo, type PassphraseSource } from './io.js';
 import { passphraseSource } from './passphrase.js';
 import { Progress } from './progress.js';
@@ -76,7 +77,7 @@ export interface LabelledIdentity {
 export async function openIdentities(files: readonly string[], passphrase: PassphraseSource): Promise<LabelledIdentity[]> {
   const out: LabelledIdentity[] = [];
   for (const file of files) {
-    const bytes = await readSmallFile(file, 64 * 1024);
+    const bytes = await readSmallFile(file, MAX_KEY_FILE_BYTES);
     let identities: X25519Identity[];
     try {
       identities = await openIdentityFile(bytes, () => passphrase({ prompt: `passphrase for ${path.basename(file)}` }), nodeScrypt);
@@ -136,7 +137,8 @@ export function describeFailure(error: unknown): string {
   if (error instanceof TarError) return `refused archive (${error.message})`;
   if (error instanceof SubmissionError) return `not a valid sealdrop submission (${error.message})`;
   if (error instanceof CliError) return error.message;
-  const code = (error as NodeJS.ErrnoException | null)?.code;
+  // Core errors carry codes too; only the file system's are i/o errors.
+  const code = error instanceof CodedError ? undefined : (error as NodeJS.ErrnoException | null)?.code;
   if (typeof code === 'string') return code === 'ENOENT' ? 'no such file' : `i/o error (${code})`;
   throw error;
 }
@@ -201,7 +203,7 @@ export async function decryptSubmission(
         await folder.writeFile(part.file.path, part.data);
       }
     }
-    if (manifest === null) throw new SubmissionError('missing submission.json in submission');
+    if (manifest === null) throw new SubmissionError('missing-entry', 'missing submission.json in submission');
     progress?.finish();
     return { input, folder: folder.root, openedWith, manifest, messageSize, preview: previewOf(kept) };
   } catch (error) {
@@ -235,9 +237,9 @@ export async function decryptCommand(argv: readonly string[], io: CliIo): Promis
   const parsed = parseCommand(SPEC, argv, io);
   if (parsed === null) return EXIT_OK;
   const identityFiles = stringList(parsed, 'identity').map((file) => path.resolve(io.cwd, file));
-  if (identityFiles.length === 0) throw new UsageError('sealdrop decrypt: at least one --identity is required (see --help)');
+  if (identityFiles.length === 0) throw new UsageError('at least one --identity is required (see --help)', 'decrypt');
   const outDir = path.resolve(io.cwd, requiredString(parsed, 'out', SPEC.name));
-  if (parsed.positionals.length === 0) throw new UsageError('sealdrop decrypt: no input files (see --help)');
+  if (parsed.positionals.length === 0) throw new UsageError('no input files (see --help)', 'decrypt');
   const inputs = await expandInputs(parsed.positionals.map((input) => path.resolve(io.cwd, input)));
   if (inputs.length === 0) throw new CliError('no .age files in the given folders');
 

@@ -5,8 +5,10 @@
  * (`{ error: { code, message } }`) become one-line {@link CliError}s.
  */
 import { encodeBase64 } from '../../client/core/base64.js';
+import { challengeMessage } from '../../client/core/editor-login.js';
+import { isRecord } from '../../client/core/json-shape.js';
 import { sodium } from '../../client/core/sodium.js';
-import { challengeMessage } from '../../server/editor-auth/challenges.js';
+import { isBearerToken, isLoginChallenge, isSubmissionId } from '../../client/core/wire-shapes.js';
 import { CliError } from './io.js';
 import type { AccessKey } from './key-files.js';
 
@@ -51,12 +53,7 @@ export function parseServerUrl(text: string): URL {
   return url;
 }
 
-const ID = /^[0-9a-f]{32}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 async function errorFrom(response: Response): Promise<EditorApiError> {
   let code = `HTTP_${response.status}`;
@@ -120,14 +117,14 @@ export class EditorClient {
   static async login(base: URL, key: AccessKey): Promise<EditorClient> {
     const issued = await EditorClient.#json(new URL('api/auth/challenge', base), { method: 'POST' });
     const challenge = isRecord(issued) ? issued.challenge : undefined;
-    if (typeof challenge !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(challenge)) throw new CliError('the server sent an invalid challenge');
+    if (!isLoginChallenge(challenge)) throw new CliError('the server sent an invalid challenge');
     const signature = sodium().crypto_sign_detached(challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))), key.secretKey);
     const granted = await EditorClient.#json(new URL('api/auth/token', base), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ accessKey: encodeBase64(key.publicKey, true), challenge, signature: encodeBase64(signature, true) }),
     });
-    if (!isRecord(granted) || typeof granted.token !== 'string' || typeof granted.editor !== 'string') {
+    if (!isRecord(granted) || !isBearerToken(granted.token) || typeof granted.editor !== 'string') {
       throw new CliError('the server sent an invalid login answer');
     }
     return new EditorClient(base, granted.token, granted.editor);
@@ -148,8 +145,7 @@ export class EditorClient {
     return items.map((item: unknown) => {
       if (
         !isRecord(item) ||
-        typeof item.id !== 'string' ||
-        !ID.test(item.id) ||
+        !isSubmissionId(item.id) ||
         typeof item.day !== 'string' ||
         !DAY.test(item.day) ||
         typeof item.size !== 'number' ||
@@ -168,7 +164,7 @@ export class EditorClient {
    * @throws EditorApiError (e.g. 416 when the offset is past the end) or CliError.
    */
   async download(id: string, offset: number): Promise<Response> {
-    if (!ID.test(id)) throw new TypeError('invalid submission id');
+    if (!isSubmissionId(id)) throw new TypeError('invalid submission id');
     const headers = this.#authorized(offset > 0 ? { range: `bytes=${offset}-` } : {});
     const response = await EditorClient.#request(new URL(`api/submissions/${id}`, this.#base), { headers });
     if (response.status !== 200 && response.status !== 206) throw await errorFrom(response);
@@ -177,7 +173,7 @@ export class EditorClient {
 
   /** Delete a submission on the server. @throws EditorApiError or CliError. */
   async remove(id: string): Promise<void> {
-    if (!ID.test(id)) throw new TypeError('invalid submission id');
+    if (!isSubmissionId(id)) throw new TypeError('invalid submission id');
     const response = await EditorClient.#request(new URL(`api/submissions/${id}`, this.#base), {
       method: 'DELETE',
       headers: this.#authorized(),

@@ -10,8 +10,9 @@
 import path from 'node:path';
 import { sealIdentityFile } from '../../client/core/identity-file.js';
 import { DEFAULT_SCRYPT_LOG_N } from '../../client/core/scrypt.js';
+import { sealDocument } from '../../client/core/sealed-document.js';
 import { X25519Identity } from '../../client/core/x25519.js';
-import { nodeScrypt } from '../crypto/node-scrypt.js';
+import { nodeScrypt } from '../../client/core-node/node-scrypt.js';
 import { integerOption, optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
 import { exists, writeNewFile } from './files.js';
 import { CliError, EXIT_OK, type CliIo } from './io.js';
@@ -21,7 +22,6 @@ import {
   formatAccessKey,
   formatEditorPublicFile,
   generateAccessKey,
-  sealWithPassphrase,
 } from './key-files.js';
 import { checkNewPassphrase, passphraseSource } from './passphrase.js';
 import { SCRYPT_LOG_N_OPTION } from './root.js';
@@ -84,7 +84,7 @@ export async function editorKeygen(argv: readonly string[], io: CliIo): Promise<
     const passphrase = checkNewPassphrase(await ask({ prompt: `new passphrase for ${name}'s keys`, confirm: true }));
     const sealedIdentity = await sealIdentityFile(identity, passphrase, nodeScrypt, logN, io.now());
     const plainAccess = formatAccessKey(access);
-    const sealedAccess = await sealWithPassphrase(plainAccess, passphrase, logN);
+    const sealedAccess = await sealDocument(plainAccess, passphrase, nodeScrypt, logN);
     plainAccess.fill(0);
     await writeNewFile(files.identity, sealedIdentity, 0o600);
     await writeNewFile(files.access, sealedAccess, 0o600);

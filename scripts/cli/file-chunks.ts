@@ -5,9 +5,10 @@
  * less read-ahead and measured slower for multi-GiB inputs).
  */
 import { open } from 'node:fs/promises';
+import { SEALED_CHUNK_SIZE } from '../../client/core/stream.js';
 
 /** 16 sealed age chunks (64 KiB + 16 each): large reads, little copying downstream. */
-export const DEFAULT_PIECE_BYTES = 16 * (64 * 1024 + 16);
+export const DEFAULT_PIECE_BYTES = 16 * SEALED_CHUNK_SIZE;
 
 export interface FileChunksOptions {
   /** Largest piece yielded; default {@link DEFAULT_PIECE_BYTES}. */

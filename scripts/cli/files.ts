@@ -6,10 +6,17 @@
  */
 import { lstat, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { MAX_SEALED_DOCUMENT_BYTES } from '../../client/core/sealed-document.js';
 import { CliError } from './io.js';
 
 /** Key, manifest and signature files are far smaller than this. */
 export const MAX_SMALL_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Key files, signatures, identity and access key files: a few lines each.
+ * The core's bound on sealed documents, so whatever is read can be opened.
+ */
+export const MAX_KEY_FILE_BYTES = MAX_SEALED_DOCUMENT_BYTES;
 
 function describe(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;

@@ -36,14 +36,21 @@ export interface CliIo {
   readonly cwd: string;
 }
 
-/** A failure to report as one line on stderr, with a non-zero exit status. */
+/**
+ * A failure to report as one line on stderr, with a non-zero exit status:
+ * `sealdrop <command>: <message>` when it names the command, else
+ * `sealdrop: <message>`.
+ */
 export class CliError extends Error {
   override name = 'CliError';
   readonly exitCode: number;
+  /** The command the failure belongs to (`decrypt`, `manifest add`), if the line should name it. */
+  readonly command: string | undefined;
 
-  constructor(message: string, exitCode: number = EXIT_FAILURE) {
+  constructor(message: string, exitCode: number = EXIT_FAILURE, command?: string) {
     super(message);
     this.exitCode = exitCode;
+    this.command = command;
   }
 }
 
@@ -51,9 +58,14 @@ export class CliError extends Error {
 export class UsageError extends CliError {
   override name = 'UsageError';
 
-  constructor(message: string) {
-    super(message, EXIT_USAGE);
+  constructor(message: string, command?: string) {
+    super(message, EXIT_USAGE, command);
   }
+}
+
+/** The one line a {@link CliError} is reported as. */
+export function cliErrorLine(error: CliError): string {
+  return error.command === undefined ? `sealdrop: ${error.message}` : `sealdrop ${error.command}: ${error.message}`;
 }
 
 /** Everything worked. */

@@ -10,8 +10,7 @@
  *   that pulls, while the identity never leaves the offline one.
  * - root keys: minisign's own formats (client/core/minisign.ts).
  */
-import { decrypt, encrypt } from '../../client/core/age.js';
-import { concatBytes, utf8, wipe } from '../../client/core/bytes.js';
+import { utf8, wipe } from '../../client/core/bytes.js';
 import {
   AccessKeyError,
   parseAccessKey as parseAccessKeyDocument,
@@ -19,12 +18,12 @@ import {
 } from '../../client/core/access-key.js';
 import { AgeError } from '../../client/core/errors.js';
 import { exactKeys, isRecord } from '../../client/core/json-shape.js';
-import { ManifestError, serializeManifest, type ManifestEditor } from '../../client/core/manifest.js';
+import { checkManifestEditor, ManifestError, type ManifestEditor } from '../../client/core/manifest.js';
 import { MinisignError, parsePublicKeyFile, type MinisignPublicKey, type MinisignSecretKey } from '../../client/core/minisign.js';
 import { isSecretKeyFileEncrypted, parseSecretKeyFile } from '../../client/core/minisign-secret-key.js';
-import { ScryptIdentity, ScryptRecipient } from '../../client/core/scrypt.js';
-import { nodeScrypt } from '../crypto/node-scrypt.js';
-import { readSmallFile, readSmallText } from './files.js';
+import { isSealedDocument, openSealedDocument, SealedDocumentError } from '../../client/core/sealed-document.js';
+import { nodeScrypt } from '../../client/core-node/node-scrypt.js';
+import { MAX_KEY_FILE_BYTES, readSmallFile, readSmallText } from './files.js';
 
 export {
   ACCESS_KEY_FORMAT,
@@ -37,12 +36,8 @@ import { CliError, type PassphraseSource } from './io.js';
 
 /** `format` of the public file an editor gives the admin. */
 export const EDITOR_PUBLIC_FORMAT = 'sealdrop-editor-public-key';
-/** `format` of the (sealed) access key document. */
 /** The public half of an editor's keys: what goes into the manifest. */
 export type EditorPublicKeys = Omit<ManifestEditor, 'status'>;
-
-
-const AGE_MAGIC = utf8('age-encryption.org/');
 
 /**
  * Check an editor entry by the manifest's own rules (name characters and
@@ -52,15 +47,7 @@ const AGE_MAGIC = utf8('age-encryption.org/');
  */
 export function checkEditorKeys(keys: EditorPublicKeys): EditorPublicKeys {
   try {
-    serializeManifest({
-      format: 'sealdrop-key-manifest',
-      formatVersion: 1,
-      version: 1,
-      issued: '2000-01-01T00:00:00Z',
-      expires: '2000-01-02T00:00:00Z',
-      rootKeyId: '0000000000000000',
-      editors: [{ ...keys, status: 'active' }],
-    });
+    checkManifestEditor({ ...keys, status: 'active' });
   } catch (error) {
     if (error instanceof ManifestError) throw new CliError(`invalid editor: ${error.message}`);
     throw error;
@@ -99,7 +86,7 @@ export function parseEditorPublicFile(text: string): EditorPublicKeys {
 
 /** Read an editor public file. @throws CliError. */
 export async function readEditorPublicFile(file: string): Promise<EditorPublicKeys> {
-  const text = await readSmallText(file, 64 * 1024);
+  const text = await readSmallText(file, MAX_KEY_FILE_BYTES);
   try {
     return parseEditorPublicFile(text);
   } catch (error) {
@@ -121,45 +108,22 @@ export function parseAccessKey(bytes: Uint8Array): AccessKey {
   }
 }
 
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array, void, undefined> {
-  await Promise.resolve();
-  yield bytes;
-}
-
-async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const part of stream) parts.push(part);
-  return concatBytes(...parts);
-}
-
-/**
- * Seal a document under a passphrase as an age scrypt file. Requires libsodium loaded.
- * @param logN - scrypt work factor (age's default 18; lower only in tests).
- */
-export async function sealWithPassphrase(plaintext: Uint8Array, passphrase: string, logN: number): Promise<Uint8Array> {
-  return collect(encrypt([new ScryptRecipient(passphrase, nodeScrypt, logN)], once(plaintext)));
-}
-
-/** Whether bytes are an age file (binary header), rather than plain text. */
-export function isAgeFile(bytes: Uint8Array): boolean {
-  return bytes.length >= AGE_MAGIC.length && AGE_MAGIC.every((byte, i) => bytes[i] === byte);
-}
-
 /**
  * Open an access key file, sealed (age scrypt) or plain; the passphrase is
  * asked for only if it is sealed. Requires libsodium loaded.
  * @throws CliError on a wrong passphrase or a malformed file.
  */
 export async function readAccessKeyFile(file: string, passphrase: PassphraseSource): Promise<AccessKey> {
-  const bytes = await readSmallFile(file, 64 * 1024);
+  const bytes = await readSmallFile(file, MAX_KEY_FILE_BYTES);
   let plaintext = bytes;
-  if (isAgeFile(bytes)) {
-    const identity = new ScryptIdentity(await passphrase({ prompt: `passphrase for ${file}` }), nodeScrypt);
+  if (isSealedDocument(bytes)) {
+    const secret = await passphrase({ prompt: `passphrase for ${file}` });
     try {
-      plaintext = await collect((await decrypt([identity], once(bytes))).plaintext);
+      plaintext = await openSealedDocument(bytes, secret, nodeScrypt);
     } catch (error) {
+      if (error instanceof SealedDocumentError) throw new CliError(`${file}: ${error.message}`);
       if (error instanceof AgeError) {
-        throw new CliError(`${file}: ${error.name === 'NoIdentityMatchError' ? 'wrong passphrase' : error.message}`);
+        throw new CliError(`${file}: ${error.code === 'no-identity-match' ? 'wrong passphrase' : error.message}`);
       }
       throw error;
     }
@@ -185,7 +149,7 @@ export function minisignLimitsForLogN(logN: number): { opslimit: number; memlimi
 
 /** Read the root public key file (minisign.pub format). @throws CliError. */
 export async function readRootPublicKey(file: string): Promise<MinisignPublicKey> {
-  const text = await readSmallText(file, 64 * 1024);
+  const text = await readSmallText(file, MAX_KEY_FILE_BYTES);
   try {
     return parsePublicKeyFile(text);
   } catch (error) {
@@ -200,7 +164,7 @@ export async function readRootPublicKey(file: string): Promise<MinisignPublicKey
  * @throws CliError on a wrong passphrase or a malformed file.
  */
 export async function readRootSecretKey(file: string, passphrase: PassphraseSource): Promise<MinisignSecretKey> {
-  const text = await readSmallText(file, 64 * 1024);
+  const text = await readSmallText(file, MAX_KEY_FILE_BYTES);
   try {
     if (!isSecretKeyFileEncrypted(text)) return await parseSecretKeyFile(text);
     const secret = utf8(await passphrase({ prompt: `passphrase for ${file}` }));

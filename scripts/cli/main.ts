@@ -5,7 +5,7 @@
  * paths or values they did not mean to paste into a chat.
  */
 import { loadSodium } from '../../client/core/sodium.js';
-import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
+import { CliError, cliErrorLine, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
 
 /** A command's entry: arguments after its name, the shell around it, the exit status. */
 export type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
@@ -26,6 +26,7 @@ function lazy<Name extends string>(load: () => Promise<Record<Name, Command>>, n
 
 const root = (): Promise<typeof import('./root.js')> => import('./root.js');
 const manifest = (): Promise<typeof import('./manifest-commands.js')> => import('./manifest-commands.js');
+const signing = (): Promise<typeof import('./manifest-signing.js')> => import('./manifest-signing.js');
 
 /** Every command by its full name (one or two words). */
 export const COMMANDS: Readonly<Record<string, Entry>> = {
@@ -35,9 +36,9 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
   'manifest add': { run: lazy(manifest, 'manifestAdd'), summary: 'add editors to the key manifest' },
   'manifest retire': { run: lazy(manifest, 'manifestRetire'), summary: 'retire editors in the key manifest' },
   'manifest rotate': { run: lazy(manifest, 'manifestRotate'), summary: "replace an editor's keys in the key manifest" },
-  'manifest sign': { run: lazy(manifest, 'manifestSign'), summary: 'sign the key manifest with the root key (admin, offline)' },
-  'manifest verify': { run: lazy(manifest, 'manifestVerify'), summary: 'verify a signed manifest: signature, expiry, version' },
-  'manifest show': { run: lazy(manifest, 'manifestShow'), summary: 'print a key manifest' },
+  'manifest sign': { run: lazy(signing, 'manifestSign'), summary: 'sign the key manifest with the root key (admin, offline)' },
+  'manifest verify': { run: lazy(signing, 'manifestVerify'), summary: 'verify a signed manifest: signature, expiry, version' },
+  'manifest show': { run: lazy(signing, 'manifestShow'), summary: 'print a key manifest' },
   publish: { run: lazy(() => import('./publish.js'), 'publishCommand'), summary: 'upload a signed manifest to the server' },
   pull: { run: lazy(() => import('./pull.js'), 'pullCommand'), summary: 'download new submissions (ciphertext) from the server' },
   decrypt: { run: lazy(() => import('./decrypt.js'), 'decryptCommand'), summary: 'decrypt and safely extract submissions (offline)' },
@@ -83,8 +84,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await found.entry.run(found.rest, io);
   } catch (error) {
     if (error instanceof CliError) {
-      // Usage errors already name the command ("sealdrop decrypt: ...").
-      io.stderr.write(error.message.startsWith('sealdrop ') ? `${error.message}\n` : `sealdrop: ${error.message}\n`);
+      io.stderr.write(`${cliErrorLine(error)}\n`);
       return error.exitCode;
     }
     const name = error instanceof Error ? error.name : 'Error';

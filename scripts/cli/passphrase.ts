@@ -8,21 +8,20 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import tty from 'node:tty';
+import { MAX_PASSPHRASE_BYTES } from '../../client/core/minisign-secret-key.js';
 import { CliError, EXIT_CANCELLED, type CliIo, type PassphraseRequest, type PassphraseSource } from './io.js';
-
-/** minisign reads at most 1022 bytes, and no NUL, CR or LF. */
-export const MAX_PASSPHRASE_BYTES = 1022;
 /** A passphrase file is a line, not a document. */
 const MAX_PASSPHRASE_FILE_BYTES = 4096;
 
 /**
- * Check a passphrase that will protect a new key.
+ * Check a passphrase that will protect a new key, by minisign's rules: at
+ * most {@link MAX_PASSPHRASE_BYTES} of UTF-8, no NUL, CR or LF.
  * @throws CliError if it is empty, too long, or contains NUL, CR or LF.
  */
 export function checkNewPassphrase(passphrase: string): string {
   if (passphrase === '') throw new CliError('empty passphrase');
   if (/[\0\r\n]/.test(passphrase)) throw new CliError('passphrase contains a line break or NUL');
-  if (Buffer.byteLength(passphrase, 'utf8') > MAX_PASSPHRASE_BYTES) throw new CliError('passphrase longer than 1022 bytes');
+  if (Buffer.byteLength(passphrase, 'utf8') > MAX_PASSPHRASE_BYTES) throw new CliError(`passphrase longer than ${MAX_PASSPHRASE_BYTES} bytes`);
   return passphrase;
 }
 

@@ -6,13 +6,12 @@
  * root signature, not the login, is what makes a manifest valid).
  */
 import path from 'node:path';
-import { ManifestError, verifyManifest } from '../../client/core/manifest.js';
+import { MANIFEST_FILE_NAME, ManifestError, MAX_MANIFEST_BYTES, SIGNATURE_SUFFIX, verifyManifest } from '../../client/core/manifest.js';
 import { optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
 import { EditorClient, parseServerUrl } from './editor-client.js';
-import { readSmallFile, readSmallText } from './files.js';
+import { MAX_KEY_FILE_BYTES, readSmallFile, readSmallText } from './files.js';
 import { CliError, EXIT_OK, type CliIo } from './io.js';
 import { readAccessKeyFile, readRootPublicKey } from './key-files.js';
-import { DEFAULT_MANIFEST_FILE, SIGNATURE_SUFFIX } from './manifest-commands.js';
 import { passphraseSource } from './passphrase.js';
 
 const SPEC: CommandSpec = {
@@ -24,7 +23,7 @@ const SPEC: CommandSpec = {
   options: {
     server: { type: 'string', value: 'URL', description: 'editor listener URL, e.g. http://127.0.0.1:8081' },
     'access-key': { type: 'string', value: 'FILE', description: "an active editor's access key file" },
-    manifest: { type: 'string', value: 'FILE', description: `signed manifest (default: ${DEFAULT_MANIFEST_FILE})` },
+    manifest: { type: 'string', value: 'FILE', description: `signed manifest (default: ${MANIFEST_FILE_NAME})` },
     'root-pub': { type: 'string', value: 'FILE', description: 'root public key: verify before uploading' },
     'passphrase-file': { type: 'string', value: 'FILE', description: 'passphrase for the access key (instead of the terminal)' },
   },
@@ -35,9 +34,9 @@ export async function publishCommand(argv: readonly string[], io: CliIo): Promis
   const parsed = parseCommand(SPEC, argv, io);
   if (parsed === null) return EXIT_OK;
   const server = parseServerUrl(requiredString(parsed, 'server', SPEC.name));
-  const file = path.resolve(io.cwd, optionalString(parsed, 'manifest', SPEC.name) ?? DEFAULT_MANIFEST_FILE);
-  const bytes = await readSmallFile(file, 256 * 1024);
-  const signature = await readSmallText(file + SIGNATURE_SUFFIX, 64 * 1024).catch((error: unknown) => {
+  const file = path.resolve(io.cwd, optionalString(parsed, 'manifest', SPEC.name) ?? MANIFEST_FILE_NAME);
+  const bytes = await readSmallFile(file, MAX_MANIFEST_BYTES);
+  const signature = await readSmallText(file + SIGNATURE_SUFFIX, MAX_KEY_FILE_BYTES).catch((error: unknown) => {
     if (error instanceof CliError) throw new CliError(`${file} is not signed (no ${path.basename(file)}${SIGNATURE_SUFFIX}): run sealdrop manifest sign`);
     throw error;
   });

@@ -8,14 +8,12 @@
  * The files stay ciphertext: carry them to the offline machine and run
  * `sealdrop decrypt` there.
  */
-import { createReadStream } from 'node:fs';
 import { link, mkdir, open, stat, truncate, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { readHeader } from '../../client/core/header.js';
-import { AgeError } from '../../client/core/errors.js';
-import { plaintextSize } from '../../client/core/stream.js';
+import { EnvelopeError } from '../../client/core/envelope-check.js';
+import { checkEnvelopeFile } from '../../client/core-node/envelope-file.js';
 import { flag, optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
 import { formatSize } from './display.js';
 import { EditorClient, parseServerUrl, type RemoteSubmission } from './editor-client.js';
@@ -51,21 +49,22 @@ async function sizeOf(file: string): Promise<number | null> {
 }
 
 /**
- * Check a downloaded file's envelope without any key: the header parses and
- * the payload length is valid STREAM framing.
+ * Check a downloaded file's envelope by the core's keyless rules, the
+ * server's own (client/core/envelope-check.ts): the header parses within its
+ * limits, its stanzas are X25519 stanzas, and the payload length is valid
+ * STREAM framing. The number of recipients is not checked: it was the number
+ * of active editors when the file was uploaded.
  * @throws CliError if not.
  */
 export async function verifyEnvelope(file: string, size: number): Promise<void> {
-  const stream = createReadStream(file, { end: 64 * 1024 - 1 });
+  const handle = await open(file, 'r');
   try {
-    const { headerLength, rest } = await readHeader(stream);
-    await rest.return();
-    plaintextSize(size - headerLength);
+    await checkEnvelopeFile(handle, size);
   } catch (error) {
-    if (error instanceof AgeError || error instanceof RangeError) throw new CliError(`not a valid age file (${error.message})`);
+    if (error instanceof EnvelopeError) throw new CliError(`not a valid age file (${error.message})`);
     throw error;
   } finally {
-    stream.destroy();
+    await handle.close();
   }
 }
 

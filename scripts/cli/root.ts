@@ -8,7 +8,7 @@ import { utf8, wipe } from '../../client/core/bytes.js';
 import { rootFingerprint } from '../../client/core/manifest.js';
 import { formatKeyId, formatPublicKeyFile, generateKeyPair } from '../../client/core/minisign.js';
 import { formatSecretKeyFile } from '../../client/core/minisign-secret-key.js';
-import { nodeScrypt } from '../crypto/node-scrypt.js';
+import { nodeScrypt } from '../../client/core-node/node-scrypt.js';
 import { integerOption, optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
 import { exists, writeNewFile } from './files.js';
 import { CliError, EXIT_OK, type CliIo } from './io.js';

@@ -1,25 +1,12 @@
 /**
  * Single-use login challenges for editors. A challenge is 32 random bytes the
- * editor signs with the Ed25519 access key listed for them in the manifest;
- * it is forgotten on first use (so a captured signature cannot be replayed)
- * or after a short lifetime. Held in memory only.
+ * editor signs with the Ed25519 access key listed for them in the manifest
+ * (the signed message is the core's, client/core/editor-login.ts); it is
+ * forgotten on first use (so a captured signature cannot be replayed) or
+ * after a short lifetime. Held in memory only.
  */
 import { randomBytes } from 'node:crypto';
-import { concatBytes, utf8 } from '../../client/core/bytes.js';
-
-/** Challenge size in bytes. */
-export const CHALLENGE_BYTES = 32;
-/**
- * Prefix of the signed message. Domain separation: the access key signs
- * nothing else with this prefix, so a signature made for another purpose can
- * never pass as a login, and a login signature is useless elsewhere.
- */
-export const CHALLENGE_CONTEXT = 'sealdrop editor login v1\n';
-
-/** The exact bytes an editor signs for `challenge`. */
-export function challengeMessage(challenge: Uint8Array): Uint8Array {
-  return concatBytes(utf8(CHALLENGE_CONTEXT), challenge);
-}
+import { CHALLENGE_BYTES } from '../../client/core/editor-login.js';
 
 export class ChallengeStore {
   /** base64url challenge -> expiry (ms since epoch). */

@@ -5,6 +5,7 @@
  * stored tokens, and a memory dump of the map yields no usable token.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { RANDOM_TOKEN_BYTES } from '../../client/core/wire-shapes.js';
 
 export interface TokenGrant {
   /** The editor's Ed25519 access key (32 bytes, hex), re-checked against the manifest on every use. */
@@ -27,7 +28,7 @@ export class TokenStore {
   /** A new token (43 base64url characters) for the editor with this access key. */
   issue(accessKeyHex: string): { token: string; expiresInSeconds: number } {
     this.purge();
-    const token = randomBytes(32).toString('base64url');
+    const token = randomBytes(RANDOM_TOKEN_BYTES).toString('base64url');
     this.grants.set(digest(token), { accessKeyHex, expires: this.now() + this.lifetimeMs });
     return { token, expiresInSeconds: Math.floor(this.lifetimeMs / 1000) };
   }

@@ -1,67 +1,39 @@
 /**
- * What the server can check about an age file without any key: the header is
- * well formed and within limits, it carries exactly one X25519 stanza per
- * active editor key of the current manifest and nothing else, its MAC line is
- * there, and the payload length is one STREAM framing can produce. The MAC
- * itself and the payload need the file key, so they are checked offline.
+ * The server's shell around the core's keyless envelope check, run when an
+ * upload is finalized: the header is well formed and within limits, it
+ * carries exactly one X25519 stanza per active editor key of the current
+ * manifest and nothing else, and the payload length is one STREAM framing can
+ * produce. The rules are the core's (client/core/envelope-check.ts); this
+ * module only maps their codes to the registry's. The MAC and the payload
+ * need the file key, so they are checked offline.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { decodeBase64 } from '../../client/core/base64.js';
-import { AgeHeaderError, AgeHeaderIncompleteError, AgePayloadError } from '../../client/core/errors.js';
-import { MAX_HEADER_BYTES, parseHeader, type Stanza } from '../../client/core/header.js';
-import { plaintextSize } from '../../client/core/stream.js';
+import type { ApiErrorCode } from '../../client/core/api-errors.js';
+import { EnvelopeError, type EnvelopeErrorCode } from '../../client/core/envelope-check.js';
+import { checkEnvelopeFile } from '../../client/core-node/envelope-file.js';
 import { ApiError } from '../errors.js';
 
-const X25519_SHARE_BYTES = 32;
-const SIZE_LIMIT_MESSAGES = new Set(['header too long', 'too many stanzas']);
-const WRAPPED_FILE_KEY_BYTES = 32;
-
-function isX25519Stanza(stanza: Stanza): boolean {
-  if (stanza.type !== 'X25519' || stanza.args.length !== 1 || stanza.body.length !== WRAPPED_FILE_KEY_BYTES) {
-    return false;
-  }
-  try {
-    return decodeBase64(stanza.args[0]!, false).length === X25519_SHARE_BYTES;
-  } catch {
-    return false;
-  }
-}
+/** The answer for each way an envelope fails the core's check. */
+const API_CODES: Record<EnvelopeErrorCode, ApiErrorCode> = {
+  'invalid-header': 'INVALID_HEADER',
+  'header-too-large': 'HEADER_TOO_LARGE',
+  'wrong-recipients': 'WRONG_RECIPIENTS',
+  'invalid-payload-length': 'INVALID_PAYLOAD_LENGTH',
+  // The stored file is shorter than its recorded size and ends inside the header.
+  'need-more-bytes': 'INVALID_HEADER',
+};
 
 /**
- * Reads the header from the start of `handle` (at most {@link MAX_HEADER_BYTES})
- * and checks the envelope of a file of `size` bytes.
+ * Checks the envelope of the `size`-byte file open as `handle` by the core's
+ * keyless rules (client/core/envelope-check.ts), against the number of active
+ * editor keys.
  * @throws ApiError INVALID_HEADER, HEADER_TOO_LARGE, WRONG_RECIPIENTS or INVALID_PAYLOAD_LENGTH.
  */
 export async function checkEnvelope(handle: FileHandle, size: number, activeEditorKeys: number): Promise<void> {
-  const length = Math.min(size, MAX_HEADER_BYTES);
-  const prefix = new Uint8Array(length);
-  let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await handle.read(prefix, filled, length - filled, filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-
-  let parsed: ReturnType<typeof parseHeader>;
   try {
-    parsed = parseHeader(prefix.subarray(0, filled));
+    await checkEnvelopeFile(handle, size, activeEditorKeys);
   } catch (error) {
-    if (error instanceof AgeHeaderIncompleteError && size > MAX_HEADER_BYTES) throw new ApiError('HEADER_TOO_LARGE');
-    if (error instanceof AgeHeaderError) {
-      // The core's header errors carry no reason code; its two size-limit
-      // messages are matched exactly (a mismatch only degrades to INVALID_HEADER).
-      throw new ApiError(SIZE_LIMIT_MESSAGES.has(error.message) ? 'HEADER_TOO_LARGE' : 'INVALID_HEADER');
-    }
-    throw error;
-  }
-
-  const { stanzas } = parsed.header;
-  if (stanzas.length !== activeEditorKeys || !stanzas.every(isX25519Stanza)) throw new ApiError('WRONG_RECIPIENTS');
-
-  try {
-    plaintextSize(size - parsed.headerLength);
-  } catch (error) {
-    if (error instanceof AgePayloadError || error instanceof RangeError) throw new ApiError('INVALID_PAYLOAD_LENGTH');
+    if (error instanceof EnvelopeError) throw new ApiError(API_CODES[error.code]);
     throw error;
   }
 }

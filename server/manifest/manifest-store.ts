@@ -13,13 +13,18 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeBase64 } from '../../client/core/base64.js';
 import { toHex } from '../../client/core/bytes.js';
-import { ManifestError, verifyManifest, type KeyManifest, type ManifestEditor } from '../../client/core/manifest.js';
+import {
+  activeRecipients,
+  MANIFEST_FILE_NAME,
+  ManifestError,
+  SIGNATURE_SUFFIX,
+  verifyManifest,
+  type KeyManifest,
+  type ManifestEditor,
+} from '../../client/core/manifest.js';
 import { MinisignError, parsePublicKeyFile, type MinisignPublicKey } from '../../client/core/minisign.js';
 import { ApiError } from '../errors.js';
 import { writeFileDurably } from '../storage/durable.js';
-
-export const MANIFEST_FILE = 'manifest.json';
-export const SIGNATURE_SUFFIX = '.minisig';
 
 export interface SignedManifest {
   /** Exactly the signed bytes, served as-is to browsers. */
@@ -86,7 +91,7 @@ export class ManifestStore {
     const rootKey = await readRootPublicKey(locations.rootPublicKeyFile);
     const publishedDir = path.join(locations.dataDir, 'manifests');
     await mkdir(publishedDir, { recursive: true, mode: 0o700 });
-    const candidates = [path.join(locations.keysDir, MANIFEST_FILE)];
+    const candidates = [path.join(locations.keysDir, MANIFEST_FILE_NAME)];
     for (const name of await readdir(publishedDir)) {
       if (/^[0-9]+\.json$/.test(name)) candidates.push(path.join(publishedDir, name));
     }
@@ -123,7 +128,7 @@ export class ManifestStore {
 
   /** How many X25519 stanzas a submission must carry: one per active editor. */
   activeEditorCount(): number {
-    return this.signed.manifest.editors.filter((editor) => editor.status === 'active').length;
+    return activeRecipients(this.signed.manifest).length;
   }
 
   /** The manifest entry for an access key (hex of its 32 bytes), active or retired; `null` if absent. */

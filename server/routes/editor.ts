@@ -14,18 +14,19 @@ import { pipeline } from 'node:stream/promises';
 import { decodeBase64 } from '../../client/core/base64.js';
 import { toHex } from '../../client/core/bytes.js';
 import { sodium } from '../../client/core/sodium.js';
-import { challengeMessage, type ChallengeStore } from '../editor-auth/challenges.js';
+import { challengeMessage } from '../../client/core/editor-login.js';
+import { isLoginChallenge } from '../../client/core/wire-shapes.js';
+import type { ChallengeStore } from '../editor-auth/challenges.js';
 import { requireEditor } from '../editor-auth/require-editor.js';
 import type { TokenStore } from '../editor-auth/tokens.js';
 import { ApiError } from '../errors.js';
 import type { ManifestStore } from '../manifest/manifest-store.js';
 import type { SubmissionStore } from '../storage/submission-store.js';
-import { parseRange } from './range.js';
-import { idParameter, jsonBody } from './source.js';
+import { idParameter, JSON_BODY_LIMIT, jsonBody } from './http.js';
+import { parseRangeHeader } from './http-byte-range.js';
 
 /** A manifest and its signature are a few KiB; 256 KiB leaves room for many editors. */
 export const MANIFEST_BODY_LIMIT = 256 * 1024;
-const AUTH_BODY_LIMIT = 4 * 1024;
 
 export interface EditorRouteDeps {
   readonly submissions: SubmissionStore;
@@ -63,12 +64,12 @@ export function editorRoutes(deps: EditorRouteDeps): Router {
     res.json({ challenge, expiresInSeconds: deps.challengeLifetimeSeconds });
   });
 
-  router.post('/api/auth/token', ...jsonBody(AUTH_BODY_LIMIT), (req, res) => {
+  router.post('/api/auth/token', ...jsonBody(JSON_BODY_LIMIT), (req, res) => {
     const body = req.body as unknown;
     const accessKey = decodeFixed(field(body, 'accessKey'), 32);
     const signature = decodeFixed(field(body, 'signature'), 64);
     const challengeText = field(body, 'challenge');
-    if (!/^[A-Za-z0-9_-]{43}$/.test(challengeText)) throw new ApiError('CHALLENGE_INVALID');
+    if (!isLoginChallenge(challengeText)) throw new ApiError('CHALLENGE_INVALID');
     // Consumed before anything else is checked: one attempt per challenge.
     if (!challenges.consume(challengeText)) throw new ApiError('CHALLENGE_INVALID');
     const challenge = new Uint8Array(Buffer.from(challengeText, 'base64url'));
@@ -92,23 +93,23 @@ export function editorRoutes(deps: EditorRouteDeps): Router {
     const id = idParameter(req);
     const info = await submissions.info(id);
     if (info === null) throw new ApiError('NOT_FOUND');
-    const range = parseRange(req.get('range'), info.size);
+    const range = parseRangeHeader(req.get('range'), info.size);
     if (range === 'unsatisfiable') {
       throw new ApiError('RANGE_NOT_SATISFIABLE', { 'Content-Range': `bytes */${info.size}` });
     }
     res.set('Accept-Ranges', 'bytes');
     res.type('application/octet-stream');
     res.set('Content-Disposition', `attachment; filename="${id}.age"`);
-    const { start, end } = range ?? { start: 0, end: info.size - 1 };
+    const { first, last } = range ?? { first: 0, last: info.size - 1 };
     if (range !== null) {
-      res.status(206).set('Content-Range', `bytes ${start}-${end}/${info.size}`);
+      res.status(206).set('Content-Range', `bytes ${first}-${last}/${info.size}`);
     }
-    res.set('Content-Length', String(end - start + 1));
+    res.set('Content-Length', String(last - first + 1));
     if (req.method === 'HEAD' || info.size === 0) {
       res.end();
       return;
     }
-    await pipeline(submissions.read(id, start, end), res);
+    await pipeline(submissions.read(id, first, last), res);
   });
 
   router.delete('/api/submissions/:id', gate, async (req, res) => {

@@ -9,39 +9,13 @@
  *   POST   /api/uploads/:id/finalize         -> 201 { id, size }
  *   DELETE /api/uploads/:id                  -> 204
  */
-import express, { Router, type Request, type RequestHandler } from 'express';
+import { Router } from 'express';
+import { MANIFEST_FILE_NAME, SIGNATURE_SUFFIX } from '../../client/core/manifest.js';
 import { ApiError } from '../errors.js';
 import type { ManifestStore } from '../manifest/manifest-store.js';
 import { checkEnvelope } from '../envelope/check-envelope.js';
-import { isId } from '../storage/ids.js';
 import type { UploadStore } from '../uploads/upload-store.js';
-
-/** Small JSON bodies only; anything larger is refused before it is read. */
-export const JSON_BODY_LIMIT = 4 * 1024;
-
-/** Parses a JSON body, refusing other content types with UNSUPPORTED_MEDIA_TYPE. */
-export function jsonBody(limit: number): RequestHandler[] {
-  return [
-    (req, _res, next) => {
-      next(req.is('application/json') ? undefined : new ApiError('UNSUPPORTED_MEDIA_TYPE'));
-    },
-    express.json({ limit, strict: true }),
-  ];
-}
-
-/** The upload id from the path, refusing anything that is not exactly an id. */
-export function idParameter(req: Request): string {
-  const id = req.params.id;
-  if (!isId(id)) throw new ApiError('INVALID_ID');
-  return id;
-}
-
-/** A non-negative safe integer written in plain decimal, else null. */
-export function parseByteCount(text: unknown): number | null {
-  if (typeof text !== 'string' || !/^(0|[1-9][0-9]{0,15})$/.test(text)) return null;
-  const value = Number(text);
-  return Number.isSafeInteger(value) ? value : null;
-}
+import { idParameter, JSON_BODY_LIMIT, jsonBody, parseByteCount } from './http.js';
 
 export interface SourceRouteDeps {
   readonly uploads: UploadStore;
@@ -51,10 +25,10 @@ export interface SourceRouteDeps {
 export function sourceRoutes({ uploads, manifests }: SourceRouteDeps): Router {
   const router = Router();
 
-  router.get('/manifest.json', (_req, res) => {
+  router.get(`/${MANIFEST_FILE_NAME}`, (_req, res) => {
     res.type('application/json').send(Buffer.from(manifests.current().bytes));
   });
-  router.get('/manifest.json.minisig', (_req, res) => {
+  router.get(`/${MANIFEST_FILE_NAME}${SIGNATURE_SUFFIX}`, (_req, res) => {
     res.type('text/plain').send(manifests.current().signature);
   });
 

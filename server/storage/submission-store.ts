@@ -9,7 +9,7 @@ import { mkdir, readdir, rename, stat, type FileHandle } from 'node:fs/promises'
 import path from 'node:path';
 import { dayOf, startOfDay } from './day.js';
 import { removeDurably, syncDirectory } from './durable.js';
-import { isId } from './ids.js';
+import { isSubmissionId } from '../../client/core/wire-shapes.js';
 
 export interface SubmissionInfo {
   readonly id: string;
@@ -42,7 +42,7 @@ export class SubmissionStore {
   }
 
   fileOf(id: string): string {
-    if (!isId(id)) throw new TypeError('invalid submission id');
+    if (!isSubmissionId(id)) throw new TypeError('invalid submission id');
     return path.join(this.directory, id + SUFFIX);
   }
 
@@ -51,7 +51,7 @@ export class SubmissionStore {
     const out: SubmissionInfo[] = [];
     for (const name of await readdir(this.directory)) {
       const id = name.slice(0, -SUFFIX.length);
-      if (!name.endsWith(SUFFIX) || !isId(id)) continue;
+      if (!name.endsWith(SUFFIX) || !isSubmissionId(id)) continue;
       const info = await this.info(id);
       if (info !== null) out.push(info);
     }
@@ -69,9 +69,9 @@ export class SubmissionStore {
     }
   }
 
-  /** A stream of bytes `[start, end]` (inclusive, as in HTTP ranges). */
-  read(id: string, start: number, end: number): ReadStream {
-    return createReadStream(this.fileOf(id), { start, end, highWaterMark: 256 * 1024 });
+  /** A stream of bytes `first` to `last`, both inclusive (as in HTTP ranges). */
+  read(id: string, first: number, last: number): ReadStream {
+    return createReadStream(this.fileOf(id), { start: first, end: last, highWaterMark: 256 * 1024 });
   }
 
   /**

@@ -10,27 +10,25 @@
  * Acknowledging a chunk does not wait for the disk: a resumable upload does not
  * need it, because after a crash the client asks for the offset and sends
  * the rest again. What must hold is that the journal never claims a byte
- * that is not on disk. So received ranges are kept in memory (and reported to
- * live clients), and a checkpoint, run in the background every
- * {@link CheckpointPolicy.bytes} received or {@link CheckpointPolicy.idleMs}
- * after the first unsynced byte, fdatasyncs the `.part` and only then appends
- * and syncs the journal lines for what was received before that fdatasync
- * began. Disk writes thereby overlap with network reads, and the fsync at
- * finalize has little left to do.
+ * that is not on disk; each upload's {@link Checkpointer} keeps that promise,
+ * in the background, so disk writes overlap with network reads and the fsync
+ * at finalize has little left to do.
  *
  * A finalized upload's `.part` is renamed to `submissions/<id>.age`; the other
  * two files are then removed. {@link UploadStore.open} repairs whatever a crash
  * left between those steps.
  */
-import { appendFile, mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from '../errors.js';
 import { dayOf } from '../storage/day.js';
 import { removeDurably, syncDirectory, writeFileDurably } from '../storage/durable.js';
-import { isId, newId } from '../storage/ids.js';
+import { isSubmissionId } from '../../client/core/wire-shapes.js';
+import { newId } from '../storage/ids.js';
 import type { SubmissionStore } from '../storage/submission-store.js';
+import { Checkpointer, DEFAULT_CHECKPOINT_POLICY, type CheckpointPolicy } from './checkpointer.js';
 import { writeChunkBody } from './chunk-writer.js';
-import { formatJournal, parseJournal, type ByteRange, type ReceivedRanges } from './ranges.js';
+import { parseJournal, type ReceivedSpan, type ReceivedSpans } from './received-spans.js';
 
 export interface UploadLimits {
   readonly maxSubmissionBytes: number;
@@ -39,22 +37,6 @@ export interface UploadLimits {
   readonly maxConcurrentUploads: number;
   readonly uploadExpirySeconds: number;
 }
-
-/** When received bytes are made durable and journaled. */
-export interface CheckpointPolicy {
-  /** Checkpoint once this many bytes were received since the last one. */
-  readonly bytes: number;
-  /** Checkpoint this long after the first byte not yet checkpointed. */
-  readonly idleMs: number;
-}
-
-/**
- * 8 MiB bounds what a client must keep in memory until it is durable (it
- * keeps everything from `durableOffset` on, see docs/API.md) while still
- * writing in large runs between syncs; 2 s bounds it for a slow upload over
- * Tor and lets the client drop its copy soon after sending.
- */
-export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = { bytes: 8 * 1024 * 1024, idleMs: 2000 };
 
 export interface UploadStatus {
   readonly id: string;
@@ -71,8 +53,8 @@ export interface UploadStatus {
    * until it advances, to send it again if the server loses it.
    */
   readonly durableOffset: number;
-  /** Every received range, for clients that send chunks out of order. */
-  readonly received: ByteRange[];
+  /** Every received span (end exclusive), for clients that send chunks out of order. */
+  readonly received: ReceivedSpan[];
   readonly complete: boolean;
 }
 
@@ -85,20 +67,8 @@ export type EnvelopeCheck = (handle: FileHandle, size: number) => Promise<void>;
 interface Upload {
   readonly id: string;
   readonly size: number;
-  /** Written to the file (perhaps only to the page cache): what live clients are told. */
-  received: ReceivedRanges;
-  /** fdatasynced, then journaled: what survives a crash. */
-  readonly durable: ReceivedRanges;
-  /** Bumped when unsynced bytes can no longer be trusted (a failed sync). */
-  generation: number;
-  /** Bytes received since the last checkpoint started. */
-  unsyncedBytes: number;
-  /** Pending idle checkpoint. */
-  timer: NodeJS.Timeout | undefined;
-  /** The checkpoint in progress; checkpoints of one upload run one at a time. */
-  syncing: Promise<void> | undefined;
-  /** Checkpoints asked for; a pass runs again if one was asked for after it began. */
-  checkpointRequests: number;
+  /** Received and durable bytes, and the checkpoints between them. */
+  readonly checkpoints: Checkpointer;
   inFlight: number;
   finalizing: boolean;
   lastActivity: number;
@@ -145,7 +115,7 @@ export class UploadStore {
     const names = await readdir(this.directory);
     const ids = new Set(names.map((name) => name.split('.')[0] ?? ''));
     for (const id of ids) {
-      const keep = isId(id) && (await this.resume(id, names));
+      const keep = isSubmissionId(id) && (await this.resume(id, names));
       if (!keep) {
         const leftovers = names.filter((name) => name.split('.')[0] === id);
         for (const name of leftovers) await rm(path.join(this.directory, name), { force: true });
@@ -171,17 +141,12 @@ export class UploadStore {
     return true;
   }
 
-  private track(id: string, size: number, durable: ReceivedRanges): Upload {
+  private track(id: string, size: number, durable?: ReceivedSpans): Upload {
+    const files = { part: this.file(id, 'part'), journal: this.file(id, 'ranges') };
     const upload: Upload = {
       id,
       size,
-      received: durable.clone(),
-      durable,
-      generation: 0,
-      unsyncedBytes: 0,
-      timer: undefined,
-      syncing: undefined,
-      checkpointRequests: 0,
+      checkpoints: new Checkpointer(files, this.policy, durable),
       inFlight: 0,
       finalizing: false,
       lastActivity: this.now().getTime(),
@@ -192,74 +157,8 @@ export class UploadStore {
   }
 
   private forget(upload: Upload): void {
-    clearTimeout(upload.timer);
-    upload.timer = undefined;
+    upload.checkpoints.stop();
     if (this.uploads.delete(upload.id)) this.reserved -= upload.size;
-  }
-
-  /**
-   * Makes every byte received so far durable: fdatasync of the data, then the
-   * journal lines, synced. Concurrent calls share one pass, plus one more if
-   * bytes arrived after it began. On failure the unsynced bytes are no longer
-   * claimed (after a failed fsync the kernel may have dropped them): live
-   * clients are told the durable offset and send the rest again.
-   */
-  private checkpoint(upload: Upload): Promise<void> {
-    clearTimeout(upload.timer);
-    upload.timer = undefined;
-    upload.checkpointRequests += 1;
-    if (upload.syncing !== undefined) return upload.syncing;
-    const passes = async (): Promise<void> => {
-      let served = -1;
-      while (served !== upload.checkpointRequests) {
-        served = upload.checkpointRequests;
-        await this.checkpointOnce(upload);
-      }
-    };
-    const syncing = passes().finally(() => {
-      upload.syncing = undefined;
-    });
-    upload.syncing = syncing;
-    return syncing;
-  }
-
-  private async checkpointOnce(upload: Upload): Promise<void> {
-    // A finalizing upload is about to be fsynced whole and its journal removed.
-    if (upload.unsyncedBytes === 0 || upload.finalizing || this.uploads.get(upload.id) !== upload) return;
-    upload.unsyncedBytes = 0;
-    // Only ranges whose writes completed before the fdatasync starts are covered by it.
-    const covered = upload.received.list();
-    const generation = upload.generation;
-    try {
-      const handle = await open(this.file(upload.id, 'part'), 'r+');
-      try {
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
-      await appendFile(this.file(upload.id, 'ranges'), formatJournal(covered), { flush: true });
-    } catch (error) {
-      if (upload.generation === generation) {
-        upload.generation += 1;
-        upload.received = upload.durable.clone();
-        upload.unsyncedBytes = 0;
-      }
-      throw error;
-    }
-    for (const range of covered) upload.durable.add(range.start, range.end);
-  }
-
-  /** Starts a checkpoint in the background if enough was received, else arms the idle one. */
-  private scheduleCheckpoint(upload: Upload): void {
-    if (upload.unsyncedBytes >= this.policy.bytes) {
-      this.checkpoint(upload).catch(() => undefined); // retried by the next checkpoint or finalize
-    } else if (upload.unsyncedBytes > 0 && upload.timer === undefined) {
-      upload.timer = setTimeout(() => {
-        upload.timer = undefined;
-        this.checkpoint(upload).catch(() => undefined);
-      }, this.policy.idleMs);
-      upload.timer.unref();
-    }
   }
 
   /**
@@ -268,15 +167,8 @@ export class UploadStore {
    * @throws the first file system error; the other uploads are still checkpointed.
    */
   async checkpointAll(): Promise<void> {
-    const results = await Promise.allSettled([...this.uploads.values()].map((upload) => this.checkpoint(upload)));
+    const results = await Promise.allSettled([...this.uploads.values()].map((upload) => upload.checkpoints.checkpoint()));
     for (const result of results) if (result.status === 'rejected') throw result.reason;
-  }
-
-  /** Waits until no checkpoint of `upload` runs (it must accept no new chunks by then). */
-  private async settleCheckpoints(upload: Upload): Promise<void> {
-    clearTimeout(upload.timer);
-    upload.timer = undefined;
-    await upload.syncing?.catch(() => undefined);
   }
 
   /** Number of uploads in progress. */
@@ -299,7 +191,7 @@ export class UploadStore {
     }
     const id = newId();
     // Reserve before the first await so concurrent creates cannot overshoot.
-    const upload = this.track(id, size, parseJournal('', size));
+    const upload = this.track(id, size);
     try {
       await (await open(this.file(id, 'part'), 'wx', 0o600)).close();
       await (await open(this.file(id, 'ranges'), 'wx', 0o600)).close();
@@ -313,7 +205,7 @@ export class UploadStore {
   }
 
   private get(id: string): Upload {
-    if (!isId(id)) throw new ApiError('INVALID_ID');
+    if (!isSubmissionId(id)) throw new ApiError('INVALID_ID');
     const upload = this.uploads.get(id);
     if (upload === undefined) throw new ApiError('NOT_FOUND');
     return upload;
@@ -346,7 +238,7 @@ export class UploadStore {
   async writeChunk(id: string, offset: number, length: number, body: AsyncIterable<Uint8Array>): Promise<UploadStatus> {
     this.checkChunk(id, offset, length);
     const upload = this.get(id);
-    const generation = upload.generation;
+    const ticket = upload.checkpoints.startWrite();
     upload.inFlight += 1;
     try {
       const handle = await open(this.file(id, 'part'), 'r+');
@@ -356,12 +248,7 @@ export class UploadStore {
       } finally {
         await handle.close();
       }
-      // Written before a failed sync: not trusted, the client will send it again.
-      if (upload.generation === generation) {
-        upload.received.add(offset, offset + length);
-        upload.unsyncedBytes += length;
-        this.scheduleCheckpoint(upload);
-      }
+      upload.checkpoints.recordWrite(ticket, offset, offset + length);
       return statusOf(upload);
     } finally {
       upload.inFlight -= 1;
@@ -377,7 +264,7 @@ export class UploadStore {
    * @throws ApiError INVALID_ID, NOT_FOUND, UPLOAD_BUSY, UPLOAD_INCOMPLETE, or the check's error.
    */
   async finalize(id: string, check: EnvelopeCheck): Promise<{ id: string; size: number }> {
-    if (!isId(id)) throw new ApiError('INVALID_ID');
+    if (!isSubmissionId(id)) throw new ApiError('INVALID_ID');
     const upload = this.uploads.get(id);
     if (upload === undefined) {
       const done = await this.submissions.info(id);
@@ -385,12 +272,12 @@ export class UploadStore {
       return { id, size: done.size };
     }
     if (upload.finalizing || upload.inFlight > 0) throw new ApiError('UPLOAD_BUSY');
-    if (!upload.received.covers(upload.size)) throw new ApiError('UPLOAD_INCOMPLETE');
+    if (!upload.checkpoints.covers(upload.size)) throw new ApiError('UPLOAD_INCOMPLETE');
     upload.finalizing = true;
     try {
       // No checkpoint is needed (adopt fsyncs the whole file), but none may
       // append to the journal after it is removed.
-      await this.settleCheckpoints(upload);
+      await upload.checkpoints.pause();
       const partFile = this.file(id, 'part');
       const handle = await open(partFile, 'r');
       try {
@@ -404,9 +291,7 @@ export class UploadStore {
           await this.submissions.adopt(handle, partFile, id, upload.size, this.now());
         } catch (error) {
           // As after a failed checkpoint: only journaled bytes are still claimed.
-          upload.generation += 1;
-          upload.received = upload.durable.clone();
-          upload.unsyncedBytes = 0;
+          upload.checkpoints.distrustUnsynced();
           throw error;
         }
       } finally {
@@ -417,7 +302,7 @@ export class UploadStore {
       return { id, size: upload.size };
     } finally {
       upload.finalizing = false;
-      if (this.uploads.get(id) === upload) this.scheduleCheckpoint(upload);
+      upload.checkpoints.resume();
     }
   }
 
@@ -433,7 +318,7 @@ export class UploadStore {
 
   private async discard(upload: Upload): Promise<void> {
     this.forget(upload);
-    await this.settleCheckpoints(upload);
+    await upload.checkpoints.settle();
     // The meta file goes first: without it, leftovers are orphans that recovery removes.
     await removeDurably(this.directory, [`${upload.id}.json`, `${upload.id}.part`, `${upload.id}.ranges`]);
   }
@@ -453,13 +338,13 @@ export class UploadStore {
 }
 
 function statusOf(upload: Upload): UploadStatus {
-  const offset = upload.received.contiguousPrefix();
+  const offset = upload.checkpoints.offset();
   return {
     id: upload.id,
     size: upload.size,
     offset,
-    durableOffset: upload.durable.contiguousPrefix(),
-    received: upload.received.list(),
+    durableOffset: upload.checkpoints.durableOffset(),
+    received: upload.checkpoints.receivedSpans(),
     complete: offset >= upload.size,
   };
 }

@@ -7,8 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadSodium } from '../../client/core/sodium.js';
-import { ageAvailable } from '../support/age-cli.js';
+import { requireTools } from '../support/required-tools.js';
 import { PASSPHRASE, listTree, makeEditorKeys, patternData, sealdrop, sealdropOk, tempDir, writeSubmission, type EditorFiles } from './support.js';
+
+const withAgeKeygen = requireTools(['age-keygen'], 'plain age-keygen identity files');
 
 let dir: string;
 let alice: EditorFiles;
@@ -108,7 +110,7 @@ describe('decrypt', () => {
     expect(await listTree(out)).toEqual(['old/message.txt', 'old/submission.json']);
   });
 
-  (ageAvailable() ? it : it.skip)('accepts plain age-keygen identity files', async () => {
+  withAgeKeygen.it('accepts plain age-keygen identity files', async () => {
     const keyFile = path.join(dir, 'plain.txt');
     const generated = spawnSync('age-keygen', ['-o', keyFile], { encoding: 'utf8' });
     expect(generated.status).toBe(0);

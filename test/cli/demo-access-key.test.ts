@@ -5,7 +5,7 @@ import { encodeBase64 } from '../../client/core/base64.js';
 import { parseManifest } from '../../client/core/manifest.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { readAccessKeyFile } from '../../scripts/cli/key-files.js';
-import { prepareDemoNewsroom } from '../../server/demo.js';
+import { prepareDemoNewsroom } from '../../scripts/demo.js';
 
 // `npm start` prints the demo access key's path for `sealdrop pull`: the file
 // must be in the format the command line reads, and be the key the manifest lists.

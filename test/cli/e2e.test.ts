@@ -8,9 +8,12 @@ import { once } from 'node:events';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadSodium } from '../../client/core/sodium.js';
-import { ageAvailable, runAgeWithPassphrase } from '../support/age-cli.js';
+import { runAgeWithPassphrase } from '../support/age-cli.js';
 import { compiledBuild } from '../support/compiled-build.js';
+import { requireTools } from '../support/required-tools.js';
 import { listTree, tempDir, writeSubmission } from './support.js';
+
+const withTerminal = requireTools(['script', 'age'], 'the no-echo passphrase prompt on a pty');
 
 let bin: string;
 let dir: string;
@@ -78,7 +81,7 @@ describe('sealdrop binary', () => {
     expect(noTerminal.stderr).toBe('sealdrop: no terminal to ask for a passphrase: use --passphrase-file\n');
   });
 
-  (ageAvailable() ? it : it.skip)('asks for passphrases on the terminal without echo', async () => {
+  withTerminal.it('asks for passphrases on the terminal without echo', async () => {
     const passphrase = 'typed on a terminal';
     const command = `'${process.execPath}' '${bin}' editor keygen --name Eve --scrypt-log-n 10 --out '${dir}'`;
     // Typed only once each prompt is shown, as a person would: type-ahead is

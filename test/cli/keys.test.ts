@@ -9,9 +9,13 @@ import path from 'node:path';
 import { parseIdentityFile } from '../../client/core/identity-file.js';
 import { parseManifest } from '../../client/core/manifest.js';
 import { loadSodium } from '../../client/core/sodium.js';
-import { runAgeWithPassphrase, ageAvailable } from '../support/age-cli.js';
+import { runAgeWithPassphrase } from '../support/age-cli.js';
 import { minisign } from '../support/minisign-cli.js';
+import { requireTools } from '../support/required-tools.js';
 import { LOG_N, PASSPHRASE, listTree, makeEditorKeys, makeRoot, sealdrop, sealdropOk, tempDir, type EditorFiles } from './support.js';
+
+const withAge = requireTools(['age', 'script'], 'sealed key files against `age -d`');
+const withMinisign = requireTools(['minisign'], 'signing with the minisign binary');
 
 let dir: string;
 let root: { key: string; pub: string; fingerprint: string };
@@ -53,7 +57,7 @@ describe('root init', () => {
     await rm(other, { recursive: true });
   });
 
-  it('signs with the standard minisign tool, using the same passphrase', async () => {
+  withMinisign.it('signs with the standard minisign tool, using the same passphrase', async () => {
     const message = path.join(dir, 'note.txt');
     await writeFile(message, 'hello');
     const signed = minisign(['-S', '-s', root.key, '-m', message, '-t', 'test'], `${PASSPHRASE}\n`);
@@ -73,7 +77,7 @@ describe('editor keygen', () => {
     expect(await read(alice.identity)).toMatch(/^age-encryption\.org\/v1\n-> scrypt /);
   });
 
-  (ageAvailable() ? it : it.skip)('sealed files open with the standard `age -d`', async () => {
+  withAge.it('sealed files open with the standard `age -d`', async () => {
     const out = path.join(dir, 'opened.txt');
     expect(runAgeWithPassphrase(['-d', '-o', out, alice.identity], PASSPHRASE)).toBe(0);
     const text = await read(out);

@@ -27,6 +27,7 @@ import {
   type EditorFiles,
   type RunningServer,
 } from './support.js';
+import { runOnlyIf } from '../support/required-tools.js';
 
 let dir: string;
 let server: RunningServer;
@@ -69,9 +70,13 @@ const pull = (editor: EditorFiles, out: string, ...extra: string[]): ReturnType<
 
 // Node's fetch parses HTTP with llhttp compiled to WebAssembly, which `node --jitless`
 // (npm run test:jitless) does not have; the command line never runs there.
-const describeWithFetch = typeof WebAssembly === 'undefined' ? describe.skip : describe;
+const withFetch = runOnlyIf(
+  typeof WebAssembly !== 'undefined',
+  'key rotation through `sealdrop pull`',
+  "Node's fetch needs WebAssembly (llhttp), which node --jitless lacks",
+);
 
-describeWithFetch('key rotation', () => {
+withFetch.describe('key rotation', () => {
   it('before: both editors pull and decrypt the first submission', async () => {
     const pulled = await pull(alice, path.join(dir, 'alice', 'pulled'));
     expect(pulled.code).toBe(0);

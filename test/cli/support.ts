@@ -23,7 +23,7 @@ import { createLogger } from '../../server/logging.js';
 import { ManifestStore } from '../../server/manifest/manifest-store.js';
 import { SubmissionStore } from '../../server/storage/submission-store.js';
 import { UploadStore } from '../../server/uploads/upload-store.js';
-import { nodeAead } from '../../scripts/crypto/node-aead.js';
+import { nodeAead } from '../../client/core-node/node-aead.js';
 import type { CliIo, PassphraseRequest } from '../../scripts/cli/io.js';
 import { runCli } from '../../scripts/cli/main.js';
 

@@ -6,7 +6,9 @@
  */
 import fc from 'fast-check';
 import { rechunk } from '../support/streams.js';
-import { rebatch, UploadError, uploadCiphertext, type FetchLike, type UploadOptions } from '../../client/app/upload.js';
+import { rebatch, uploadCiphertext, type UploadOptions } from '../../client/app/upload.js';
+import { UploadError } from '../../client/app/upload-errors.js';
+import type { FetchLike } from '../../client/app/upload-requests.js';
 
 const ID = '0123456789abcdef0123456789abcdef';
 

@@ -159,6 +159,29 @@ describe('strict parser: malformed headers', () => {
   });
 });
 
+describe('error codes callers branch on', () => {
+  const v = 'age-encryption.org/v1\n';
+  const end = `--- ${MAC}\n`;
+  const longBody = `${LINE64}\n`.repeat(Math.ceil(MAX_HEADER_BYTES / 65));
+  const cases: [string, string][] = [
+    ['invalid-header', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'],
+    ['invalid-header', `${v}${end}`],
+    ['invalid-header', `${v}-> ${Array<string>(MAX_ARGUMENTS + 1).fill('a').join(' ')}\n\n${end}`],
+    ['unsupported-version', `age-encryption.org/v2\n-> X25519 ${SHARE}\n${BODY}\n${end}`],
+    ['too-many-stanzas', `${v}${'-> x\n\n'.repeat(MAX_STANZAS + 1)}${end}`],
+    ['header-too-long', `${v}-> x\n${longBody}\n${end}`],
+    ['header-too-long', `${v}-> x\n${longBody}`],
+    ['header-incomplete', VALID.slice(0, 30)],
+  ];
+
+  test.each(cases)('%s: %#', (code, text) => {
+    const error = headerError(text);
+    expect(error).toBeInstanceOf(AgeHeaderError);
+    expect(error).toMatchObject({ code });
+    expect(error instanceof AgeHeaderIncompleteError).toBe(code === 'header-incomplete');
+  });
+});
+
 describe('incomplete versus malformed prefixes', () => {
   test('every strict prefix of a valid header is incomplete, and only that', () => {
     const text = `age-encryption.org/v1\n-> X25519 ${SHARE}\n${BODY}\n-> other a b\n${LINE64}\n\n--- ${MAC}\n`;
@@ -210,6 +233,7 @@ describe('readHeader (streaming)', () => {
     const error: unknown = await readHeader(streamOf(cut, 5)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AgeHeaderError);
     expect(error).not.toBeInstanceOf(AgeHeaderIncompleteError);
+    expect(error).toMatchObject({ code: 'truncated' });
   });
 
   test('stops reading at the size limit on an endless line', async () => {

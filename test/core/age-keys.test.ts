@@ -14,7 +14,8 @@ import { DEFAULT_SCRYPT_LOG_N, ScryptIdentity, ScryptRecipient } from '../../cli
 import type { ScryptFunction } from '../../client/core/scrypt-function.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { X25519Identity, X25519Recipient } from '../../client/core/x25519.js';
-import { nodeScrypt } from '../../scripts/crypto/node-scrypt.js';
+import { nodeScrypt } from '../../client/core-node/node-scrypt.js';
+import { withCode } from '../support/coded-errors.js';
 
 // The example key pair from the age specification (age-encryption.org/v1).
 const SPEC_IDENTITY = 'AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX';
@@ -64,6 +65,7 @@ describe('X25519 encodings', () => {
   ])('refuses an identity: %s, without echoing it', (_name, text) => {
     const error = thrown(() => X25519Identity.parse(text));
     expect(error).toBeInstanceOf(AgeKeyError);
+    expect(error).toMatchObject({ code: 'invalid-identity' });
     if (text.length > 10) expect((error as Error).message).not.toContain(text.slice(16, 40));
   });
 
@@ -76,6 +78,7 @@ describe('X25519 encodings', () => {
     ['long key', encodeBech32('age', new Uint8Array(33).fill(9))],
   ])('refuses a recipient: %s', (_name, text) => {
     expect(thrown(() => X25519Recipient.parse(text))).toBeInstanceOf(AgeKeyError);
+    expect(thrown(() => X25519Recipient.parse(text))).toMatchObject({ code: 'invalid-recipient' });
   });
 });
 
@@ -105,7 +108,10 @@ describe('X25519 stanzas', () => {
       // The all-zero point: the shared secret would be zero.
       { ...good, args: ['AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'] },
     ];
-    for (const stanza of variants) expect(thrown(() => identity.unwrapFileKey([stanza]))).toBeInstanceOf(AgeHeaderError);
+    for (const stanza of variants) {
+      expect(thrown(() => identity.unwrapFileKey([stanza]))).toBeInstanceOf(AgeHeaderError);
+      expect(thrown(() => identity.unwrapFileKey([stanza]))).toMatchObject({ code: 'invalid-stanza' });
+    }
     // Refused even after a stanza that would have matched is already found later.
     expect(thrown(() => identity.unwrapFileKey([variants[1]!, good]))).toBeInstanceOf(AgeHeaderError);
   });
@@ -146,6 +152,7 @@ describe('scrypt stanzas', () => {
     const { scrypt, calls } = countingScrypt();
     const [stanza] = (await new ScryptRecipient('pass', nodeScrypt, 13).wrapFileKey(FILE_KEY)) as [Stanza];
     await expect(new ScryptIdentity('pass', scrypt, 12).unwrapFileKey([stanza])).rejects.toThrow(AgeHeaderError);
+    await expect(new ScryptIdentity('pass', scrypt, 12).unwrapFileKey([stanza])).rejects.toThrow(withCode('work-factor-too-high'));
     const absurd = { ...stanza, args: [stanza.args[0]!, '1'.repeat(400)] };
     await expect(new ScryptIdentity('pass', scrypt).unwrapFileKey([absurd])).rejects.toThrow(AgeHeaderError);
     expect(calls).toEqual([]);
@@ -166,7 +173,10 @@ describe('scrypt stanzas', () => {
       [{ ...stanza, args: [stanza.args[0]!.slice(0, -2), '10'] }],
       [{ ...stanza, body: stanza.body.subarray(1) }],
     ];
-    for (const stanzas of variants) await expect(identity.unwrapFileKey(stanzas)).rejects.toThrow(AgeHeaderError);
+    for (const stanzas of variants) {
+      await expect(identity.unwrapFileKey(stanzas)).rejects.toThrow(AgeHeaderError);
+      await expect(identity.unwrapFileKey(stanzas)).rejects.toThrow(withCode('invalid-stanza'));
+    }
   });
 
   test('constructor arguments are validated', () => {
@@ -199,6 +209,7 @@ describe('identity files', () => {
     for (const text of ['', '# only a comment\n', `   \n${SPEC_IDENTITY}\n`, ` ${SPEC_IDENTITY}\n`, `${SPEC_IDENTITY} \n`, `${SPEC_RECIPIENT}\n`, `${SPEC_IDENTITY}\ngarbage\n`, SPEC_IDENTITY.toLowerCase()]) {
       const error = thrown(() => parseIdentityFile(text));
       expect(error).toBeInstanceOf(AgeKeyError);
+      expect(error).toMatchObject({ code: 'invalid-identity-file' });
       expect((error as Error).message).not.toContain('GFPYYSJZ');
     }
     expect((thrown(() => parseIdentityFile(`# x\n${SPEC_IDENTITY}\nbad`)) as Error).message).toContain('line 3');
@@ -233,8 +244,10 @@ describe('identity files', () => {
     };
     await expect(openIdentityFile(new TextEncoder().encode('-----BEGIN AGE ENCRYPTED FILE-----\n'), never, nodeScrypt)).rejects.toThrow(AgeKeyError);
     await expect(openIdentityFile(new Uint8Array(MAX_IDENTITY_FILE_BYTES + 1), never, nodeScrypt)).rejects.toThrow(AgeKeyError);
+    await expect(openIdentityFile(new Uint8Array(MAX_IDENTITY_FILE_BYTES + 1), never, nodeScrypt)).rejects.toThrow(withCode('identity-file-too-large'));
     await expect(openIdentityFile(new Uint8Array([0xff, 0xfe, 0x0a]), never, nodeScrypt)).rejects.toThrow(AgeKeyError);
     const heavy = await sealIdentityFile(X25519Identity.generate(), 'p', nodeScrypt, 12);
     await expect(openIdentityFile(heavy, () => 'p', nodeScrypt, 11)).rejects.toThrow(AgeHeaderError);
+    await expect(openIdentityFile(heavy, () => 'p', nodeScrypt, 11)).rejects.toThrow(withCode('work-factor-too-high'));
   });
 });

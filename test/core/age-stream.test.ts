@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { libsodiumAead, type Aead } from '../../client/core/aead.js';
 import { AgePayloadError } from '../../client/core/errors.js';
-import { loadSodium, sodium } from '../../client/core/sodium.js';
+import { loadSodium } from '../../client/core/sodium.js';
 import {
   CHUNK_SIZE,
   chunkNonce,
@@ -15,8 +15,9 @@ import {
   SEALED_CHUNK_SIZE,
   sealStream,
 } from '../../client/core/stream.js';
-import { nodeAead } from '../../scripts/crypto/node-aead.js';
+import { nodeAead } from '../../client/core-node/node-aead.js';
 import { collect, patternBytes, sameBytes, streamOf } from '../support/age-helpers.js';
+import { withCode } from '../support/coded-errors.js';
 
 const runs = { numRuns: Number(process.env.SLOW) ? 1000 : 50 };
 const KEY = new Uint8Array(32).fill(7);
@@ -69,10 +70,12 @@ describe('STREAM rules', () => {
 
   test('no chunk at all is refused', async () => {
     await expect(open([])).rejects.toThrow(AgePayloadError);
+    await expect(open([])).rejects.toThrow(withCode('invalid-payload'));
   });
 
   test('an empty final chunk after full chunks is refused even though it authenticates', async () => {
     await expect(open([seal(0, false, full(1)), seal(1, true, new Uint8Array(0))])).rejects.toThrow(AgePayloadError);
+    await expect(open([seal(0, false, full(1)), seal(1, true, new Uint8Array(0))])).rejects.toThrow(withCode('invalid-payload'));
   });
 
   test('a final chunk may be full', async () => {
@@ -85,6 +88,7 @@ describe('STREAM rules', () => {
 
   test('a missing final chunk (truncation at a chunk boundary) is refused', async () => {
     await expect(open([seal(0, false, full(1))])).rejects.toThrow(AgePayloadError);
+    await expect(open([seal(0, false, full(1))])).rejects.toThrow(withCode('payload-tampered'));
     await expect(open([seal(0, false, full(1)), seal(1, false, full(2))])).rejects.toThrow(AgePayloadError);
   });
 
@@ -100,6 +104,7 @@ describe('STREAM rules', () => {
     const c2 = seal(2, true, new Uint8Array(100));
     expect(await open([c0, c1, c2])).toHaveLength(2 * CHUNK_SIZE + 100);
     await expect(open([c1, c0, c2])).rejects.toThrow(AgePayloadError);
+    await expect(open([c1, c0, c2])).rejects.toThrow(withCode('payload-tampered'));
     await expect(open([c0, c2])).rejects.toThrow(AgePayloadError);
     await expect(open([c0, c0, c1, c2])).rejects.toThrow(AgePayloadError);
     await expect(open([c0, c1, c1, c2])).rejects.toThrow(AgePayloadError);
@@ -107,6 +112,7 @@ describe('STREAM rules', () => {
 
   test('a chunk shorter than a tag is refused', async () => {
     await expect(open([seal(0, false, full(1)), new Uint8Array(15)])).rejects.toThrow(AgePayloadError);
+    await expect(open([seal(0, false, full(1)), new Uint8Array(15)])).rejects.toThrow(withCode('invalid-payload'));
   });
 
   test('authentic chunks are released before a later failure is found', async () => {
@@ -176,6 +182,7 @@ describe('sizes', () => {
   test('impossible payload sizes are refused', () => {
     for (const size of [0, 16, 31, 16 + SEALED_CHUNK_SIZE + 1, 16 + SEALED_CHUNK_SIZE + 16, 16 + 2 * SEALED_CHUNK_SIZE + 15]) {
       expect(() => plaintextSize(size)).toThrow(AgePayloadError);
+      expect(() => plaintextSize(size)).toThrow(withCode('invalid-payload-length'));
     }
     expect(() => plaintextSize(-1)).toThrow(RangeError);
     expect(() => plaintextSize(1.5)).toThrow(RangeError);
@@ -244,6 +251,9 @@ describe('AEAD backends', () => {
     const plaintext = patternBytes(2 * CHUNK_SIZE + 5);
     const sealed = await collect(sealStream(key(), streamOf(plaintext), nodeAead));
     expect(sameBytes(await collect(openStream(key(), streamOf(sealed), libsodiumAead)), plaintext)).toBe(true);
-    expect(sodium()).toBeDefined();
+    // Interchangeable means byte for byte: the same key and plaintext seal to the same payload.
+    const sealedByLibsodium = await collect(sealStream(key(), streamOf(plaintext), libsodiumAead));
+    expect(sameBytes(sealedByLibsodium, sealed)).toBe(true);
+    expect(sameBytes(await collect(openStream(key(), streamOf(sealedByLibsodium), nodeAead)), plaintext)).toBe(true);
   });
 });

@@ -8,9 +8,10 @@ import { ScryptIdentity, ScryptRecipient } from '../../client/core/scrypt.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { CHUNK_SIZE, SEALED_CHUNK_SIZE } from '../../client/core/stream.js';
 import { X25519Identity } from '../../client/core/x25519.js';
-import { nodeAead } from '../../scripts/crypto/node-aead.js';
-import { nodeScrypt } from '../../scripts/crypto/node-scrypt.js';
+import { nodeAead } from '../../client/core-node/node-aead.js';
+import { nodeScrypt } from '../../client/core-node/node-scrypt.js';
 import { collect, JITLESS, patternBytes, sameBytes, streamOf } from '../support/age-helpers.js';
+import { withCode } from '../support/coded-errors.js';
 
 // Without WebAssembly every X25519 operation costs tens of milliseconds:
 // fewer runs there (the same properties, the same code paths).
@@ -78,6 +79,7 @@ describe('round trip', () => {
     const file = await seal(plaintext, [new ScryptRecipient('pass', nodeScrypt, 10)]);
     expect(await open(file, [new ScryptIdentity('pass', nodeScrypt)])).toEqual(plaintext);
     expect(await failure(file, [new ScryptIdentity('wrong', nodeScrypt)])).toBeInstanceOf(NoIdentityMatchError);
+    expect(await failure(file, [new ScryptIdentity('wrong', nodeScrypt)])).toMatchObject({ code: 'no-identity-match' });
   });
 
   test('two encryptions of the same input share nothing', async () => {
@@ -113,10 +115,12 @@ describe('misuse and non-matching keys', () => {
     const alone = new Uint8Array([...encodeHeader(header.stanzas, headerMac(fileKey, encodeHeaderWithoutMac(header.stanzas))), ...file.subarray(headerLength)]);
     expect(await open(alone)).toEqual(new Uint8Array(10));
     expect(await failure(forged)).toBeInstanceOf(AgeHeaderError);
+    expect(await failure(forged)).toMatchObject({ code: 'invalid-stanza' });
   });
 
   test('a file for someone else is "no match"', async () => {
     expect(await failure(await seal(new Uint8Array(5)), [carol])).toBeInstanceOf(NoIdentityMatchError);
+    expect(await failure(await seal(new Uint8Array(5)), [carol])).toMatchObject({ code: 'no-identity-match' });
   });
 
   test('the file key handed to recipients is wiped once the header is written', async () => {
@@ -153,6 +157,7 @@ describe('misuse and non-matching keys', () => {
     wrongMac[0]! ^= 1;
     const badMac = new Uint8Array([...encodeHeader(header.stanzas, wrongMac), ...file.subarray(headerLength)]);
     await expect(decrypt([bob], streamOf(badMac))).rejects.toThrow(AgeMacError);
+    await expect(decrypt([bob], streamOf(badMac))).rejects.toThrow(withCode('invalid-mac'));
   });
 });
 

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { decodeBech32, encodeBech32, Bech32Error } from '../../client/core/bech32.js';
 import { hkdfSha256, hmacSha256 } from '../../client/core/hkdf.js';
 import { loadSodium } from '../../client/core/sodium.js';
+import { withCode } from '../support/coded-errors.js';
 
 beforeAll(async () => {
   await loadSodium();
@@ -58,6 +59,19 @@ describe('bech32', () => {
     ['checksum too short', 'li1dgmt3'],
   ])('refuses %s', (_name, text) => {
     expect(() => decodeBech32(text)).toThrow(Bech32Error);
+  });
+
+  test.each([
+    ['mixed-case', 'A1g7SGD8'],
+    ['invalid-checksum', 'age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwk'],
+    ['invalid-separator', 'pzry9x0s0muk'],
+    ['invalid-separator', 'li1dgmt3'],
+    ['invalid-character', 'x1b4n0q5v'],
+    ['invalid-prefix', '\x7f1qqqqqqq'],
+    // BIP 173's "non-zero padding" vector: a valid checksum over words whose bytes leave bits over.
+    ['invalid-padding', 'tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3pjxtptv'],
+  ])('refuses with code %s: %j', (code, text) => {
+    expect(() => decodeBech32(text)).toThrow(withCode(code));
   });
 
   test('round-trips any data', () => {

@@ -4,7 +4,9 @@ import { decodeBase64, encodeBase64 } from '../../client/core/base64.js';
 import { encodeBech32 } from '../../client/core/bech32.js';
 import {
   activeAccessKeys,
+  activeEditors,
   activeRecipients,
+  checkManifestEditor,
   ManifestError,
   manifestTrustedComment,
   parseManifest,
@@ -16,19 +18,16 @@ import {
   type ManifestEditor,
   type ManifestErrorCode,
 } from '../../client/core/manifest.js';
-import {
-  formatKeyId,
-  formatPublicKeyFile,
-  formatSignature,
-  generateKeyPair,
-  parseSignature,
-  signMessage,
-  type MinisignKeyPair,
-} from '../../client/core/minisign.js';
+import { formatKeyId, formatPublicKeyFile, generateKeyPair, type MinisignKeyPair } from '../../client/core/minisign.js';
+import { formatSignature, parseSignature, signMessage } from '../../client/core/minisign-signature.js';
 import { loadSodium, sodium } from '../../client/core/sodium.js';
+import { formatRfc3339Seconds } from '../../client/core/time.js';
 import { minisign, Scratch } from '../support/minisign-cli.js';
+import { requireTools } from '../support/required-tools.js';
 
 const numRuns = Number(process.env.SLOW) ? 1000 : 50;
+const withMinisign = requireTools(['minisign'], 'manifests against the minisign binary');
+const withB2sum = requireTools(['sh', 'sed', 'base64', 'b2sum'], 'the root fingerprint against b2sum');
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -159,8 +158,8 @@ describe('canonical form', () => {
           format: 'sealdrop-key-manifest',
           formatVersion: 1,
           version,
-          issued: new Date(issuedS * second).toISOString().replace('.000Z', 'Z'),
-          expires: new Date((issuedS + lifetimeS) * second).toISOString().replace('.000Z', 'Z'),
+          issued: formatRfc3339Seconds(new Date(issuedS * second)),
+          expires: formatRfc3339Seconds(new Date((issuedS + lifetimeS) * second)),
           rootKeyId,
           editors: [{ ...editors[0]!, status: 'active' }, ...editors.slice(1)],
         }),
@@ -256,7 +255,7 @@ describe('parseManifest refuses', () => {
 });
 
 describe('signing and verification', () => {
-  test('minisign -V verifies a signed manifest and shows the trusted comment', () => {
+  withMinisign.test('minisign -V verifies a signed manifest and shows the trusted comment', () => {
     const manifest = sampleManifest();
     const signed = signManifest(manifest, root.secretKey);
     scratch.write('manifest.json', signed.manifest);
@@ -270,7 +269,7 @@ describe('signing and verification', () => {
     expect(verifyManifest(signed.manifest, signed.signature, root.publicKey, { now: during })).toEqual(manifest);
   });
 
-  test('a manifest signed by minisign -S with the right trusted comment verifies', () => {
+  withMinisign.test('a manifest signed by minisign -S with the right trusted comment verifies', () => {
     minisign(['-G', '-W', '-p', scratch.path('cli.pub'), '-s', scratch.path('cli.key')]);
     const cliRoot = minisignPublicKey(scratch.read('cli.pub'));
     const manifest = sampleManifest({ rootKeyId: formatKeyId(cliRoot.keyId) });
@@ -394,7 +393,52 @@ describe('signing and verification', () => {
   });
 });
 
+describe('checkManifestEditor', () => {
+  const valid = (): Record<string, unknown> => ({ ...editor('Alice') });
+
+  test('returns a plain copy of a valid entry, in the canonical field order', () => {
+    const entry = JSON.parse(JSON.stringify({ status: 'retired', accessKey: valid().accessKey, recipient: valid().recipient, name: 'Bob' })) as unknown;
+    const checked = checkManifestEditor(entry);
+    expect(Object.keys(checked)).toEqual(['name', 'recipient', 'accessKey', 'status']);
+    expect(checked.status).toBe('retired');
+  });
+
+  test.each<[string, (entry: Record<string, unknown>) => unknown]>([
+    ['an extra field', (entry) => ({ ...entry, email: 'x@example.org' })],
+    ['a missing field', (entry) => Object.fromEntries(Object.entries(entry).filter(([key]) => key !== 'status'))],
+    ['a __proto__ member', (entry) => JSON.parse(JSON.stringify(entry).replace('{', '{"__proto__":{},')) as unknown],
+    [
+      'a status found only on the prototype',
+      (entry) => {
+        const inherits = Object.create({ status: entry.status }) as Record<string, unknown>;
+        for (const key of ['name', 'recipient', 'accessKey']) inherits[key] = entry[key];
+        return inherits;
+      },
+    ],
+    ['an uppercase recipient', (entry) => ({ ...entry, recipient: (entry.recipient as string).toUpperCase() })],
+    ['a name with a bidi override', (entry) => ({ ...entry, name: 'Al\u202eice' })],
+    ['a 31-byte access key', (entry) => ({ ...entry, accessKey: encodeBase64(new Uint8Array(31), true) })],
+    ['an unknown status', (entry) => ({ ...entry, status: 'paused' })],
+    ['not an object', () => ['Alice']],
+  ])('refuses %s', (_what, mangle) => {
+    let error: unknown = null;
+    try {
+      checkManifestEditor(mangle(valid()));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).code).toBe('malformed');
+  });
+});
+
 describe('helpers', () => {
+  test('activeEditors lists the active entries in manifest order', () => {
+    const manifest = sampleManifest();
+    expect(activeEditors(manifest)).toEqual(manifest.editors.filter((entry) => entry.status === 'active'));
+    expect(activeEditors(manifest).map((entry) => entry.name)).toEqual([manifest.editors[0]!.name, manifest.editors[1]!.name]);
+  });
+
   test('activeRecipients and activeAccessKeys list only active editors', () => {
     const manifest = sampleManifest();
     expect(activeRecipients(manifest)).toEqual([manifest.editors[0]!.recipient, manifest.editors[1]!.recipient]);
@@ -404,7 +448,7 @@ describe('helpers', () => {
     ]);
   });
 
-  test('rootFingerprint is b2sum -l 128 of the decoded public key, grouped', () => {
+  withB2sum.test('rootFingerprint is b2sum -l 128 of the decoded public key, grouped', () => {
     scratch.write('fp.pub', formatPublicKeyFile(root.publicKey));
     const b2sum = spawnSync('sh', ['-c', `sed -n 2p '${scratch.path('fp.pub')}' | base64 -d | b2sum -l 128`], {
       encoding: 'utf8',

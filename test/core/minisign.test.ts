@@ -3,23 +3,25 @@ import { scryptSync } from 'node:crypto';
 import fc from 'fast-check';
 import { decodeBase64, encodeBase64 } from '../../client/core/base64.js';
 import {
-  createMessageHasher,
   decodePublicKey,
   encodePublicKey,
   formatKeyId,
   formatPublicKeyFile,
-  formatSignature,
   generateKeyPair,
-  hashMessage,
-  hashMessageStream,
   MinisignError,
   parsePublicKeyFile,
-  parseSignature,
   publicKeyOf,
-  signMessage,
-  verifySignature,
   type MinisignKeyPair,
 } from '../../client/core/minisign.js';
+import {
+  createMessageHasher,
+  formatSignature,
+  hashMessage,
+  hashMessageStream,
+  parseSignature,
+  signMessage,
+  verifySignature,
+} from '../../client/core/minisign-signature.js';
 import {
   formatSecretKeyFile,
   isSecretKeyFileEncrypted,
@@ -28,10 +30,14 @@ import {
 } from '../../client/core/minisign-secret-key.js';
 import { loadSodium, sodium } from '../../client/core/sodium.js';
 import type { ScryptFunction } from '../../client/core/scrypt-function.js';
-import { nodeScrypt } from '../../scripts/crypto/node-scrypt.js';
+import { nodeScrypt } from '../../client/core-node/node-scrypt.js';
 import { minisign, Scratch } from '../support/minisign-cli.js';
+import { requireTools, runOnlyIf } from '../support/required-tools.js';
+import { withCode } from '../support/coded-errors.js';
 
 const numRuns = Number(process.env.SLOW) ? 1000 : 50;
+const withMinisign = requireTools(['minisign'], 'interop with the minisign binary');
+const withB2sum = requireTools(['b2sum'], 'BLAKE2b-512 against b2sum');
 const encoder = new TextEncoder();
 const passphrase = encoder.encode('correct horse battery staple');
 /** N = 2^10, r = 8, p = 1: a millisecond of scrypt, so tests stay fast everywhere. */
@@ -69,7 +75,7 @@ function tamperLine(text: string, line: number, byteIndex: number): string {
 }
 
 describe('public keys', () => {
-  test('a key file written by minisign -G parses and re-formats byte for byte', () => {
+  withMinisign.test('a key file written by minisign -G parses and re-formats byte for byte', () => {
     const result = minisign(['-G', '-W', '-p', scratch.path('g.pub'), '-s', scratch.path('g.key')]);
     expect(result.status).toBe(0);
     const text = scratch.read('g.pub');
@@ -125,7 +131,7 @@ describe('public keys', () => {
 });
 
 describe('BLAKE2b-512 prehash', () => {
-  test('streaming in any chunking equals one-shot hashing and b2sum', async () => {
+  withB2sum.test('streaming in any chunking equals one-shot hashing and b2sum', async () => {
     const message = new Uint8Array(200_000).map((_, i) => (i * 31) & 0xff);
     const path = scratch.write('hash-me', message);
     const b2sum = spawnSync('b2sum', [path], { encoding: 'utf8' }).stdout.split(' ')[0];
@@ -148,7 +154,7 @@ describe('BLAKE2b-512 prehash', () => {
 });
 
 describe('signatures', () => {
-  test('minisign -V accepts ours (prehashed, with our trusted comment)', () => {
+  withMinisign.test('minisign -V accepts ours (prehashed, with our trusted comment)', () => {
     const message = encoder.encode('manifest bytes\n');
     const signature = signMessage(message, ours.secretKey, { trustedComment: 'sealdrop test\tcomment ✓' });
     scratch.write('ours.msg', message);
@@ -164,7 +170,7 @@ describe('signatures', () => {
     expect(verifySignature(message, signature, ours.publicKey).trustedComment).toBe('sealdrop test\tcomment ✓');
   });
 
-  test('minisign -V accepts the longest trusted comment it can carry', () => {
+  withMinisign.test('minisign -V accepts the longest trusted comment it can carry', () => {
     const trustedComment = 'é'.repeat(4086) + 'x';
     scratch.write('long.msg', 'long');
     scratch.write('long.msg.minisig', signMessage(encoder.encode('long'), ours.secretKey, { trustedComment }));
@@ -173,7 +179,7 @@ describe('signatures', () => {
     expect(result.stdout).toBe(`${trustedComment}\n`);
   });
 
-  test('signatures made by minisign -S verify with ours', () => {
+  withMinisign.test('signatures made by minisign -S verify with ours', () => {
     minisign(['-G', '-W', '-f', '-p', scratch.path('s.pub'), '-s', scratch.path('s.key')]);
     const message = encoder.encode('signed by the real minisign');
     scratch.write('theirs.msg', message);
@@ -187,13 +193,16 @@ describe('signatures', () => {
     );
   });
 
-  test('refuses legacy (non-prehashed) signatures from minisign -S -l', () => {
+  withMinisign.test('refuses legacy (non-prehashed) signatures from minisign -S -l', () => {
     minisign(['-G', '-W', '-f', '-p', scratch.path('l.pub'), '-s', scratch.path('l.key')]);
     scratch.write('legacy.msg', 'legacy');
     minisign(['-S', '-l', '-s', scratch.path('l.key'), '-m', scratch.path('legacy.msg'), '-t', 'old']);
     const key = parsePublicKeyFile(scratch.read('l.pub'));
     expect(() => verifySignature(encoder.encode('legacy'), scratch.read('legacy.msg.minisig'), key)).toThrow(
       'legacy non-prehashed signature refused',
+    );
+    expect(() => verifySignature(encoder.encode('legacy'), scratch.read('legacy.msg.minisig'), key)).toThrow(
+      withCode('legacy-signature'),
     );
   });
 
@@ -208,11 +217,15 @@ describe('signatures', () => {
       expect(() => verifySignature(encoder.encode('the messagE'), signature, ours.publicKey)).toThrow(
         'signature verification failed',
       );
+      expect(() => verifySignature(encoder.encode('the messagE'), signature, ours.publicKey)).toThrow(
+        withCode('invalid-signature'),
+      );
     });
 
     test('a changed trusted comment', () => {
       const changed = signature.replace('trusted comment: trusted', 'trusted comment: trusteD');
       expect(() => verifySignature(message, changed, ours.publicKey)).toThrow('trusted comment signature verification failed');
+      expect(() => verifySignature(message, changed, ours.publicKey)).toThrow(withCode('invalid-signature'));
     });
 
     test('a changed untrusted comment still verifies (it is unsigned by design)', () => {
@@ -228,6 +241,7 @@ describe('signatures', () => {
     test('the wrong key, and a key with the same id but another public key', () => {
       const other = generateKeyPair().publicKey;
       expect(() => verifySignature(message, signature, other)).toThrow('signature key id does not match the public key');
+      expect(() => verifySignature(message, signature, other)).toThrow(withCode('wrong-key'));
       const impostor = { keyId: ours.publicKey.keyId, publicKey: other.publicKey };
       expect(() => verifySignature(message, signature, impostor)).toThrow('signature verification failed');
     });
@@ -238,6 +252,7 @@ describe('signatures', () => {
       const lines = signature.split('\n');
       lines[1] = encodeBase64(packed, true);
       expect(() => verifySignature(message, lines.join('\n'), ours.publicKey)).toThrow('unsupported signature algorithm');
+      expect(() => verifySignature(message, lines.join('\n'), ours.publicKey)).toThrow(withCode('unsupported-algorithm'));
     });
 
     test.each([
@@ -251,6 +266,7 @@ describe('signatures', () => {
       ['a stray carriage return', (s: string) => s.replace('trusted comment: trusted', 'trusted comment: tru\rsted')],
     ])('%s', (_name, mangle) => {
       expect(() => verifySignature(message, mangle(signature), ours.publicKey)).toThrow(MinisignError);
+      expect(() => verifySignature(message, mangle(signature), ours.publicKey)).toThrow(withCode('malformed'));
     });
 
     test('CRLF line ends are tolerated', () => {
@@ -260,6 +276,7 @@ describe('signatures', () => {
     test('comments minisign could not carry are refused when signing', () => {
       for (const trustedComment of ['two\nlines', 'nul\0', 'x'.repeat(8174), 'é'.repeat(4087), '\uD800']) {
         expect(() => signMessage(message, ours.secretKey, { trustedComment })).toThrow(MinisignError);
+        expect(() => signMessage(message, ours.secretKey, { trustedComment })).toThrow(withCode('invalid-comment'));
       }
       expect(() => signMessage(message, ours.secretKey, { trustedComment: 'x'.repeat(8173) })).not.toThrow();
     });
@@ -307,7 +324,7 @@ describe('secret key files', () => {
 
   // minisign's own libsodium is the independent oracle for the N, r, p choice:
   // it signs with a key we encrypted only if it derives the same key stream.
-  test.each([
+  withMinisign.test.each([
     ['small opslimit branch', 32768, 1 << 22],
     ['memlimit branch, p = 8', 1 << 18, 1 << 20],
     ['odd limits', 100000, 3000000],
@@ -328,7 +345,7 @@ describe('secret key files', () => {
     expect(reread).toEqual(ours.secretKey);
   });
 
-  test('minisign rejects a wrong passphrase for our file, and so do we', async () => {
+  withMinisign.test('minisign rejects a wrong passphrase for our file, and so do we', async () => {
     const file = await formatSecretKeyFile(ours.secretKey, { passphrase, scrypt, ...FAST });
     scratch.write('enc2.key', file);
     scratch.write('enc2.msg', 'x');
@@ -341,7 +358,7 @@ describe('secret key files', () => {
     await expect(parseSecretKeyFile(file)).rejects.toThrow('a passphrase is required');
   });
 
-  test('an unencrypted key we write signs with minisign -S, and minisign -R recovers our public key file', async () => {
+  withMinisign.test('an unencrypted key we write signs with minisign -S, and minisign -R recovers our public key file', async () => {
     const file = await formatSecretKeyFile(ours.secretKey, null);
     expect(isSecretKeyFileEncrypted(file)).toBe(false);
     scratch.write('plain.key', file);
@@ -355,7 +372,7 @@ describe('secret key files', () => {
     expect(await parseSecretKeyFile(file)).toEqual(ours.secretKey);
   });
 
-  test('a key from minisign -G -W loads and signs what minisign -V accepts', async () => {
+  withMinisign.test('a key from minisign -G -W loads and signs what minisign -V accepts', async () => {
     minisign(['-G', '-W', '-f', '-p', scratch.path('w.pub'), '-s', scratch.path('w.key')]);
     const secretKey = await parseSecretKeyFile(scratch.read('w.key'));
     const publicKey = parsePublicKeyFile(scratch.read('w.pub'));
@@ -370,8 +387,13 @@ describe('secret key files', () => {
   // but the only way to prove we read what it writes. Skipped in the jitless
   // run, which must keep scrypt tiny; the scrypt itself is node:crypto's there
   // too, so the jitless run would prove nothing more.
-  const realScryptTest = process.env.SEALDROP_EXPECT_NO_WASM === '1' ? test.skip : test;
-  realScryptTest('an encrypted key from minisign -G (default scrypt limits) loads and signs', async () => {
+  const realScrypt = runOnlyIf(
+    process.env.SEALDROP_EXPECT_NO_WASM !== '1',
+    'an encrypted key from minisign -G at its default scrypt limits',
+    'the jitless run keeps scrypt parameters tiny',
+    withMinisign,
+  );
+  realScrypt.test('an encrypted key from minisign -G (default scrypt limits) loads and signs', async () => {
     const generated = minisign(
       ['-G', '-f', '-p', scratch.path('e.pub'), '-s', scratch.path('e.key')],
       'correct horse battery staple\ncorrect horse battery staple\n',
@@ -401,13 +423,22 @@ describe('secret key files', () => {
     }
 
     test.each([
-      ['signature algorithm', (b: Uint8Array) => { b.set(encoder.encode('ED'), 0); }, 'unsupported secret key algorithm'],
-      ['kdf algorithm', (b: Uint8Array) => { b.set(encoder.encode('Ar'), 2); }, 'unsupported secret key derivation function'],
-      ['checksum algorithm', (b: Uint8Array) => { b.set(encoder.encode('B3'), 4); }, 'unsupported secret key checksum'],
-      ['secret key byte', (b: Uint8Array) => (b[54 + 8 + 3]! ^= 1), 'corrupted secret key'],
-      ['public half', (b: Uint8Array) => (b[54 + 8 + 40]! ^= 1), 'corrupted secret key'],
-    ])('a changed %s', async (_name, edit, message) => {
+      ['signature algorithm', (b: Uint8Array) => { b.set(encoder.encode('ED'), 0); }, 'unsupported secret key algorithm', 'unsupported-algorithm'],
+      ['kdf algorithm', (b: Uint8Array) => { b.set(encoder.encode('Ar'), 2); }, 'unsupported secret key derivation function', 'unsupported-algorithm'],
+      ['checksum algorithm', (b: Uint8Array) => { b.set(encoder.encode('B3'), 4); }, 'unsupported secret key checksum', 'unsupported-algorithm'],
+      ['secret key byte', (b: Uint8Array) => (b[54 + 8 + 3]! ^= 1), 'corrupted secret key', 'corrupted-key'],
+      ['public half', (b: Uint8Array) => (b[54 + 8 + 40]! ^= 1), 'corrupted secret key', 'corrupted-key'],
+    ])('a changed %s', async (_name, edit, message, code) => {
       await expect(parseSecretKeyFile(mangleBody(plain, edit))).rejects.toThrow(message);
+      await expect(parseSecretKeyFile(mangleBody(plain, edit))).rejects.toThrow(withCode(code));
+    });
+
+    test('an encrypted key without its passphrase, or with a wrong one', async () => {
+      const encrypted = await formatSecretKeyFile(ours.secretKey, { passphrase, scrypt, ...FAST });
+      await expect(parseSecretKeyFile(encrypted)).rejects.toThrow(withCode('passphrase-required'));
+      await expect(parseSecretKeyFile(encrypted, { passphrase: encoder.encode('wrong'), scrypt })).rejects.toThrow(
+        withCode('wrong-passphrase'),
+      );
     });
 
     test('a corrupted public half is caught even with the checksum zeroed like minisign -W', async () => {
@@ -435,12 +466,18 @@ describe('secret key files', () => {
       await expect(parseSecretKeyFile(zero, { passphrase, scrypt })).rejects.toThrow(
         'unsupported scrypt parameters',
       );
+      await expect(parseSecretKeyFile(zero, { passphrase, scrypt })).rejects.toThrow(
+        withCode('unsupported-scrypt-parameters'),
+      );
     });
 
     test('passphrases minisign could not read', async () => {
       for (const bad of [encoder.encode('a\nb'), encoder.encode(''), new Uint8Array(1023).fill(0x61)]) {
         await expect(formatSecretKeyFile(ours.secretKey, { passphrase: bad, scrypt, ...FAST })).rejects.toThrow(
           MinisignError,
+        );
+        await expect(formatSecretKeyFile(ours.secretKey, { passphrase: bad, scrypt, ...FAST })).rejects.toThrow(
+          withCode('invalid-passphrase'),
         );
       }
     });

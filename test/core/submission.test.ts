@@ -5,16 +5,22 @@ import { join } from 'node:path';
 import { encodeBech32 } from '../../client/core/bech32.js';
 import { padmeLength } from '../../client/core/padme.js';
 import {
+  MAX_MANIFEST_SIZE,
+  MAX_SUBMISSION_FILES,
   SubmissionError,
   buildSubmission,
   parseSubmissionManifest,
   readSubmission,
 } from '../../client/core/submission.js';
-import type { SubmissionFileInput, SubmissionManifest, SubmissionPart } from '../../client/core/submission.js';
+import type { SubmissionErrorCode, SubmissionFileInput, SubmissionManifest, SubmissionPart } from '../../client/core/submission.js';
 import { TarError } from '../../client/core/tar-header.js';
 import { tarLength, writeTar } from '../../client/core/tar.js';
 import type { TarEntryInput } from '../../client/core/tar.js';
+import { requireTools } from '../support/required-tools.js';
 import { collectBytes, expectSameBytes, patternBytes, patternStream, rechunk } from '../support/streams.js';
+import { withCode } from '../support/coded-errors.js';
+
+const withTar = requireTools(['tar'], 'extraction with GNU tar');
 
 const encoder = new TextEncoder();
 const RECIPIENT = encodeBech32('age', new Uint8Array(32).fill(7));
@@ -89,7 +95,7 @@ describe('buildSubmission then readSubmission', () => {
     expect(buildSubmission({ message: '', files: [] }).manifest.reply).toBeNull();
   });
 
-  test('extracts with GNU tar, byte-identical', async () => {
+  withTar.test('extracts with GNU tar, byte-identical', async () => {
     const work = mkdtempSync(join(tmpdir(), 'sealdrop-submission-'));
     try {
       const built = buildSubmission({ message: '제보 내용\n', files: sampleFiles(), replyRecipient: RECIPIENT });
@@ -117,6 +123,15 @@ describe('buildSubmission then readSubmission', () => {
     for (const size of [-1, 0.5, 2 ** 33]) expect(() => buildSubmission({ message: '', files: [file({ size })] })).toThrow(SubmissionError);
     expect(() => buildSubmission({ message: '', files: [file({ name: 'x'.repeat(1025) })] })).toThrow(SubmissionError);
     expect(() => buildSubmission({ message: '', files: [file({ name: 'a\ud800' })] })).toThrow(SubmissionError);
+  });
+
+  test('the builder\'s refusals carry codes', () => {
+    const file = (overrides: Partial<SubmissionFileInput>): SubmissionFileInput => ({ name: 'a', type: '', size: 0, data: [], ...overrides });
+    expect(() => buildSubmission({ message: '', files: [], replyRecipient: 'age1nope' })).toThrow(withCode('invalid-reply-recipient'));
+    expect(() => buildSubmission({ message: '', files: [file({ size: -1 })] })).toThrow(withCode('invalid-file'));
+    expect(() => buildSubmission({ message: '', files: [file({ name: 'a\ud800' })] })).toThrow(withCode('invalid-file'));
+    const many = Array.from({ length: MAX_SUBMISSION_FILES + 1 }, () => file({}));
+    expect(() => buildSubmission({ message: '', files: many })).toThrow(withCode('too-many-files'));
   });
 
   test('a file shorter than declared fails the stream', async () => {
@@ -178,6 +193,16 @@ describe('parseSubmissionManifest', () => {
     expect(() => parse(value)).toThrow(SubmissionError);
   });
 
+  test.each<[SubmissionErrorCode, () => Uint8Array]>([
+    ['invalid-manifest', () => encoder.encode(JSON.stringify({ ...valid(), extra: 1 }))],
+    ['invalid-manifest', () => Uint8Array.of(0xff)],
+    ['unsupported-format', () => encoder.encode(JSON.stringify({ ...valid(), format: 'other' }))],
+    ['unsupported-format', () => encoder.encode(JSON.stringify({ ...valid(), version: 2 }))],
+    ['manifest-too-large', () => new Uint8Array(MAX_MANIFEST_SIZE + 1)],
+  ])('refuses with code %s (%#)', (code, bytes) => {
+    expect(() => parseSubmissionManifest(bytes())).toThrow(withCode(code));
+  });
+
   test('refuses bytes that are not UTF-8 JSON', () => {
     for (const bytes of [Uint8Array.of(0xff), encoder.encode('{'), encoder.encode('\ufeff' + JSON.stringify(valid())), new Uint8Array(0)]) {
       expect(() => parseSubmissionManifest(bytes)).toThrow(SubmissionError);
@@ -226,6 +251,17 @@ describe('readSubmission cross-checks the archive against the manifest', () => {
     ['an invalid manifest', () => [entry('submission.json', '{}'), ...good().slice(1)]],
   ])('refuses %s', async (_label, entries) => {
     await expect(consume(entries())).rejects.toThrow(SubmissionError);
+  });
+
+  test.each<[SubmissionErrorCode, () => TarEntryInput[]]>([
+    ['missing-entry', () => good().slice(0, 2)],
+    ['unexpected-entry', () => [good()[1]!, good()[0]!, good()[2]!]],
+    ['unexpected-entry', () => [...good(), entry('files/002-b', 'x')]],
+    ['size-mismatch', () => [...good().slice(0, 2), entry('files/001-a', 'abcd')]],
+    ['invalid-message', () => [good()[0]!, entry('message.txt', Uint8Array.of(0x68, 0xff)), good()[2]!]],
+    ['invalid-manifest', () => [entry('submission.json', '{}'), ...good().slice(1)]],
+  ])('refuses with code %s (%#)', async (code, entries) => {
+    await expect(consume(entries())).rejects.toThrow(withCode(code));
   });
 
   test('refuses a declared size larger than the data', async () => {

@@ -3,12 +3,13 @@
  * must be refused with a TarError before any unsafe path reaches the caller.
  */
 import fc from 'fast-check';
-import { BLOCK_SIZE, TarError } from '../../client/core/tar-header.js';
+import { BLOCK_SIZE, TarError, type TarErrorCode } from '../../client/core/tar-header.js';
 import { resolveInside } from '../../client/core/tar-paths.js';
 import { readTar, writeTar } from '../../client/core/tar.js';
 import type { TarLimits } from '../../client/core/tar.js';
 import { forgeArchive, forgeEntry, forgeHeader } from '../support/tar-forge.js';
 import { collectBytes, rechunk } from '../support/streams.js';
+import { withCode } from '../support/coded-errors.js';
 
 const numRuns = Number(process.env.SLOW) ? 1000 : 50;
 const encoder = new TextEncoder();
@@ -253,6 +254,55 @@ describe('truncation and trailing data', () => {
 
   test('refuses an empty source', async () => {
     await expectRefused(new Uint8Array(0), /missing end-of-archive marker/u);
+  });
+});
+
+describe('error codes callers branch on', () => {
+  const dataOf = (length: number): Uint8Array => new Uint8Array(length).fill(1);
+  const cases: [TarErrorCode, string, () => Uint8Array, Partial<TarLimits>][] = [
+    ['invalid-header', 'checksum', () => single({ checksum: 'bad' }), {}],
+    ['invalid-header', 'size field', () => single({ size: '0000000001x\0' }), {}],
+    ['unsupported-entry', 'symbolic link', () => single({ type: '2' }), {}],
+    ['unsafe-name', 'parent segment', () => single({ name: '../x' }), {}],
+    ['duplicate-name', 'case collision', () => forgeArchive([forgeEntry({ name: 'a' }), forgeEntry({ name: 'A' })]), {}],
+    ['truncated', 'short data', () => forgeArchive([forgeHeader({ name: 'x', size: '00000001000\0' }), new Uint8Array(100)], false), {}],
+    ['truncated', 'no end marker', () => new Uint8Array(0), {}],
+    ['invalid-padding', 'entry padding', () => forgeArchive([forgeEntry({ name: 'a' }, 'abc').fill(7, BLOCK_SIZE + 100, BLOCK_SIZE + 101)]), {}],
+    ['invalid-padding', 'data after the end marker', () => forgeArchive([forgeArchive([forgeEntry({ name: 'a' })]), Uint8Array.of(1)], false), {}],
+    ['too-many-entries', 'three of two', () => forgeArchive([forgeEntry({ name: 'a' }), forgeEntry({ name: 'b' }), forgeEntry({ name: 'c' })]), { maxEntries: 2 }],
+    ['entry-too-large', 'declared', () => single({ size: '00000002000\0' }, dataOf(1024)), { maxEntrySize: 1000 }],
+    ['archive-too-large', 'declared', () => single({ size: '77777777777\0' }), { maxTotalSize: 1 << 20 }],
+    ['archive-too-large', 'trailing padding', () => forgeArchive([forgeEntry({ name: 'a' }), new Uint8Array(10_000)]), { maxTotalSize: 8000 }],
+  ];
+
+  test.each(cases)('%s: %s', async (code, _label, archive, limits) => {
+    const error: unknown = await readPaths(archive(), limits).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TarError);
+    expect(error).toMatchObject({ code });
+  });
+
+  test('entry data read twice or after moving on is invalid-read', async () => {
+    const entries = readTar(rechunk(forgeArchive([forgeEntry({ name: 'a' }, 'abc'), forgeEntry({ name: 'b' })]), [1000]));
+    const first = (await entries.next()).value!;
+    first.data[Symbol.asyncIterator]();
+    expect(() => first.data[Symbol.asyncIterator]()).toThrow(withCode('invalid-read'));
+    await entries.return();
+  });
+
+  test('moving on while entry data is still being read is invalid-read (the reader\'s re-entrancy guard)', async () => {
+    // Pieces of one block: the data read has to wait for the source.
+    const entries = readTar(rechunk(forgeArchive([forgeEntry({ name: 'a' }, 'abc'), forgeEntry({ name: 'b' })]), [BLOCK_SIZE]));
+    const first = (await entries.next()).value!;
+    const pending = first.data[Symbol.asyncIterator]().next();
+    const error: unknown = await entries.next().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TarError);
+    expect(error).toMatchObject({ code: 'invalid-read' });
+    await pending.catch(() => undefined);
+  });
+
+  test('resolveInside: unsafe-name for the path, invalid-root for the root', () => {
+    expect(() => resolveInside('/out', '../x')).toThrow(withCode('unsafe-name'));
+    expect(() => resolveInside('', 'a')).toThrow(withCode('invalid-root'));
   });
 });
 

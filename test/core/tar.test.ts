@@ -8,7 +8,9 @@ import { BLOCK_SIZE, TarError, isZero } from '../../client/core/tar-header.js';
 import { resolveInside, sanitizeFileName } from '../../client/core/tar-paths.js';
 import { readTar, tarLength, writeTar } from '../../client/core/tar.js';
 import type { TarEntryInput } from '../../client/core/tar.js';
+import { requireTools } from '../support/required-tools.js';
 import { collectBytes, patternBytes, rechunk } from '../support/streams.js';
+import { withCode } from '../support/coded-errors.js';
 
 const numRuns = Number(process.env.SLOW) ? 1000 : 50;
 const encoder = new TextEncoder();
@@ -147,14 +149,17 @@ describe('writeTar', () => {
   test('refuses paths that do not fit ustar', async () => {
     for (const path of ['x'.repeat(101), `${'p'.repeat(156)}/name`, `${'p'.repeat(100)}/${'n'.repeat(101)}`, '한'.repeat(34)]) {
       await expect(writeAll([fileEntry(path, new Uint8Array(0))])).rejects.toThrow('entry name too long for ustar');
+      await expect(writeAll([fileEntry(path, new Uint8Array(0))])).rejects.toThrow(withCode('name-too-long'));
     }
   });
 
   test('refuses non-canonical, unsafe and duplicate paths', async () => {
     for (const path of ['', '/abs', 'a/../b', '..', './a', 'a//b', 'a/', 'a\\b', 'a\nb', 'a\u202eb']) {
       await expect(writeAll([fileEntry(path, new Uint8Array(0))])).rejects.toThrow(TarError);
+      await expect(writeAll([fileEntry(path, new Uint8Array(0))])).rejects.toThrow(withCode('unsafe-name'));
     }
     await expect(writeAll([fileEntry('a', new Uint8Array(0)), fileEntry('A', new Uint8Array(0))])).rejects.toThrow('duplicate entry name');
+    await expect(writeAll([fileEntry('a', new Uint8Array(0)), fileEntry('A', new Uint8Array(0))])).rejects.toThrow(withCode('duplicate-name'));
   });
 
   test('refuses data longer or shorter than the declared size, without emitting the excess', async () => {
@@ -165,6 +170,8 @@ describe('writeTar', () => {
     })()).rejects.toThrow('entry data longer than declared size');
     expect(emitted.reduce((sum, chunk) => sum + chunk.length, 0)).toBe(BLOCK_SIZE + 2);
     await expect(writeAll([{ path: 'a', size: 3, data: [new Uint8Array(2)] }])).rejects.toThrow('entry data shorter than declared size');
+    await expect(writeAll([{ path: 'a', size: 3, data: [new Uint8Array(2)] }])).rejects.toThrow(withCode('size-mismatch'));
+    await expect(writeAll([{ path: 'a', size: 1, data: [new Uint8Array(2)] }])).rejects.toThrow(withCode('size-mismatch'));
   });
 
   test('refuses bad sizes and modes', async () => {
@@ -172,6 +179,8 @@ describe('writeTar', () => {
       await expect(writeAll([{ path: 'a', size, data: [] }])).rejects.toThrow('invalid entry size');
     }
     await expect(writeAll([{ path: 'a', size: 0, data: [], mode: 0o4755 }])).rejects.toThrow('invalid entry mode');
+    await expect(writeAll([{ path: 'a', size: -1, data: [] }])).rejects.toThrow(withCode('invalid-entry'));
+    await expect(writeAll([{ path: 'a', size: 0, data: [], mode: 0o4755 }])).rejects.toThrow(withCode('invalid-entry'));
   });
 
   test('streams: the header comes before any data is pulled, and chunks pass through uncopied', async () => {
@@ -287,7 +296,9 @@ function run(args: string[], cwd: string): { stdout: string; stderr: string; sta
   return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }
 
-describe('GNU tar interop', () => {
+const withTar = requireTools(['tar'], 'GNU tar interop');
+
+withTar.describe('GNU tar interop', () => {
   let work: string;
   beforeEach(() => {
     work = mkdtempSync(join(tmpdir(), 'sealdrop-tar-'));

@@ -6,11 +6,12 @@
  */
 import type { Browser } from 'playwright-core';
 import { compose, expectDelivered, expectFingerprint, expectNoTraces, openPage, plaintextNeedles, send, waitUntilSent, watchForPlaintext, type Submission } from './flow.js';
-import { e2eAvailable, launchBrowser, startPortal, storedSubmissions, testBytes, watchProblems, type Portal } from './support.js';
+import { E2E_TOOLS, launchBrowser, startPortal, storedSubmissions, testBytes, watchProblems, type Portal } from './support.js';
+import { requireTools } from '../support/required-tools.js';
 
-const describeE2e = e2eAvailable() ? describe : describe.skip;
+const e2e = requireTools(E2E_TOOLS, 'the source page in Chromium without WebAssembly');
 
-describeE2e('source page in Chromium without WebAssembly (--jitless)', () => {
+e2e.describe('source page in Chromium without WebAssembly (--jitless)', () => {
   let portal: Portal;
   let browser: Browser;
 

@@ -6,12 +6,13 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { compose, expectDelivered, expectFingerprint, expectNoTraces, openPage, plaintextNeedles, send, waitUntilSent, watchForPlaintext, type Submission } from './flow.js';
-import { e2eAvailable, launchBrowser, screenshotPath, startPortal, storedSubmissions, testBytes, watchProblems, type Portal } from './support.js';
+import { E2E_TOOLS, launchBrowser, screenshotPath, startPortal, storedSubmissions, testBytes, watchProblems, type Portal } from './support.js';
+import { requireTools } from '../support/required-tools.js';
 
 const MIB = 1024 * 1024;
-const describeE2e = e2eAvailable() ? describe : describe.skip;
+const e2e = requireTools(E2E_TOOLS, 'the source page in Chromium');
 
-describeE2e('source page in Chromium (WebAssembly)', () => {
+e2e.describe('source page in Chromium (WebAssembly)', () => {
   let portal: Portal;
   let browser: Browser;
   const screenshots: string[] = [];

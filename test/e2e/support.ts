@@ -15,17 +15,15 @@ import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwrig
 import { loadSodium } from '../../client/core/sodium.js';
 import { buildClient } from '../../scripts/build-client.js';
 import { parseConfig } from '../../server/config.js';
-import { demoServerSettings, prepareDemoNewsroom, type DemoNewsroom } from '../../server/demo.js';
+import { demoServerSettings, prepareDemoNewsroom, type DemoNewsroom } from '../../scripts/demo.js';
 import { createLogger } from '../../server/logging.js';
 import { startServer, type RunningServer } from '../../server/main.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.resolve('test-output', 'screenshots');
 
-/** True when the binaries the end-to-end tests need are installed. */
-export function e2eAvailable(): boolean {
-  return existsSync(CHROMIUM) && spawnSync('age', ['--version']).status === 0 && spawnSync('tar', ['--version']).status === 0;
-}
+/** The programs the end-to-end tests drive: the browser, and `age` and `tar` to check what arrived. */
+export const E2E_TOOLS: readonly string[] = [CHROMIUM, 'age', 'tar'];
 
 /** A fault-injecting HTTP proxy in front of the source listener. */
 export class FaultProxy {

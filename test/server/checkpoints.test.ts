@@ -9,7 +9,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { sodium } from '../../client/core/sodium.js';
 import { SubmissionStore } from '../../server/storage/submission-store.js';
-import { UploadStore, type CheckpointPolicy } from '../../server/uploads/upload-store.js';
+import type { CheckpointPolicy } from '../../server/uploads/checkpointer.js';
+import { UploadStore } from '../../server/uploads/upload-store.js';
 import { makeTestServer, TEST_LIMITS, type TestServer } from './support.js';
 
 /** Checkpoint every 64 KiB; the idle checkpoint never fires during a test. */

@@ -143,9 +143,17 @@ describe('production start-up', () => {
     test('starts when it is the configured key (comment lines may differ)', async () => {
       const newsroom = await makeNewsroom(dir, [makeEditor('Alice')]);
       const keyLine = formatPublicKeyFile(newsroom.root.publicKey).split('\n')[1]!;
-      await writeFile(bundled(), `untrusted comment: the newsroom's root key\n${keyLine}\n`);
+      const recommented = `untrusted comment: the newsroom's root key\n${keyLine}\n`;
+      await writeFile(bundled(), recommented);
       const running = await startServer(parseConfig(env(), dir), logger);
-      await running.close();
+      try {
+        // Listening, and serving the client's root.pub as built: the check compared keys, not text.
+        const served = await fetch(new URL('root.pub', running.sourceUrl));
+        expect(served.status).toBe(200);
+        expect(await served.text()).toBe(recommented);
+      } finally {
+        await running.close();
+      }
     });
 
     test('refuses one that is not a public key file, naming SEALDROP_STATIC_DIR', async () => {

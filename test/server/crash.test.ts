@@ -21,7 +21,7 @@ import { createInterface } from 'node:readline';
 import { encodeBase64 } from '../../client/core/base64.js';
 import { utf8 } from '../../client/core/bytes.js';
 import { loadSodium, sodium } from '../../client/core/sodium.js';
-import { challengeMessage } from '../../server/editor-auth/challenges.js';
+import { challengeMessage } from '../../client/core/editor-login.js';
 import { BUILD_DIR, compiledBuild } from '../support/compiled-build.js';
 import { activeEditors, encryptFor, makeEditor, makeNewsroom, type Newsroom } from './support.js';
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { encodeBase64 } from '../../client/core/base64.js';
 import { utf8 } from '../../client/core/bytes.js';
 import { sodium } from '../../client/core/sodium.js';
-import { challengeMessage } from '../../server/editor-auth/challenges.js';
+import { challengeMessage } from '../../client/core/editor-login.js';
 import {
   activeEditors,
   binaryBody,

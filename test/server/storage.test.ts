@@ -4,8 +4,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { utf8 } from '../../client/core/bytes.js';
 import { SubmissionStore } from '../../server/storage/submission-store.js';
-import { parseRange } from '../../server/routes/range.js';
-import { parseJournal, ReceivedRanges } from '../../server/uploads/ranges.js';
+import { parseRangeHeader } from '../../server/routes/http-byte-range.js';
+import { parseJournal, ReceivedSpans } from '../../server/uploads/received-spans.js';
 import { UploadStore } from '../../server/uploads/upload-store.js';
 import { activeEditors, createUpload, encryptFor, expectError, makeTestServer, putChunk, TEST_LIMITS, uploadWhole } from './support.js';
 
@@ -98,9 +98,9 @@ describe('reopening the upload area after a crash', () => {
   });
 });
 
-describe('ReceivedRanges', () => {
+describe('ReceivedSpans', () => {
   test('merges overlapping and adjacent ranges and reports the resumable prefix', () => {
-    const ranges = new ReceivedRanges();
+    const ranges = new ReceivedSpans();
     ranges.add(10, 20);
     expect(ranges.contiguousPrefix()).toBe(0);
     ranges.add(30, 40);
@@ -120,20 +120,20 @@ describe('ReceivedRanges', () => {
   });
 });
 
-describe('parseRange', () => {
+describe('parseRangeHeader', () => {
   test.each([
     [undefined, null],
-    ['bytes=0-9', { start: 0, end: 9 }],
-    ['bytes=5-', { start: 5, end: 99 }],
-    ['bytes=-10', { start: 90, end: 99 }],
-    ['bytes=-1000', { start: 0, end: 99 }],
-    ['bytes=90-1000', { start: 90, end: 99 }],
+    ['bytes=0-9', { first: 0, last: 9 }],
+    ['bytes=5-', { first: 5, last: 99 }],
+    ['bytes=-10', { first: 90, last: 99 }],
+    ['bytes=-1000', { first: 0, last: 99 }],
+    ['bytes=90-1000', { first: 90, last: 99 }],
     ['bytes=100-', 'unsatisfiable'],
     ['bytes=-0', 'unsatisfiable'],
     ['bytes=0-1,5-6', null],
     ['items=0-1', null],
     ['bytes=9-5', null],
   ])('%s', (header, expected) => {
-    expect(parseRange(header, 100)).toEqual(expected);
+    expect(parseRangeHeader(header, 100)).toEqual(expected);
   });
 });

@@ -13,13 +13,14 @@ import { encodeBase64 } from '../../client/core/base64.js';
 import { signManifest, type KeyManifest } from '../../client/core/manifest.js';
 import { formatKeyId, formatPublicKeyFile, generateKeyPair, type MinisignKeyPair } from '../../client/core/minisign.js';
 import { loadSodium, sodium } from '../../client/core/sodium.js';
+import { formatRfc3339Seconds } from '../../client/core/time.js';
 import { X25519Identity } from '../../client/core/x25519.js';
 import { createEditorApp, createSourceApp } from '../../server/app.js';
 import { createLogger } from '../../server/logging.js';
 import { ManifestStore } from '../../server/manifest/manifest-store.js';
 import { SubmissionStore } from '../../server/storage/submission-store.js';
 import { UploadStore, type UploadLimits } from '../../server/uploads/upload-store.js';
-import { challengeMessage } from '../../server/editor-auth/challenges.js';
+import { challengeMessage } from '../../client/core/editor-login.js';
 
 export interface TestEditor {
   readonly name: string;
@@ -35,10 +36,6 @@ export interface Newsroom {
   readonly rootPublicKeyFile: string;
   /** Signs a manifest of the current editors at `version` (expiring in a year unless given). */
   sign(version: number, options?: { issued?: Date; expires?: Date }): { manifest: Uint8Array; signature: string };
-}
-
-function iso(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function makeEditor(name: string, status: 'active' | 'retired' = 'active'): TestEditor {
@@ -63,8 +60,8 @@ export async function makeNewsroom(dir: string, editors: TestEditor[]): Promise<
         format: 'sealdrop-key-manifest',
         formatVersion: 1,
         version,
-        issued: iso(issued),
-        expires: iso(options.expires ?? new Date(Date.now() + 365 * 86_400_000)),
+        issued: formatRfc3339Seconds(issued),
+        expires: formatRfc3339Seconds(options.expires ?? new Date(Date.now() + 365 * 86_400_000)),
         rootKeyId: formatKeyId(root.publicKey.keyId),
         editors: editors.map((editor) => ({
           name: editor.name,

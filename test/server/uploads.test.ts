@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
 import { utf8 } from '../../client/core/bytes.js';
+import { MAX_STANZAS } from '../../client/core/header.js';
 import { sodium } from '../../client/core/sodium.js';
 import {
   activeEditors,
@@ -251,6 +252,19 @@ describe('finalize refuses and deletes what is not a valid envelope', () => {
 
   test('a header over the size limit', async () => {
     const bytes = utf8('age-encryption.org/v1\n-> X25519 AAAA\n' + `${'A'.repeat(64)}\n`.repeat(1100));
+    const { response, id } = await finalizeBytes(bytes);
+    expectError(response, 422, 'HEADER_TOO_LARGE');
+    await expectDeleted(id);
+  });
+
+  test('a header with more stanzas than the limit', async () => {
+    // A real X25519 stanza repeated past MAX_STANZAS, with the real MAC line and payload:
+    // only the stanza limit is broken (otherwise it would be WRONG_RECIPIENTS).
+    const headerEnd = Buffer.from(ciphertext).indexOf('\n---') + 1;
+    const [version, stanzaLine, body] = new TextDecoder().decode(ciphertext.subarray(0, headerEnd)).split('\n');
+    expect(body).toHaveLength(43);
+    const stanzas = `${stanzaLine}\n${body}\n`.repeat(MAX_STANZAS + 1);
+    const bytes = Buffer.concat([utf8(`${version}\n${stanzas}`), ciphertext.subarray(headerEnd)]);
     const { response, id } = await finalizeBytes(bytes);
     expectError(response, 422, 'HEADER_TOO_LARGE');
     await expectDeleted(id);

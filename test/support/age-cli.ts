@@ -53,8 +53,3 @@ export function runAgeWithPassphrase(args: readonly string[], passphrase: string
   if (result.error) throw result.error;
   return result.status ?? -1;
 }
-
-export function ageAvailable(): boolean {
-  const result = spawnSync('age', ['--version']);
-  return result.status === 0;
-}

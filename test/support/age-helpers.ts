@@ -1,7 +1,6 @@
 // Shared helpers for the age test suites: byte streams in and out, hashing,
 // and cheap deterministic plaintext (randombytes_buf is too slow without
-// WebAssembly to fill megabytes).
-import { createHash } from 'node:crypto';
+// WebAssembly to fill megabytes). They run in Node and in the browser run.
 
 /** True under `node --jitless` (Tor Browser Safer simulation): scale sizes down there. */
 export const JITLESS = typeof WebAssembly === 'undefined';
@@ -21,8 +20,13 @@ export async function* streamOf(bytes: Uint8Array, pieceSizes: number | readonly
 /** Concatenate a stream (copying each piece, in case the producer reuses buffers). */
 export { collectBytes as collect } from './streams.js';
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/**
+ * SHA-256 in hex, by Web Crypto: native in Node and in browsers alike, so
+ * hashing megabytes stays fast in the browser run without JIT too.
+ */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.slice()));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 /** Deterministic, incompressible-looking bytes (xorshift32), fast in any mode. */

@@ -1,4 +1,4 @@
-/** Drives the real `minisign` binary (0.11) for interoperability tests. */
+/** Drives the real `minisign` binary (0.11) for interoperability tests, with a scratch directory for its files. */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,9 +16,18 @@ export function minisign(args: string[], input = ''): CliResult {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A scratch directory with helpers to write and read files in it. */
+/**
+ * A scratch directory with helpers to write and read files in it. It is
+ * created on first use, so suites whose file-based tests are skipped (no
+ * minisign, or the browser run) never touch the file system.
+ */
 export class Scratch {
-  readonly dir = mkdtempSync(join(tmpdir(), 'sealdrop-minisign-'));
+  #dir: string | undefined;
+
+  get dir(): string {
+    this.#dir ??= mkdtempSync(join(tmpdir(), 'sealdrop-minisign-'));
+    return this.#dir;
+  }
 
   path(name: string): string {
     return join(this.dir, name);
@@ -39,6 +48,7 @@ export class Scratch {
   }
 
   remove(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
+    this.#dir = undefined;
   }
 }

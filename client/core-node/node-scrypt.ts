@@ -1,6 +1,11 @@
-/** The core's {@link ScryptFunction} implemented with node:crypto. */
+/**
+ * The core's {@link ScryptFunction} implemented with node:crypto.
+ *
+ * client/core-node/ holds Node.js implementations of the core's pluggable
+ * primitives, for the CLI and the tests; it is never bundled into the page.
+ */
 import { scrypt } from 'node:crypto';
-import type { ScryptFunction, ScryptParams } from '../../client/core/scrypt-function.js';
+import type { ScryptFunction, ScryptParams } from '../core/scrypt-function.js';
 
 /**
  * scrypt needs 128·N·r bytes for its main buffer plus 128·r·p for B; Node's

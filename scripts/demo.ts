@@ -18,9 +18,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { accessPublicKeyText, formatAccessKey, generateAccessKey } from '../client/core/access-key.js';
 import { formatIdentityFile } from '../client/core/identity-file.js';
-import { signManifest, type KeyManifest } from '../client/core/manifest.js';
+import { MANIFEST_FILE_NAME, SIGNATURE_SUFFIX, signManifest, type KeyManifest } from '../client/core/manifest.js';
 import { formatKeyId, formatPublicKeyFile, generateKeyPair } from '../client/core/minisign.js';
 import { formatSecretKeyFile, parseSecretKeyFile } from '../client/core/minisign-secret-key.js';
+import { formatRfc3339Seconds } from '../client/core/time.js';
 import { X25519Identity } from '../client/core/x25519.js';
 
 export interface DemoNewsroom {
@@ -34,10 +35,6 @@ export interface DemoNewsroom {
 }
 
 const DEMO_VALIDITY_DAYS = 365;
-
-function isoSeconds(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -74,8 +71,8 @@ export async function prepareDemoNewsroom(root: string, now: Date = new Date()):
   const secretsDir = path.join(root, 'secrets');
   const files = {
     rootPublicKey: path.join(keysDir, 'root.pub'),
-    manifest: path.join(keysDir, 'manifest.json'),
-    signature: path.join(keysDir, 'manifest.json.minisig'),
+    manifest: path.join(keysDir, MANIFEST_FILE_NAME),
+    signature: path.join(keysDir, MANIFEST_FILE_NAME + SIGNATURE_SUFFIX),
     rootSecretKey: path.join(secretsDir, 'root.key'),
     identity: path.join(secretsDir, 'editor-identity.txt'),
     accessKey: path.join(secretsDir, 'editor-access.json'),
@@ -128,8 +125,8 @@ export async function prepareDemoNewsroom(root: string, now: Date = new Date()):
 
 function validity(now: Date): { issued: string; expires: string } {
   return {
-    issued: isoSeconds(now),
-    expires: isoSeconds(new Date(now.getTime() + DEMO_VALIDITY_DAYS * 86_400_000)),
+    issued: formatRfc3339Seconds(now),
+    expires: formatRfc3339Seconds(new Date(now.getTime() + DEMO_VALIDITY_DAYS * 86_400_000)),
   };
 }
 

@@ -1,9 +1,12 @@
 /**
  * The core's {@link Aead} over node:crypto's native (OpenSSL) ChaCha20-Poly1305,
  * for the offline decryptor where throughput on large files matters.
+ *
+ * client/core-node/ holds Node.js implementations of the core's pluggable
+ * primitives, for the CLI and the tests; it is never bundled into the page.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { AEAD_TAG_SIZE, checkAeadArguments, type Aead } from '../../client/core/aead.js';
+import { AEAD_TAG_SIZE, checkAeadArguments, type Aead } from '../core/aead.js';
 
 function toUint8Array(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);

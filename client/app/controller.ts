@@ -1,0 +1,328 @@
+/**
+ * The page's controller: holds the state, takes in the encryption worker's
+ * messages and the screens' events, and moves between screens. It touches
+ * no DOM and no browser API itself: drawing, the worker and leaving the page
+ * are ports ({@link PagePorts}) that page.ts gives it, so tests can fake them.
+ *
+ * Nothing is stored on the device: no cookies, web storage, IndexedDB,
+ * caches or service workers. The language lives in the URL (`?lang=ko`).
+ */
+import type { Language } from './i18n/catalog.js';
+import type { KeyStatus, PageEvents, PageView, ScreenName, SubmitOutcome } from './page-state.js';
+import type { FailureReason, PageMessage, WorkerMessage } from './protocol.js';
+
+/** The worker bundles (scripts/build-client.ts): with libsodium's WebAssembly, and without. */
+export const WASM_WORKER = 'worker.js';
+export const NO_WASM_WORKER = 'worker-nowasm.js';
+
+/** Two presses of Escape within this time leave the page. */
+const ESCAPE_WINDOW_MS = 1000;
+
+/** Draws the page; the real one is display.ts. */
+export interface Display {
+  /** Draws the fixed parts and `view.screen` anew; with `focus`, moves focus to the screen's heading. */
+  render(view: PageView, events: PageEvents, focus: boolean): void;
+  /** Readies the progress screen for a new send: bar indeterminate, no rate, no notice. */
+  resetProgress(): void;
+  /** The worker reports `sent` of `total` bytes stored. */
+  showProgress(sent: number, total: number): void;
+  /** A request failed and is being retried. */
+  showRetrying(): void;
+  /** Keyboard focus back on the language switch (after switching). */
+  focusLanguageSwitch(): void;
+}
+
+/** The encryption worker, as the page talks to it. */
+export interface EncryptionWorker {
+  post(message: PageMessage): void;
+  terminate(): void;
+}
+
+export interface WorkerListener {
+  message(message: WorkerMessage): void;
+  /** The worker died (an uncaught error, a script that would not load). */
+  crashed(): void;
+}
+
+/** Everything outside the controller it acts on. */
+export interface PagePorts {
+  readonly display: Display;
+  /**
+   * Starts the worker bundle `file`.
+   * @throws if the browser cannot start a worker.
+   */
+  startWorker(file: string, listener: WorkerListener): EncryptionWorker;
+  /** Puts the language in the URL, so a reload keeps it and the device keeps nothing. */
+  keepLanguage(language: Language): void;
+  /** Deletes a partial upload, best effort, even as the page goes away. */
+  discardUpload(id: string): void;
+  /** Empties the page and replaces it in the history, so Back does not return to it. */
+  leave(): void;
+  reload(): void;
+}
+
+export interface ControllerOptions {
+  readonly language: Language;
+  /** Whether the browser has WebAssembly: which worker bundle to try first. */
+  readonly webAssembly: boolean;
+}
+
+interface PageState {
+  language: Language;
+  screen: ScreenName;
+  fingerprint: string | null;
+  keys: KeyStatus;
+  message: string;
+  files: File[];
+  reply: boolean;
+  words: readonly string[] | null;
+  failure: FailureReason | null;
+  workerRunning: boolean;
+  /** The upload in progress, deleted on quick exit. */
+  uploadId: string | null;
+  /** The worker file in use, so a failed WebAssembly start can fall back once. */
+  workerFile: string;
+}
+
+/** The page's state and the moves between its screens. */
+export class PageController implements PageEvents {
+  readonly #ports: PagePorts;
+  readonly #state: PageState;
+  #worker: EncryptionWorker | null = null;
+  #lastEscape = Number.NEGATIVE_INFINITY; // a first press is never the second of a pair
+
+  constructor(ports: PagePorts, options: ControllerOptions) {
+    this.#ports = ports;
+    this.#state = {
+      language: options.language,
+      screen: 'compose',
+      fingerprint: null,
+      keys: { state: 'checking' },
+      message: '',
+      files: [],
+      reply: false,
+      words: null,
+      failure: null,
+      workerRunning: false,
+      uploadId: null,
+      workerFile: options.webAssembly ? WASM_WORKER : NO_WASM_WORKER,
+    };
+  }
+
+  /** The state, read-only: what the screens draw. */
+  get view(): PageView {
+    return this.#state;
+  }
+
+  /** Draws the first screen and starts the worker, which checks the keys. */
+  start(): void {
+    this.#render(false);
+    this.#startWorker();
+  }
+
+  // Screens' events -----------------------------------------------------------
+
+  editMessage(message: string): void {
+    this.#state.message = message;
+  }
+
+  addFiles(files: readonly File[]): void {
+    this.#state.files.push(...files);
+  }
+
+  removeFile(index: number): void {
+    this.#state.files.splice(index, 1);
+  }
+
+  chooseReply(wanted: boolean): void {
+    this.#state.reply = wanted;
+    if (!wanted) {
+      // No replies wanted: no secret may exist.
+      this.#state.words = null;
+      this.#post({ type: 'forget-secret' });
+    }
+  }
+
+  submit(): SubmitOutcome {
+    const state = this.#state;
+    if (state.keys.state !== 'ready') return 'unavailable';
+    if (state.message.trim() === '' && state.files.length === 0) return 'empty';
+    if (state.reply) {
+      if (state.words === null) this.#post({ type: 'secret', language: state.language });
+      this.#show('secret');
+    } else {
+      this.#startSending();
+    }
+    return 'accepted';
+  }
+
+  sendWithSecret(): void {
+    if (this.#state.words !== null) this.#startSending();
+  }
+
+  cancelSend(): void {
+    this.#post({ type: 'cancel' });
+  }
+
+  returnToCompose(): void {
+    this.#show('compose');
+  }
+
+  sendAnother(): void {
+    this.#resetDraft();
+    this.#show('compose');
+  }
+
+  reload(): void {
+    this.#ports.reload();
+  }
+
+  // The fixed parts: language and quick exit -----------------------------------
+
+  switchLanguage(): void {
+    const state = this.#state;
+    state.language = state.language === 'en' ? 'ko' : 'en';
+    this.#ports.keepLanguage(state.language);
+    // The secret's words follow the language; the secret itself does not change.
+    if (state.words !== null) this.#post({ type: 'secret', language: state.language });
+    this.#render(false);
+    this.#ports.display.focusLanguageSwitch();
+  }
+
+  /**
+   * Leave at once: stop the worker (its keys and secret die with it), delete
+   * any partial upload, drop everything typed, and leave the page.
+   */
+  quickExit(): void {
+    this.#stopWorker();
+    if (this.#state.uploadId !== null) this.#ports.discardUpload(this.#state.uploadId);
+    this.#resetDraft();
+    this.#ports.leave();
+  }
+
+  /** Escape was pressed at `nowMs`; twice within a second is a quick exit. */
+  escapePressed(nowMs: number): void {
+    if (nowMs - this.#lastEscape <= ESCAPE_WINDOW_MS) this.quickExit();
+    this.#lastEscape = nowMs;
+  }
+
+  // The worker -----------------------------------------------------------------
+
+  #startWorker(): void {
+    try {
+      this.#worker = this.#ports.startWorker(this.#state.workerFile, {
+        message: (message) => {
+          this.#onWorkerMessage(message);
+        },
+        crashed: () => {
+          this.#workerFailed('worker');
+        },
+      });
+      this.#state.workerRunning = true;
+    } catch {
+      this.#worker = null;
+      this.#state.workerRunning = false;
+      this.#setKeys({ state: 'failed', reason: 'worker' });
+    }
+  }
+
+  #stopWorker(): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#state.workerRunning = false;
+  }
+
+  #post(message: PageMessage): void {
+    this.#worker?.post(message);
+  }
+
+  #workerFailed(reason: FailureReason): void {
+    this.#stopWorker();
+    if (this.#state.screen === 'progress' || this.#state.screen === 'secret') this.#fail(reason);
+    this.#setKeys({ state: 'failed', reason });
+  }
+
+  #onWorkerMessage(message: WorkerMessage): void {
+    const state = this.#state;
+    switch (message.type) {
+      case 'root':
+        state.fingerprint = message.fingerprint;
+        if (state.screen === 'compose') this.#render(false);
+        break;
+      case 'ready':
+        this.#setKeys({ state: 'ready', expires: message.expires });
+        break;
+      case 'failed':
+        if (message.stage === 'send') this.#fail(message.reason);
+        // WebAssembly that exists but cannot run (a policy, a broken engine):
+        // the pure-JavaScript worker does the same work, only slower.
+        else if (message.reason === 'crypto' && state.workerFile === WASM_WORKER) this.#fallBackToNoWasm();
+        else this.#workerFailed(message.reason);
+        break;
+      case 'secret':
+        state.words = message.words;
+        if (state.screen === 'secret') this.#render(false);
+        break;
+      case 'created':
+        state.uploadId = message.id;
+        break;
+      case 'progress':
+        this.#ports.display.showProgress(message.sent, message.total);
+        break;
+      case 'retrying':
+        this.#ports.display.showRetrying();
+        break;
+      case 'cancelled':
+        state.uploadId = null;
+        this.#show('cancelled');
+        break;
+      case 'done':
+        state.uploadId = null;
+        this.#show('done');
+        break;
+    }
+  }
+
+  #fallBackToNoWasm(): void {
+    this.#worker?.terminate();
+    this.#state.workerFile = NO_WASM_WORKER;
+    this.#startWorker();
+  }
+
+  #setKeys(keys: KeyStatus): void {
+    this.#state.keys = keys;
+    if (this.#state.screen === 'compose') this.#render(false);
+  }
+
+  // Moving between screens -----------------------------------------------------
+
+  #fail(reason: FailureReason): void {
+    this.#state.failure = reason;
+    this.#show('failed');
+  }
+
+  #startSending(): void {
+    this.#ports.display.resetProgress();
+    this.#show('progress');
+    const { message, files, reply } = this.#state;
+    this.#post({ type: 'send', message, files, reply });
+  }
+
+  #resetDraft(): void {
+    const state = this.#state;
+    state.message = '';
+    state.files = [];
+    state.reply = false;
+    state.words = null;
+  }
+
+  /** To `screen`, focus on its heading so keyboard and screen reader users start at the top of what changed. */
+  #show(screen: ScreenName): void {
+    this.#state.screen = screen;
+    this.#render(true);
+  }
+
+  #render(focus: boolean): void {
+    this.#ports.display.render(this.#state, this, focus);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The page's DOM, as the controller's {@link Display}: the fixed parts (the
+ * bar with the language switch and quick exit, the polite live region) and
+ * the current screen, drawn by the screen modules in screens/.
+ */
+import type { Display } from './controller.js';
+import { h } from './dom.js';
+import { formatMessage, type Language } from './i18n/catalog.js';
+import type { PageEvents, PageView, ScreenName } from './page-state.js';
+import { cancelledScreen } from './screens/cancelled.js';
+import { composeScreen } from './screens/compose.js';
+import { doneScreen } from './screens/done.js';
+import { failedScreen } from './screens/failed.js';
+import { ProgressScreen } from './screens/progress.js';
+import { secretScreen } from './screens/secret.js';
+import type { Screen, ScreenContext, Translate } from './screens/widgets.js';
+
+/** What the bar's buttons do. */
+export interface ChromeEvents {
+  switchLanguage(): void;
+  quickExit(): void;
+}
+
+function translator(language: Language): Translate {
+  return (key, params) => formatMessage(language, key, params);
+}
+
+export class PageDisplay implements Display {
+  readonly #content = h('main', { id: 'content', attrs: { tabindex: '-1' } });
+  readonly #announcer = h('p', { className: 'visually-hidden', attrs: { 'aria-live': 'polite', role: 'status' } });
+  readonly #languageButton = h('button', { className: 'link-button', attrs: { type: 'button' } });
+  readonly #exitButton = h('button', { className: 'exit-button', attrs: { type: 'button' } });
+  readonly #progress = new ProgressScreen((text) => {
+    this.#announcer.textContent = text;
+  });
+  readonly #screens: Readonly<Record<ScreenName, Screen>> = {
+    compose: composeScreen,
+    secret: secretScreen,
+    progress: (context) => this.#progress.draw(context),
+    done: doneScreen,
+    cancelled: cancelledScreen,
+    failed: failedScreen,
+  };
+  /** What the last render drew from: progress updates are worded in its language. */
+  #context: ScreenContext | null = null;
+
+  /** Puts the bar, the content and the live region into `body`, replacing what was there. */
+  mount(body: HTMLElement, events: ChromeEvents): void {
+    this.#languageButton.addEventListener('click', () => {
+      events.switchLanguage();
+    });
+    this.#exitButton.addEventListener('click', () => {
+      events.quickExit();
+    });
+    const header = h(
+      'header',
+      { className: 'bar' },
+      h('span', { className: 'brand', text: 'Sealdrop' }),
+      h('nav', { className: 'bar-actions' }, this.#languageButton, this.#exitButton),
+    );
+    body.replaceChildren(header, this.#content, this.#announcer);
+  }
+
+  render(view: PageView, events: PageEvents, focus: boolean): void {
+    const t = translator(view.language);
+    const context: ScreenContext = { view, events, t };
+    this.#context = context;
+    this.#renderChrome(view.language, t);
+    this.#content.replaceChildren(h('h1', { text: t('page.heading') }), ...this.#screens[view.screen](context));
+    if (view.screen === 'progress') this.#progress.paint(context);
+    if (focus) this.#content.querySelector('h2')?.focus();
+  }
+
+  resetProgress(): void {
+    this.#progress.reset();
+  }
+
+  showProgress(sent: number, total: number): void {
+    if (this.#context !== null) this.#progress.update(sent, total, performance.now(), this.#context);
+  }
+
+  showRetrying(): void {
+    if (this.#context !== null) this.#progress.retrying(this.#context.t);
+  }
+
+  focusLanguageSwitch(): void {
+    this.#languageButton.focus();
+  }
+
+  #renderChrome(language: Language, t: Translate): void {
+    document.documentElement.lang = language;
+    document.title = t('page.title');
+    const other: Language = language === 'en' ? 'ko' : 'en';
+    this.#languageButton.textContent = t('language.other');
+    this.#languageButton.setAttribute('lang', other);
+    this.#languageButton.title = t('language.label');
+    this.#exitButton.textContent = t('exit.button');
+    this.#exitButton.title = t('exit.hint');
+  }
+}

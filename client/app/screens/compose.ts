@@ -1,0 +1,108 @@
+/**
+ * The first screen: the intro and key panels, then the form (message, files
+ * listed with sizes and each removable, the reply choice, send).
+ */
+import { h } from '../dom.js';
+import { formatBytes } from '../format.js';
+import { introSection } from './intro.js';
+import { keySection } from './keys.js';
+import type { ScreenContext } from './widgets.js';
+
+/** The chosen files with their sizes and a remove button each, or a note that there are none. */
+function fileList(context: ScreenContext, onRemoved: () => void): HTMLElement {
+  const { view, events, t } = context;
+  if (view.files.length === 0) return h('p', { className: 'muted', id: 'file-list', text: t('compose.files.none') });
+  const total = view.files.reduce((sum, file) => sum + file.size, 0);
+  return h(
+    'div',
+    { id: 'file-list' },
+    h(
+      'ul',
+      { className: 'files' },
+      ...view.files.map((file, index) => {
+        const remove = h('button', {
+          className: 'link-button',
+          text: t('compose.files.remove'),
+          attrs: { type: 'button', 'aria-label': t('compose.files.removeNamed', { name: file.name }) },
+        });
+        remove.addEventListener('click', () => {
+          events.removeFile(index);
+          onRemoved();
+        });
+        return h(
+          'li',
+          {},
+          h('span', { className: 'file-name', text: file.name }),
+          h('span', { className: 'file-size', text: formatBytes(file.size, view.language) }),
+          remove,
+        );
+      }),
+    ),
+    h('p', {
+      className: 'muted',
+      text: t('compose.files.total', { count: view.files.length, size: formatBytes(total, view.language) }),
+    }),
+  );
+}
+
+export function composeScreen(context: ScreenContext): HTMLElement[] {
+  const { view, events, t } = context;
+  const message = h('textarea', {
+    id: 'message',
+    attrs: { rows: '8', 'aria-describedby': 'message-help', spellcheck: 'false', autocomplete: 'off' },
+  });
+  message.value = view.message;
+  message.addEventListener('input', () => {
+    events.editMessage(message.value);
+  });
+  const files = h('input', { id: 'files', attrs: { type: 'file', multiple: '', 'aria-describedby': 'files-help' } });
+  const reply = h('input', { id: 'reply', attrs: { type: 'checkbox', 'aria-describedby': 'reply-help' } });
+  reply.checked = view.reply;
+  reply.addEventListener('change', () => {
+    events.chooseReply(reply.checked);
+  });
+  const problem = h('p', { className: 'field-error', id: 'compose-problem', attrs: { role: 'alert' } });
+  const send = h('button', { className: 'primary', id: 'send', text: t('compose.send'), attrs: { type: 'submit' } });
+  send.disabled = view.keys.state !== 'ready';
+  const form = h(
+    'form',
+    { attrs: { novalidate: '', 'aria-labelledby': 'compose-heading' } },
+    h('h2', { id: 'compose-heading', text: t('compose.heading'), attrs: { tabindex: '-1' } }),
+    h('label', { text: t('compose.message.label'), attrs: { for: 'message' } }),
+    h('p', { className: 'help', id: 'message-help', text: t('compose.message.help') }),
+    message,
+    h('label', { text: t('compose.files.label'), attrs: { for: 'files' } }),
+    h('p', { className: 'help', id: 'files-help', text: t('compose.files.help') }),
+    files,
+    fileList(context, onRemoved),
+    h('div', { className: 'check' }, reply, h('label', { text: t('compose.reply.label'), attrs: { for: 'reply' } })),
+    h('p', { className: 'help', id: 'reply-help', text: t('compose.reply.help') }),
+    problem,
+    send,
+  );
+
+  function redrawFileList(): void {
+    form.querySelector('#file-list')?.replaceWith(fileList(context, onRemoved));
+  }
+  function onRemoved(): void {
+    redrawFileList();
+    // After a removal, keep the keyboard in the list, or on the file picker when it is empty.
+    const next = form.querySelector<HTMLButtonElement>('#file-list button') ?? form.querySelector<HTMLInputElement>('#files');
+    next?.focus();
+  }
+
+  files.addEventListener('change', () => {
+    events.addFiles(Array.from(files.files ?? []));
+    // Cleared so the same file can be chosen again after a removal.
+    files.value = '';
+    redrawFileList();
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (events.submit() === 'empty') {
+      problem.textContent = t('compose.empty');
+      message.focus();
+    }
+  });
+  return [h('p', { className: 'tagline', text: t('page.tagline') }), introSection(t), keySection(view, t), form];
+}

@@ -1,0 +1,15 @@
+/** The done screen: the submission is stored; what happens next; send another. */
+import { h } from '../dom.js';
+import { heading, type ScreenContext } from './widgets.js';
+
+export function doneScreen(context: ScreenContext): HTMLElement[] {
+  const { view, events, t } = context;
+  const again = h('button', { className: 'secondary', id: 'send-again', text: t('done.again'), attrs: { type: 'button' } });
+  again.addEventListener('click', () => {
+    events.sendAnother();
+  });
+  const screen: HTMLElement[] = [heading(t('done.heading')), h('p', { className: 'ok', text: t('done.body') })];
+  if (view.reply) screen.push(h('p', { text: t('done.reply') }));
+  screen.push(h('p', { text: t('done.leave') }), again);
+  return screen;
+}

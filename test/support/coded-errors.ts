@@ -1,0 +1,14 @@
+/**
+ * Matching the core's coded errors (client/core/coded-error.ts) in tests, by
+ * the `code` callers branch on rather than by message text.
+ */
+
+/**
+ * An expected error for `toThrow` / `rejects.toThrow`: any error whose `code`
+ * is `code`. Pair it with the class (`toThrow(TarError)`) where the family
+ * matters too.
+ */
+export function withCode(code: string): Error {
+  // jest compares with the matcher's asymmetricMatch; the type only satisfies toThrow's signature.
+  return expect.objectContaining({ code }) as Error;
+}
