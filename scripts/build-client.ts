@@ -100,7 +100,8 @@ async function bundle(
     logLevel: 'error',
   });
   const [file] = result.outputFiles;
-  if (file === undefined || result.outputFiles.length !== 1) throw new BuildError(`unexpected esbuild output for ${entry}`);
+  if (file === undefined || result.outputFiles.length !== 1)
+    throw new BuildError(`unexpected esbuild output for ${entry}`);
   return file.contents;
 }
 
@@ -148,7 +149,13 @@ export function precompress(files: ReadonlyMap<string, Uint8Array>): Map<string,
 }
 
 async function minifyCss(source: string): Promise<Uint8Array> {
-  const result = await esbuild.transform(source, { loader: 'css', minify: true, target: TARGETS, charset: 'utf8', logLevel: 'error' });
+  const result = await esbuild.transform(source, {
+    loader: 'css',
+    minify: true,
+    target: TARGETS,
+    charset: 'utf8',
+    logLevel: 'error',
+  });
   return new TextEncoder().encode(result.code);
 }
 
@@ -234,7 +241,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const published = path.join(root, 'keys', 'root.pub');
   const fromEnvironment = process.env.SEALDROP_ROOT_PUBLIC_KEY_FILE;
   let rootPublicKeyFile: string | null = given ?? null;
-  if (rootPublicKeyFile === null && fromEnvironment !== undefined && fromEnvironment !== '') rootPublicKeyFile = fromEnvironment;
+  if (rootPublicKeyFile === null && fromEnvironment !== undefined && fromEnvironment !== '')
+    rootPublicKeyFile = fromEnvironment;
   if (rootPublicKeyFile === null && existsSync(published)) rootPublicKeyFile = published;
   if (argv.includes('--demo')) {
     if (given !== undefined) throw new BuildError('use --root-key or --demo, not both');
@@ -247,7 +255,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const built = await buildClient({ outDir, rootPublicKeyFile });
   const width = Math.max(...built.map((file) => file.name.length));
   process.stdout.write(`client built in ${path.relative(process.cwd(), outDir) || '.'}\n`);
-  for (const file of built) process.stdout.write(`  ${file.name.padEnd(width)}  ${String(file.size).padStart(8)} B  ${file.sha256}\n`);
+  for (const file of built)
+    process.stdout.write(`  ${file.name.padEnd(width)}  ${String(file.size).padStart(8)} B  ${file.sha256}\n`);
   if (rootPublicKeyFile === null) {
     process.stdout.write('  warning: no --root-key given: the page will refuse to encrypt\n');
   }

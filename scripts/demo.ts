@@ -113,9 +113,13 @@ export async function prepareDemoNewsroom(root: string, now: Date = new Date()):
       },
     ],
   };
-  await writeFile(files.rootSecretKey, await formatSecretKeyFile(root_.secretKey, null, 'sealdrop DEMO root secret key'), {
-    mode: 0o600,
-  });
+  await writeFile(
+    files.rootSecretKey,
+    await formatSecretKeyFile(root_.secretKey, null, 'sealdrop DEMO root secret key'),
+    {
+      mode: 0o600,
+    },
+  );
   await writeFile(files.identity, formatIdentityFile(identity, now), { mode: 0o600 });
   await writeFile(files.accessKey, formatAccessKey(access), { mode: 0o600 });
   await writeFile(files.rootPublicKey, formatPublicKeyFile(root_.publicKey));

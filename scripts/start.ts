@@ -35,7 +35,9 @@ async function run(): Promise<void> {
   const staticSetting = process.env.SEALDROP_STATIC_DIR ?? DEFAULTS.SEALDROP_STATIC_DIR;
   const builtClient = path.resolve(repoRoot, staticSetting);
   // Until the browser client is built, a plain page shows the server is up.
-  const staticDir = (await isDirectory(builtClient)) ? builtClient : path.join(repoRoot, 'server', 'placeholder-client');
+  const staticDir = (await isDirectory(builtClient))
+    ? builtClient
+    : path.join(repoRoot, 'server', 'placeholder-client');
   const config = parseConfig(
     {
       ...process.env,
@@ -50,7 +52,7 @@ async function run(): Promise<void> {
       '',
       rule,
       '!!  DEMO NEWSROOM: NOT FOR REAL SOURCES.',
-      '!!  The demo editor secret key sits UNENCRYPTED on this server\'s disk, so',
+      "!!  The demo editor secret key sits UNENCRYPTED on this server's disk, so",
       '!!  anyone with this disk can read every submission. For real use, create',
       '!!  keys offline and start in production mode (docs/OPERATIONS.md).',
       rule,

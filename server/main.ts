@@ -93,7 +93,9 @@ export async function checkBundledRootKey(config: ServerConfig): Promise<void> {
     bundledKey = parsePublicKeyFile(text);
   } catch (error) {
     if (!(error instanceof MinisignError)) throw error;
-    throw new StartupError(`SEALDROP_STATIC_DIR: ${bundled} is not a minisign public key file (${error.message}); rebuild the client`);
+    throw new StartupError(
+      `SEALDROP_STATIC_DIR: ${bundled} is not a minisign public key file (${error.message}); rebuild the client`,
+    );
   }
   let configuredKey: MinisignPublicKey;
   try {

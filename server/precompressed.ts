@@ -59,20 +59,17 @@ export function preferGzip(staticDir: string, index: string): RequestHandler {
       return;
     }
     const compressed = `${name}${GZIP_SUFFIX}`;
-    isFile(path.join(staticDir, compressed)).then(
-      (exists) => {
-        if (exists) {
-          res.vary('Accept-Encoding');
-          if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
-            const query = req.url.indexOf('?');
-            req.url = `/${compressed}${query >= 0 ? req.url.slice(query) : ''}`;
-            (res.locals as Locals).precompressedFrom = name;
-          }
+    isFile(path.join(staticDir, compressed)).then((exists) => {
+      if (exists) {
+        res.vary('Accept-Encoding');
+        if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+          const query = req.url.indexOf('?');
+          req.url = `/${compressed}${query >= 0 ? req.url.slice(query) : ''}`;
+          (res.locals as Locals).precompressedFrom = name;
         }
-        next();
-      },
-      next,
-    );
+      }
+      next();
+    }, next);
   };
 }
 

@@ -45,7 +45,11 @@ export class RetainedBatches {
 
   /** Drops every batch that lies entirely below `durableOffset`. */
   release(durableOffset: number): void {
-    for (let first = this.batches[0]; first !== undefined && first.start + first.bytes.length <= durableOffset; first = this.batches[0]) {
+    for (
+      let first = this.batches[0];
+      first !== undefined && first.start + first.bytes.length <= durableOffset;
+      first = this.batches[0]
+    ) {
       this.batches.shift();
     }
   }

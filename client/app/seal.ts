@@ -60,7 +60,11 @@ export async function* readFile(file: Blob): AsyncGenerator<Uint8Array, void, un
  * @throws AgeKeyError if a recipient is not an age X25519 recipient.
  * @throws (while streaming) FileReadError, or TarError if a file's size changed.
  */
-export async function sealSubmission(draft: SubmissionDraft, recipients: readonly string[], aead: Aead): Promise<SealedSubmission> {
+export async function sealSubmission(
+  draft: SubmissionDraft,
+  recipients: readonly string[],
+  aead: Aead,
+): Promise<SealedSubmission> {
   const built = buildSubmission({
     message: draft.message,
     files: draft.files.map((file) => ({ name: file.name, type: file.type, size: file.size, data: readFile(file) })),

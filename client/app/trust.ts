@@ -71,7 +71,8 @@ export async function loadRootKey(baseUrl: string, fetchFn: FetchLike): Promise<
     const key = parsePublicKeyFile(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     return { key, fingerprint: rootFingerprint(key) };
   } catch (error) {
-    if (error instanceof MinisignError || error instanceof TypeError) throw new TrustError('root-key', 'invalid root key');
+    if (error instanceof MinisignError || error instanceof TypeError)
+      throw new TrustError('root-key', 'invalid root key');
     throw error;
   }
 }
@@ -82,7 +83,12 @@ export async function loadRootKey(baseUrl: string, fetchFn: FetchLike): Promise<
  * at `now`). Requires libsodium loaded.
  * @throws TrustError: `network`, or the manifest's ManifestError code.
  */
-export async function verifyKeys(baseUrl: string, fetchFn: FetchLike, rootKey: RootKey, now: Date): Promise<TrustedKeys> {
+export async function verifyKeys(
+  baseUrl: string,
+  fetchFn: FetchLike,
+  rootKey: RootKey,
+  now: Date,
+): Promise<TrustedKeys> {
   const url = (path: string): string => new URL(path, baseUrl).href;
   const [manifestBytes, signatureBytes] = await Promise.all([
     fetchBytes(fetchFn, url(MANIFEST_PATH), 'malformed'),

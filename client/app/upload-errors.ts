@@ -95,14 +95,18 @@ function retryAfterMs(response: Response): number | null {
  * @param notFound what a 404 means for this request: `expired` for an
  *   existing upload, `rejected` for its creation.
  */
-export async function failureOf(response: Response, notFound: UploadErrorCode): Promise<TransientFailure | UploadError> {
+export async function failureOf(
+  response: Response,
+  notFound: UploadErrorCode,
+): Promise<TransientFailure | UploadError> {
   const text = await errorCodeOf(response);
   const code = isApiErrorCode(text) ? text : null;
   if (code !== null && TRANSIENT_CODES.has(code)) return new TransientFailure(code, code, retryAfterMs(response));
   if (text === null && (response.status >= 500 || response.status === 429) && response.status !== 507) {
     return new TransientFailure('proxy', `http ${response.status}`, retryAfterMs(response));
   }
-  if (code !== null && TOO_LARGE_CODES.has(code)) return new UploadError('too-large', 'submission too large for this server');
+  if (code !== null && TOO_LARGE_CODES.has(code))
+    return new UploadError('too-large', 'submission too large for this server');
   if (code !== null && BUSY_CODES.has(code)) return new UploadError('server-busy', 'server cannot take uploads now');
   if (code === 'CHUNK_TOO_LARGE') return new UploadError('rejected', 'chunk too large');
   if (response.status === 404) return new UploadError(notFound, 'upload not found');

@@ -122,7 +122,9 @@ export class UploadRequests {
    * is sent even after an abort (the signal is not attached).
    */
   async discard(path: string): Promise<void> {
-    await this.#settings.fetch(this.#url(path), { method: 'DELETE', credentials: 'omit', cache: 'no-store' }).catch(() => undefined);
+    await this.#settings
+      .fetch(this.#url(path), { method: 'DELETE', credentials: 'omit', cache: 'no-store' })
+      .catch(() => undefined);
   }
 
   #url(path: string): string {

@@ -197,7 +197,9 @@ class CiphertextUpload {
     // A retried create after a lost answer may leave an orphan upload; the
     // server expires it. It cannot be avoided without a client-chosen id.
     const created = parseStatus(
-      await requests.withRetries(() => requests.call('POST', UPLOADS_ROUTE, JSON.stringify({ size }), JSON_HEADERS, 'rejected')),
+      await requests.withRetries(() =>
+        requests.call('POST', UPLOADS_ROUTE, JSON.stringify({ size }), JSON_HEADERS, 'rejected'),
+      ),
     );
     if (!isSubmissionId(created.id)) throw new UploadError('rejected', 'unexpected answer from the server');
     options.onCreated?.(created.id);
@@ -233,7 +235,8 @@ class CiphertextUpload {
       const result = await next;
       if (result.done === true) break;
       const batch = result.value;
-      if (this.#retained.end + batch.length > this.#size) throw new TypeError('ciphertext longer than its declared size');
+      if (this.#retained.end + batch.length > this.#size)
+        throw new TypeError('ciphertext longer than its declared size');
       next = batches.next();
       next.catch(() => undefined);
       await this.#awaitRoomFor(batch.length);
@@ -264,7 +267,8 @@ class CiphertextUpload {
         throw error;
       }
     })) as { id?: unknown; size?: unknown } | null;
-    if (done?.id !== this.#id || done.size !== this.#size) throw new UploadError('rejected', 'unexpected answer from the server');
+    if (done?.id !== this.#id || done.size !== this.#size)
+      throw new UploadError('rejected', 'unexpected answer from the server');
   }
 
   /**
@@ -282,7 +286,8 @@ class CiphertextUpload {
         const status = parseStatus(await this.#requests.call('PUT', route, piece.bytes, OCTET_HEADERS, 'expired'));
         this.#noteStatus(status);
         // Not stored after all (a failed disk sync on the server): ask where to resume.
-        if (status.offset < piece.start + piece.bytes.length) throw new TransientFailure('not-stored', 'batch not stored');
+        if (status.offset < piece.start + piece.bytes.length)
+          throw new TransientFailure('not-stored', 'batch not stored');
         this.#adaptBatchSize(piece.bytes.length, this.#settings.now() - began);
       }
     });

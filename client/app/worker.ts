@@ -75,7 +75,8 @@ function sendFailure(error: unknown): FailureReason {
     }
   }
   // A file that changed size after it was chosen fails the archive writer.
-  if (error instanceof FileReadError || (error instanceof TarError && error.code === 'size-mismatch')) return 'file-read';
+  if (error instanceof FileReadError || (error instanceof TarError && error.code === 'size-mismatch'))
+    return 'file-read';
   return 'internal';
 }
 

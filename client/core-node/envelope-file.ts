@@ -14,7 +14,11 @@ import { checkEnvelopeWithoutKey, envelopePrefixLength, type Envelope } from '..
  *   if the file is shorter than `fileSize` and ends inside the header).
  * @throws RangeError on invalid arguments; whatever reading the file throws.
  */
-export async function checkEnvelopeFile(handle: FileHandle, fileSize: number, expectedRecipients?: number): Promise<Envelope> {
+export async function checkEnvelopeFile(
+  handle: FileHandle,
+  fileSize: number,
+  expectedRecipients?: number,
+): Promise<Envelope> {
   const length = envelopePrefixLength(fileSize);
   const prefix = new Uint8Array(length);
   let filled = 0;

@@ -79,7 +79,8 @@ export function parseAccessKey(bytes: Uint8Array): AccessKey {
   if (!isRecord(value) || !exactKeys(value, ['format', 'formatVersion', 'name', 'accessKey', 'seed'])) {
     throw new AccessKeyError('not-access-key', 'access key file is not a sealdrop access key');
   }
-  if (value.format !== ACCESS_KEY_FORMAT || value.formatVersion !== 1) throw new AccessKeyError('not-access-key', 'access key file is not a sealdrop access key');
+  if (value.format !== ACCESS_KEY_FORMAT || value.formatVersion !== 1)
+    throw new AccessKeyError('not-access-key', 'access key file is not a sealdrop access key');
   const { name, accessKey, seed } = value;
   if (typeof name !== 'string' || typeof accessKey !== 'string' || typeof seed !== 'string') {
     throw new AccessKeyError('not-access-key', 'access key file is not a sealdrop access key');
@@ -93,7 +94,8 @@ export function parseAccessKey(bytes: Uint8Array): AccessKey {
     if (error instanceof Base64Error) throw new AccessKeyError('corrupted', 'access key file is corrupted');
     throw error;
   }
-  if (publicKey.length !== 32 || seedBytes.length !== 32) throw new AccessKeyError('corrupted', 'access key file is corrupted');
+  if (publicKey.length !== 32 || seedBytes.length !== 32)
+    throw new AccessKeyError('corrupted', 'access key file is corrupted');
   const pair = sodium().crypto_sign_seed_keypair(seedBytes);
   wipe(seedBytes);
   if (!constantTimeEqual(pair.publicKey, publicKey)) {

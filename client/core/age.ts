@@ -13,7 +13,14 @@ import { SCRYPT_STANZA_TYPE } from './scrypt.js';
 import { sodium } from './sodium.js';
 import { derivePayloadKey, openStream, PAYLOAD_NONCE_SIZE, sealStream } from './stream.js';
 
-export { AgeError, AgeHeaderError, AgeHeaderIncompleteError, AgeMacError, AgePayloadError, NoIdentityMatchError } from './errors.js';
+export {
+  AgeError,
+  AgeHeaderError,
+  AgeHeaderIncompleteError,
+  AgeMacError,
+  AgePayloadError,
+  NoIdentityMatchError,
+} from './errors.js';
 
 /** The file key: 128 bits, fresh from the CSPRNG for every file. */
 export const FILE_KEY_SIZE = 16;

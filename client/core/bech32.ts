@@ -90,7 +90,8 @@ export function decodeBech32(text: string): { prefix: string; data: Uint8Array }
   const lower = text.toLowerCase();
   if (text !== lower && text !== text.toUpperCase()) throw new Bech32Error('mixed-case', 'mixed-case bech32');
   const separator = lower.lastIndexOf('1');
-  if (separator < 1 || separator + 7 > lower.length) throw new Bech32Error('invalid-separator', 'invalid bech32 separator');
+  if (separator < 1 || separator + 7 > lower.length)
+    throw new Bech32Error('invalid-separator', 'invalid bech32 separator');
   const prefix = lower.slice(0, separator);
   for (let i = 0; i < prefix.length; i++) {
     const code = prefix.charCodeAt(i);
@@ -102,6 +103,7 @@ export function decodeBech32(text: string): { prefix: string; data: Uint8Array }
     if (word < 0) throw new Bech32Error('invalid-character', 'invalid bech32 character');
     words.push(word);
   }
-  if (polymod([...expandPrefix(prefix), ...words]) !== 1) throw new Bech32Error('invalid-checksum', 'invalid bech32 checksum');
+  if (polymod([...expandPrefix(prefix), ...words]) !== 1)
+    throw new Bech32Error('invalid-checksum', 'invalid bech32 checksum');
   return { prefix, data: Uint8Array.from(convertBits(words.slice(0, -6), 5, 8, false)) };
 }

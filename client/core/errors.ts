@@ -47,7 +47,8 @@ export type AgeKeyErrorCode =
   | 'identity-file-too-large';
 
 /** Every code an {@link AgeError} can carry; each belongs to exactly one class. */
-export type AgeErrorCode = AgeHeaderErrorCode | AgePayloadErrorCode | AgeKeyErrorCode | 'no-identity-match' | 'invalid-mac';
+export type AgeErrorCode =
+  AgeHeaderErrorCode | AgePayloadErrorCode | AgeKeyErrorCode | 'no-identity-match' | 'invalid-mac';
 
 /** Base class of every age envelope error. */
 export class AgeError<Code extends AgeErrorCode = AgeErrorCode> extends CodedError<Code> {

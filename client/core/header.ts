@@ -121,7 +121,8 @@ function checkPartialLine(state: State, partial: string): void {
       if (!VERSION_LINE.startsWith(partial)) throw new AgeHeaderError('invalid-header', 'invalid version line');
       return;
     case 'body':
-      if (partial.length > BODY_LINE_COLUMNS || !allBase64(partial)) throw new AgeHeaderError('invalid-header', 'invalid stanza body');
+      if (partial.length > BODY_LINE_COLUMNS || !allBase64(partial))
+        throw new AgeHeaderError('invalid-header', 'invalid stanza body');
       return;
     case 'line': {
       const head = partial.slice(0, 3);
@@ -185,7 +186,8 @@ export function parseHeader(bytes: Uint8Array): { header: Header; headerLength: 
       }
       state = 'line';
     } else if (state === 'body') {
-      if (line.length > BODY_LINE_COLUMNS || !allBase64(line)) throw new AgeHeaderError('invalid-header', 'invalid stanza body');
+      if (line.length > BODY_LINE_COLUMNS || !allBase64(line))
+        throw new AgeHeaderError('invalid-header', 'invalid stanza body');
       bodyParts.push(decodeBase64Strict(line, 'stanza body'));
       if (line.length < BODY_LINE_COLUMNS) {
         const [type, ...args] = argumentLine;

@@ -58,7 +58,8 @@ export function parseIdentityFile(text: string): X25519Identity[] {
     try {
       identities.push(X25519Identity.parse(line));
     } catch (error) {
-      if (error instanceof AgeKeyError) throw new AgeKeyError('invalid-identity-file', `invalid identity on line ${index + 1} of identity file`);
+      if (error instanceof AgeKeyError)
+        throw new AgeKeyError('invalid-identity-file', `invalid identity on line ${index + 1} of identity file`);
       throw error;
     }
   });
@@ -108,8 +109,10 @@ export async function openIdentityFile(
   scrypt: ScryptFunction,
   maxLogN = DEFAULT_MAX_SCRYPT_LOG_N,
 ): Promise<X25519Identity[]> {
-  if (bytes.length > MAX_IDENTITY_FILE_BYTES) throw new AgeKeyError('identity-file-too-large', 'identity file too large');
-  if (startsWith(bytes, ARMOR_MAGIC)) throw new AgeKeyError('invalid-identity-file', 'armored identity files are not supported');
+  if (bytes.length > MAX_IDENTITY_FILE_BYTES)
+    throw new AgeKeyError('identity-file-too-large', 'identity file too large');
+  if (startsWith(bytes, ARMOR_MAGIC))
+    throw new AgeKeyError('invalid-identity-file', 'armored identity files are not supported');
   let text = bytes;
   if (isSealedDocument(bytes)) text = await openSealedDocument(bytes, await passphrase(), scrypt, maxLogN);
   let decoded: string;

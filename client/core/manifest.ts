@@ -8,7 +8,13 @@
 import { Base64Error, decodeBase64 } from './base64.js';
 import { fromUtf8, toHex, utf8 } from './bytes.js';
 import { isRecord, keySetMismatch } from './json-shape.js';
-import { encodePublicKey, formatKeyId, MinisignError, type MinisignPublicKey, type MinisignSecretKey } from './minisign.js';
+import {
+  encodePublicKey,
+  formatKeyId,
+  MinisignError,
+  type MinisignPublicKey,
+  type MinisignSecretKey,
+} from './minisign.js';
 import { parseSignature, signMessage, verifySignature } from './minisign-signature.js';
 import { MAX_STANZAS } from './header.js';
 import { sodium } from './sodium.js';
@@ -105,7 +111,8 @@ function checkKeys(value: Record<string, unknown>, allowed: readonly string[], w
 }
 
 function timestampMs(value: unknown, field: string): number {
-  if (typeof value !== 'string' || !isRfc3339SecondsShape(value)) throw malformed(`${field} must be YYYY-MM-DDTHH:MM:SSZ`);
+  if (typeof value !== 'string' || !isRfc3339SecondsShape(value))
+    throw malformed(`${field} must be YYYY-MM-DDTHH:MM:SSZ`);
   const time = parseRfc3339Seconds(value);
   if (time === null) throw malformed(`${field} is not a real date`);
   return time.getTime();
@@ -182,7 +189,9 @@ function checkManifest(value: unknown): KeyManifest {
   }
   if (!Array.isArray(value.editors)) throw malformed('editors must be an array');
   if (value.editors.length > MAX_EDITORS) throw malformed('too many editors');
-  const editors = (value.editors as unknown[]).map((editor, index) => checkManifestEditor(editor, `editor ${index + 1}`));
+  const editors = (value.editors as unknown[]).map((editor, index) =>
+    checkManifestEditor(editor, `editor ${index + 1}`),
+  );
   checkUnique(
     editors.map((editor) => editor.name.toLowerCase()),
     'name',

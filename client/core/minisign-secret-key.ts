@@ -107,7 +107,8 @@ const MAX_P = 16;
 function checkedScryptParams(opslimit: bigint, memlimit: bigint, length: number): ScryptParams {
   const { logN, r, p } = scryptParamsFromLimits(opslimit, memlimit);
   // p = 0 is what libsodium's escrypt refuses (EINVAL); minisign fails there too.
-  if (p < 1 || p > MAX_P || logN > MAX_LOG_N) throw new MinisignError('unsupported-scrypt-parameters', 'unsupported scrypt parameters');
+  if (p < 1 || p > MAX_P || logN > MAX_LOG_N)
+    throw new MinisignError('unsupported-scrypt-parameters', 'unsupported scrypt parameters');
   return { logN, r, p, length };
 }
 
@@ -194,7 +195,8 @@ export async function formatSecretKeyFile(
     file.set(KDF_NONE, OFFSET_KDF);
   } else {
     checkPassphrase(encryption.passphrase);
-    if (encryption.passphrase.length === 0) throw new MinisignError('invalid-passphrase', 'empty passphrase: write an unencrypted key instead');
+    if (encryption.passphrase.length === 0)
+      throw new MinisignError('invalid-passphrase', 'empty passphrase: write an unencrypted key instead');
     const opslimit = BigInt(encryption.opslimit ?? DEFAULT_OPSLIMIT);
     const memlimit = BigInt(encryption.memlimit ?? DEFAULT_MEMLIMIT);
     const params = checkedScryptParams(opslimit, memlimit, KEYNUM_SK_BYTES);
@@ -216,7 +218,8 @@ function decodeSecretKeyFile(text: string): Uint8Array {
   const [comment, body] = splitLines(text, 2, 'secret key file') as [string, string];
   readComment(comment, UNTRUSTED_PREFIX, MAX_UNTRUSTED_COMMENT_BYTES, 'secret key comment');
   const file = decodeField(body, SECRET_KEY_FILE_BYTES, 'secret key');
-  if (!startsWithBytes(file, SIG_ALG)) throw new MinisignError('unsupported-algorithm', 'unsupported secret key algorithm');
+  if (!startsWithBytes(file, SIG_ALG))
+    throw new MinisignError('unsupported-algorithm', 'unsupported secret key algorithm');
   if (!startsWithBytes(file.subarray(OFFSET_CHK_ALG), CHECKSUM_BLAKE2B)) {
     throw new MinisignError('unsupported-algorithm', 'unsupported secret key checksum');
   }
@@ -251,9 +254,14 @@ export async function parseSecretKeyFile(text: string, decryption?: SecretKeyDec
   const encrypted = startsWithBytes(file.subarray(OFFSET_KDF), KDF_SCRYPT);
   try {
     if (encrypted) {
-      if (decryption === undefined) throw new MinisignError('passphrase-required', 'secret key is encrypted: a passphrase is required');
+      if (decryption === undefined)
+        throw new MinisignError('passphrase-required', 'secret key is encrypted: a passphrase is required');
       checkPassphrase(decryption.passphrase);
-      const params = checkedScryptParams(readUint64(file, OFFSET_OPSLIMIT), readUint64(file, OFFSET_MEMLIMIT), KEYNUM_SK_BYTES);
+      const params = checkedScryptParams(
+        readUint64(file, OFFSET_OPSLIMIT),
+        readUint64(file, OFFSET_MEMLIMIT),
+        KEYNUM_SK_BYTES,
+      );
       const stream = await decryption.scrypt(
         decryption.passphrase,
         file.slice(OFFSET_SALT, OFFSET_SALT + SALT_BYTES),

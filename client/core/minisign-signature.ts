@@ -164,8 +164,10 @@ export function parseSignature(text: string): MinisignSignature {
   ];
   const untrustedComment = readComment(untrusted, UNTRUSTED_PREFIX, MAX_UNTRUSTED_COMMENT_BYTES, 'untrusted comment');
   const packed = decodeField(packedText, 2 + KEY_ID_BYTES + SIGNATURE_BYTES, 'signature');
-  if (startsWithBytes(packed, SIG_ALG)) throw new MinisignError('legacy-signature', 'legacy non-prehashed signature refused');
-  if (!startsWithBytes(packed, SIG_ALG_PREHASHED)) throw new MinisignError('unsupported-algorithm', 'unsupported signature algorithm');
+  if (startsWithBytes(packed, SIG_ALG))
+    throw new MinisignError('legacy-signature', 'legacy non-prehashed signature refused');
+  if (!startsWithBytes(packed, SIG_ALG_PREHASHED))
+    throw new MinisignError('unsupported-algorithm', 'unsupported signature algorithm');
   const trustedComment = readComment(trusted, TRUSTED_PREFIX, MAX_TRUSTED_COMMENT_BYTES, 'trusted comment');
   const globalSignature = decodeField(globalText, SIGNATURE_BYTES, 'global signature');
   return {
@@ -216,7 +218,11 @@ export function signMessage(message: Uint8Array, key: MinisignSecretKey, options
  *   malformed; `wrong-key` for another key id; `invalid-signature` if the
  *   signature or the trusted comment signature does not verify.
  */
-export function verifyDigest(digest: Uint8Array, signature: string | MinisignSignature, key: MinisignPublicKey): VerifiedSignature {
+export function verifyDigest(
+  digest: Uint8Array,
+  signature: string | MinisignSignature,
+  key: MinisignPublicKey,
+): VerifiedSignature {
   if (digest.length !== PREHASH_BYTES) throw new TypeError('digest must be 64 bytes');
   const parsed = typeof signature === 'string' ? parseSignature(signature) : signature;
   if (!constantTimeEqual(parsed.keyId, key.keyId)) {

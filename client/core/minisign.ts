@@ -115,7 +115,8 @@ export function splitLines(text: string, count: number, what: string): string[] 
   const lines = body.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
   if (lines.length !== count) throw new MinisignError('malformed', `invalid ${what}: expected ${count} lines`);
   for (const line of lines) {
-    if (line.includes('\r') || line.includes('\0')) throw new MinisignError('malformed', `invalid ${what}: control character in line`);
+    if (line.includes('\r') || line.includes('\0'))
+      throw new MinisignError('malformed', `invalid ${what}: control character in line`);
   }
   return lines;
 }
@@ -185,7 +186,8 @@ export function encodePublicKey(key: MinisignPublicKey): string {
  */
 export function decodePublicKey(text: string): MinisignPublicKey {
   const bytes = decodeField(text, 2 + KEY_ID_BYTES + PUBLIC_KEY_BYTES, 'public key');
-  if (!startsWithBytes(bytes, SIG_ALG)) throw new MinisignError('unsupported-algorithm', 'unsupported public key algorithm');
+  if (!startsWithBytes(bytes, SIG_ALG))
+    throw new MinisignError('unsupported-algorithm', 'unsupported public key algorithm');
   return { keyId: bytes.slice(2, 2 + KEY_ID_BYTES), publicKey: bytes.slice(2 + KEY_ID_BYTES) };
 }
 

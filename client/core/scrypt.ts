@@ -30,7 +30,12 @@ const WRAPPED_FILE_KEY_SIZE = 32;
 const ZERO_NONCE = new Uint8Array(AEAD_NONCE_SIZE);
 const WORK_FACTOR_PATTERN = /^[1-9][0-9]*$/;
 
-function deriveWrapKey(scrypt: ScryptFunction, passphrase: Uint8Array, salt: Uint8Array, logN: number): Promise<Uint8Array> {
+function deriveWrapKey(
+  scrypt: ScryptFunction,
+  passphrase: Uint8Array,
+  salt: Uint8Array,
+  logN: number,
+): Promise<Uint8Array> {
   return scrypt(passphrase, concatBytes(SALT_LABEL, salt), { logN, r: 8, p: 1, length: 32 });
 }
 
@@ -51,7 +56,8 @@ export class ScryptRecipient implements Recipient {
    * @throws RangeError if logN is not an integer in 1..30.
    */
   constructor(passphrase: string, scrypt: ScryptFunction, logN = DEFAULT_SCRYPT_LOG_N) {
-    if (!Number.isInteger(logN) || logN < 1 || logN > MAX_SCRYPT_LOG_N) throw new RangeError('invalid scrypt work factor');
+    if (!Number.isInteger(logN) || logN < 1 || logN > MAX_SCRYPT_LOG_N)
+      throw new RangeError('invalid scrypt work factor');
     this.#passphrase = checkPassphrase(passphrase);
     this.#scrypt = scrypt;
     this.#logN = logN;
@@ -113,11 +119,13 @@ export class ScryptIdentity implements Identity {
       if (error instanceof Base64Error) throw new AgeHeaderError('invalid-stanza', 'invalid scrypt stanza');
       throw error;
     }
-    if (salt.length !== SALT_SIZE || !WORK_FACTOR_PATTERN.test(logNText)) throw new AgeHeaderError('invalid-stanza', 'invalid scrypt stanza');
+    if (salt.length !== SALT_SIZE || !WORK_FACTOR_PATTERN.test(logNText))
+      throw new AgeHeaderError('invalid-stanza', 'invalid scrypt stanza');
     // Compared as text length first so absurd digit strings never reach Number().
     const logN = logNText.length > 2 ? Infinity : Number(logNText);
     if (logN > this.#maxLogN) throw new AgeHeaderError('work-factor-too-high', 'scrypt work factor too high');
-    if (stanza.body.length !== WRAPPED_FILE_KEY_SIZE) throw new AgeHeaderError('invalid-stanza', 'invalid scrypt stanza');
+    if (stanza.body.length !== WRAPPED_FILE_KEY_SIZE)
+      throw new AgeHeaderError('invalid-stanza', 'invalid scrypt stanza');
     const key = await deriveWrapKey(this.#scrypt, this.#passphrase, salt, logN);
     const fileKey = libsodiumAead.open(key, ZERO_NONCE, stanza.body);
     wipe(key);

@@ -105,8 +105,7 @@ function normaliseWords(text: string): string[] {
 }
 
 function detectLanguage(words: readonly string[]): MnemonicLanguage {
-  const known = (language: MnemonicLanguage): number =>
-    words.filter((word) => INDEXES[language].has(word)).length;
+  const known = (language: MnemonicLanguage): number => words.filter((word) => INDEXES[language].has(word)).length;
   const english = known('en');
   const korean = known('ko');
   // Hangul and ASCII never overlap, so a word is in at most one list.

@@ -119,9 +119,13 @@ export async function* openStream(
       if (chunk.length < AEAD_TAG_SIZE) throw new AgePayloadError('invalid-payload', 'truncated payload chunk');
       const plaintext = aead.open(payloadKey, chunkNonce(counter, last), chunk);
       if (plaintext === null) {
-        throw new AgePayloadError('payload-tampered', last ? 'payload truncated or tampered with' : 'payload chunk tampered with');
+        throw new AgePayloadError(
+          'payload-tampered',
+          last ? 'payload truncated or tampered with' : 'payload chunk tampered with',
+        );
       }
-      if (last && plaintext.length === 0 && counter > 0) throw new AgePayloadError('invalid-payload', 'empty final chunk');
+      if (last && plaintext.length === 0 && counter > 0)
+        throw new AgePayloadError('invalid-payload', 'empty final chunk');
       yield plaintext;
       if (last) return;
     }

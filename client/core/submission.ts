@@ -174,7 +174,8 @@ function single<T>(value: T): Iterable<T> {
 export function buildSubmission(input: SubmissionInput): BuiltSubmission {
   if (input.files.length > MAX_SUBMISSION_FILES) throw new SubmissionError('too-many-files', 'too many files');
   const recipient = input.replyRecipient;
-  if (recipient !== undefined && !isX25519Recipient(recipient)) throw new SubmissionError('invalid-reply-recipient', 'invalid reply recipient');
+  if (recipient !== undefined && !isX25519Recipient(recipient))
+    throw new SubmissionError('invalid-reply-recipient', 'invalid reply recipient');
   const files = input.files.map((file, index): SubmissionFile => {
     if (!isFileSize(file.size)) throw new SubmissionError('invalid-file', 'invalid file size');
     if (!isFileName(file.name)) throw new SubmissionError('invalid-file', 'invalid file name');
@@ -217,10 +218,13 @@ function parseFile(value: unknown, index: number): SubmissionFile {
     throw new SubmissionError('invalid-manifest', 'invalid file entry in submission.json');
   }
   const { path, name, size, type } = value;
-  if (typeof path !== 'string' || !isWriterFilePath(path, index)) throw new SubmissionError('invalid-manifest', 'invalid file path in submission.json');
-  if (typeof name !== 'string' || !isFileName(name)) throw new SubmissionError('invalid-manifest', 'invalid file name in submission.json');
+  if (typeof path !== 'string' || !isWriterFilePath(path, index))
+    throw new SubmissionError('invalid-manifest', 'invalid file path in submission.json');
+  if (typeof name !== 'string' || !isFileName(name))
+    throw new SubmissionError('invalid-manifest', 'invalid file name in submission.json');
   if (!isFileSize(size)) throw new SubmissionError('invalid-manifest', 'invalid file size in submission.json');
-  if (typeof type !== 'string' || !MIME_TYPE.test(type)) throw new SubmissionError('invalid-manifest', 'invalid file type in submission.json');
+  if (typeof type !== 'string' || !MIME_TYPE.test(type))
+    throw new SubmissionError('invalid-manifest', 'invalid file type in submission.json');
   return { path, name, size, type };
 }
 
@@ -245,15 +249,20 @@ export function parseSubmissionManifest(bytes: Uint8Array): SubmissionManifest {
     throw new SubmissionError('invalid-manifest', 'invalid submission.json');
   }
   if (value.format !== SUBMISSION_FORMAT) throw new SubmissionError('unsupported-format', 'unknown submission format');
-  if (value.version !== SUBMISSION_VERSION) throw new SubmissionError('unsupported-format', 'unsupported submission version');
-  if (value.message !== MESSAGE_PATH) throw new SubmissionError('invalid-manifest', 'invalid message path in submission.json');
+  if (value.version !== SUBMISSION_VERSION)
+    throw new SubmissionError('unsupported-format', 'unsupported submission version');
+  if (value.message !== MESSAGE_PATH)
+    throw new SubmissionError('invalid-manifest', 'invalid message path in submission.json');
   const { files, reply } = value;
-  if (!Array.isArray(files) || files.length > MAX_SUBMISSION_FILES) throw new SubmissionError('invalid-manifest', 'invalid file list in submission.json');
+  if (!Array.isArray(files) || files.length > MAX_SUBMISSION_FILES)
+    throw new SubmissionError('invalid-manifest', 'invalid file list in submission.json');
   let parsedReply: SubmissionManifest['reply'] = null;
   if (reply !== null) {
-    if (!isRecord(reply) || !exactKeys(reply, ['recipient'])) throw new SubmissionError('invalid-manifest', 'invalid reply in submission.json');
+    if (!isRecord(reply) || !exactKeys(reply, ['recipient']))
+      throw new SubmissionError('invalid-manifest', 'invalid reply in submission.json');
     const { recipient } = reply;
-    if (typeof recipient !== 'string' || !isX25519Recipient(recipient)) throw new SubmissionError('invalid-manifest', 'invalid reply recipient in submission.json');
+    if (typeof recipient !== 'string' || !isX25519Recipient(recipient))
+      throw new SubmissionError('invalid-manifest', 'invalid reply recipient in submission.json');
     parsedReply = { recipient };
   }
   return {
@@ -299,9 +308,15 @@ async function* validUtf8(data: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8
 }
 
 function expectFileEntry(entry: TarEntry | undefined, path: string, size?: number): TarEntry {
-  if (entry === undefined) throw new SubmissionError('missing-entry', `missing ${path === MANIFEST_PATH || path === MESSAGE_PATH ? path : 'file'} in submission`);
-  if (entry.type !== 'file' || entry.path !== path) throw new SubmissionError('unexpected-entry', 'unexpected entry in submission');
-  if (size !== undefined && entry.size !== size) throw new SubmissionError('size-mismatch', 'file size does not match submission.json');
+  if (entry === undefined)
+    throw new SubmissionError(
+      'missing-entry',
+      `missing ${path === MANIFEST_PATH || path === MESSAGE_PATH ? path : 'file'} in submission`,
+    );
+  if (entry.type !== 'file' || entry.path !== path)
+    throw new SubmissionError('unexpected-entry', 'unexpected entry in submission');
+  if (size !== undefined && entry.size !== size)
+    throw new SubmissionError('size-mismatch', 'file size does not match submission.json');
   return entry;
 }
 
@@ -330,7 +345,8 @@ export async function* readSubmission(
   };
   try {
     const manifestEntry = expectFileEntry(await next(), MANIFEST_PATH);
-    if (manifestEntry.size > MAX_MANIFEST_SIZE) throw new SubmissionError('manifest-too-large', 'submission.json too large');
+    if (manifestEntry.size > MAX_MANIFEST_SIZE)
+      throw new SubmissionError('manifest-too-large', 'submission.json too large');
     const manifest = parseSubmissionManifest(await collect(manifestEntry));
     yield { kind: 'manifest', manifest };
     const message = expectFileEntry(await next(), MESSAGE_PATH);

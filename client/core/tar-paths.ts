@@ -83,7 +83,12 @@ export function headerPathSegments(prefix: string, name: string, type: 'file' | 
  * and spaces (Windows).
  */
 function collisionKey(segment: string): string {
-  return segment.normalize('NFD').toUpperCase().toLowerCase().normalize('NFD').replace(/[. ]+$/u, '');
+  return segment
+    .normalize('NFD')
+    .toUpperCase()
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[. ]+$/u, '');
 }
 
 /** Refuses names that would collide, or pass through a file, on extraction. */

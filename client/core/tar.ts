@@ -91,7 +91,8 @@ export async function* writeTar(
   const names = new NameRegistry();
   for await (const entry of entries) {
     const { path, size, mode = 0o644 } = entry;
-    if (!Number.isSafeInteger(size) || size < 0 || size > USTAR_MAX_SIZE) throw new TarError('invalid-entry', 'invalid entry size');
+    if (!Number.isSafeInteger(size) || size < 0 || size > USTAR_MAX_SIZE)
+      throw new TarError('invalid-entry', 'invalid entry size');
     if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new TarError('invalid-entry', 'invalid entry mode');
     names.add(canonicalSegments(path), 'file');
     yield encodeFileHeader(path, size, mode);

@@ -180,7 +180,9 @@ export class X25519Identity implements Identity {
     }
     // age writes identities in uppercase only and refuses the lowercase form.
     const valid =
-      decoded.prefix === IDENTITY_PREFIX.toLowerCase() && text === text.toUpperCase() && decoded.data.length === KEY_SIZE;
+      decoded.prefix === IDENTITY_PREFIX.toLowerCase() &&
+      text === text.toUpperCase() &&
+      decoded.data.length === KEY_SIZE;
     if (!valid) {
       wipe(decoded.data);
       throw new AgeKeyError('invalid-identity', 'invalid X25519 identity');
@@ -213,7 +215,8 @@ export class X25519Identity implements Identity {
     for (const stanza of stanzas) {
       if (stanza.type !== X25519_STANZA_TYPE) continue;
       const [shareText, ...extra] = stanza.args;
-      if (shareText === undefined || extra.length > 0) throw new AgeHeaderError('invalid-stanza', 'invalid X25519 stanza');
+      if (shareText === undefined || extra.length > 0)
+        throw new AgeHeaderError('invalid-stanza', 'invalid X25519 stanza');
       let share: Uint8Array;
       try {
         share = decodeBase64(shareText, false);

@@ -46,7 +46,11 @@ async function run(request: BenchRequest): Promise<{ seconds: number; bytes: num
   let bytes = 0;
   if (request.mode === 'pipeline') {
     const block = patternBlock();
-    const file = new File(Array.from({ length: request.mib }, () => block), 'bench.bin', { type: 'application/octet-stream' });
+    const file = new File(
+      Array.from({ length: request.mib }, () => block),
+      'bench.bin',
+      { type: 'application/octet-stream' },
+    );
     const sealed = await sealSubmission({ message: 'bench', files: [file] }, [request.recipient], aead);
     for await (const chunk of sealed.ciphertext) bytes += chunk.length;
     bytes = request.mib * MIB;

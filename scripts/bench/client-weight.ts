@@ -33,22 +33,27 @@ interface Transfer {
 /** GET `pathname` as a browser that accepts gzip would; counts the bytes as they arrive, undecoded. */
 function transfer(baseUrl: string, pathname: string): Promise<Transfer> {
   return new Promise((resolve, reject) => {
-    const req = http.get(new URL(pathname, baseUrl), { headers: { 'accept-encoding': 'gzip' }, agent: false }, (res) => {
-      let body = 0;
-      res.on('data', (chunk: Buffer) => {
-        body += chunk.length;
-      });
-      res.on('end', () => {
-        if (res.statusCode !== 200) {
-          reject(new Error(`${pathname}: HTTP ${String(res.statusCode)}`));
-          return;
-        }
-        let headers = `HTTP/1.1 ${String(res.statusCode)} ${res.statusMessage ?? ''}\r\n`.length + 2;
-        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers += `${res.rawHeaders[i]!}: ${res.rawHeaders[i + 1]!}\r\n`.length;
-        resolve({ body, headers, encoding: res.headers['content-encoding'] });
-      });
-      res.on('error', reject);
-    });
+    const req = http.get(
+      new URL(pathname, baseUrl),
+      { headers: { 'accept-encoding': 'gzip' }, agent: false },
+      (res) => {
+        let body = 0;
+        res.on('data', (chunk: Buffer) => {
+          body += chunk.length;
+        });
+        res.on('end', () => {
+          if (res.statusCode !== 200) {
+            reject(new Error(`${pathname}: HTTP ${String(res.statusCode)}`));
+            return;
+          }
+          let headers = `HTTP/1.1 ${String(res.statusCode)} ${res.statusMessage ?? ''}\r\n`.length + 2;
+          for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
+            headers += `${res.rawHeaders[i]!}: ${res.rawHeaders[i + 1]!}\r\n`.length;
+          resolve({ body, headers, encoding: res.headers['content-encoding'] });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
   });
 }
@@ -59,7 +64,13 @@ async function weigh(directory: string, names: readonly string[], baseUrl: strin
   for (const name of names) {
     const bytes = await readFile(path.join(directory, name));
     const sent = await transfer(baseUrl, name === 'index.html' ? '/' : `/${name}`);
-    weights.push({ name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, served: sent.body, headers: sent.headers });
+    weights.push({
+      name,
+      raw: bytes.length,
+      gzip: gzipSync(bytes, { level: 9 }).length,
+      served: sent.body,
+      headers: sent.headers,
+    });
   }
   return weights;
 }
@@ -105,9 +116,20 @@ export async function weighFirstLoad(newsroom: DemoNewsroom, site: string, work:
     createLogger('silent'),
   );
   try {
-    const common = await weigh(site, ['index.html', 'styles.css', 'favicon.svg', 'main.js', 'root.pub'], portal.sourceUrl);
-    const keys = await weigh(newsroom.keysDir, [MANIFEST_FILE_NAME, MANIFEST_FILE_NAME + SIGNATURE_SUFFIX], portal.sourceUrl);
-    const [wasmWorker, noWasmWorker] = (await weigh(site, ['worker.js', 'worker-nowasm.js'], portal.sourceUrl)) as [Weight, Weight];
+    const common = await weigh(
+      site,
+      ['index.html', 'styles.css', 'favicon.svg', 'main.js', 'root.pub'],
+      portal.sourceUrl,
+    );
+    const keys = await weigh(
+      newsroom.keysDir,
+      [MANIFEST_FILE_NAME, MANIFEST_FILE_NAME + SIGNATURE_SUFFIX],
+      portal.sourceUrl,
+    );
+    const [wasmWorker, noWasmWorker] = (await weigh(site, ['worker.js', 'worker-nowasm.js'], portal.sourceUrl)) as [
+      Weight,
+      Weight,
+    ];
     return { common, keys, wasmWorker, noWasmWorker };
   } finally {
     await portal.close();

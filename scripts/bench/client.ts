@@ -102,7 +102,9 @@ async function nodeEncrypt(mib: number, aead: Aead): Promise<number> {
   return mbps(mib * MIB, (performance.now() - started) / 1000);
 }
 
-async function nodeFigures(mib: number): Promise<{ libsodium: number; noble: number; x25519Libsodium: number; x25519Noble: number; webAssembly: boolean }> {
+async function nodeFigures(
+  mib: number,
+): Promise<{ libsodium: number; noble: number; x25519Libsodium: number; x25519Noble: number; webAssembly: boolean }> {
   await loadSodium();
   const { x25519 } = await import('@noble/curves/ed25519.js');
   const recipient = X25519Identity.generate().recipient();
@@ -125,10 +127,14 @@ async function nodeFigures(mib: number): Promise<{ libsodium: number; noble: num
 function nodeJitless(mib: number): Awaited<ReturnType<typeof nodeFigures>> {
   const here = fileURLToPath(import.meta.url);
   const hooks = pathToFileURL(path.join(path.dirname(here), 'use-sodium-cjs.js')).href;
-  const result = spawnSync(process.execPath, ['--jitless', '--import', hooks, here, '--child-jitless', '--node-jitless-mib', String(mib)], {
-    encoding: 'utf8',
-    maxBuffer: 1024 * 1024,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--jitless', '--import', hooks, here, '--child-jitless', '--node-jitless-mib', String(mib)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1024 * 1024,
+    },
+  );
   if (result.status !== 0) throw new Error(`node --jitless child failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof nodeFigures>>;
 }
@@ -142,7 +148,10 @@ async function bundleBenchWorkers(root: string, outDir: string): Promise<void> {
     // What ships for browsers without WebAssembly: libsodium replaced by noble.
     'bench-nowasm.js': { alias: { 'libsodium-wrappers': './client/app/sodium-noble.ts' }, noWasm: true },
     // The alternative: libsodium's CommonJS build with its pure-JS fallback.
-    'bench-sodiumjs.js': { alias: { 'libsodium-wrappers': './node_modules/libsodium-wrappers/dist/modules/libsodium-wrappers.js' }, noWasm: true },
+    'bench-sodiumjs.js': {
+      alias: { 'libsodium-wrappers': './node_modules/libsodium-wrappers/dist/modules/libsodium-wrappers.js' },
+      noWasm: true,
+    },
   };
   for (const [name, variant] of Object.entries(variants)) {
     await esbuild.build({
@@ -170,16 +179,27 @@ function serve(directory: string): Promise<http.Server> {
     const name = path.basename(new URL(req.url ?? '/', 'http://x').pathname) || 'index.html';
     try {
       const body = readFileSync(path.join(directory, name));
-      res.writeHead(200, { 'content-type': name.endsWith('.js') ? 'text/javascript' : 'text/html', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': name.endsWith('.js') ? 'text/javascript' : 'text/html',
+        'cache-control': 'no-store',
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end();
     }
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => { resolve(server); }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve(server);
+    }),
+  );
 }
 
-async function inBrowser(url: string, jitless: boolean, jobs: { worker: string; request: BenchRequest }[]): Promise<BenchResult[]> {
+async function inBrowser(
+  url: string,
+  jitless: boolean,
+  jobs: { worker: string; request: BenchRequest }[],
+): Promise<BenchResult[]> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -207,7 +227,8 @@ async function inBrowser(url: string, jitless: boolean, jobs: { worker: string; 
         job,
       );
       if (result.error !== undefined) throw new Error(`${job.worker} ${job.request.mode}: ${result.error}`);
-      if (result.webAssembly === jitless) throw new Error(`${job.worker}: WebAssembly ${result.webAssembly ? 'present' : 'missing'} unexpectedly`);
+      if (result.webAssembly === jitless)
+        throw new Error(`${job.worker}: WebAssembly ${result.webAssembly ? 'present' : 'missing'} unexpectedly`);
       results.push(result);
     }
     return results;
@@ -247,7 +268,12 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const recipient = X25519Identity.generate().recipient().format();
     X25519Recipient.parse(recipient);
-    const job = (worker: string, mode: BenchRequest['mode'], size: number, aead: BenchRequest['aead']): { worker: string; request: BenchRequest } => ({
+    const job = (
+      worker: string,
+      mode: BenchRequest['mode'],
+      size: number,
+      aead: BenchRequest['aead'],
+    ): { worker: string; request: BenchRequest } => ({
       worker,
       request: { mode, mib: size, recipient, aead },
     });
@@ -282,7 +308,8 @@ async function main(): Promise<void> {
       BenchResult,
     ];
     const chromiumVersion = spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).stdout.trim();
-    const fileRow = (file: Weight): string => `| ${file.name} | ${kb(file.raw)} | ${kb(file.gzip)} | ${kb(file.served)} |`;
+    const fileRow = (file: Weight): string =>
+      `| ${file.name} | ${kb(file.raw)} | ${kb(file.gzip)} | ${kb(file.served)} |`;
     const totalRow = (name: string, file: Weight): string =>
       `| **${name}** | **${kb(file.raw)}** | **${kb(file.gzip)}** | **${kb(file.served)}** |`;
 

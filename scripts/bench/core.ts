@@ -89,7 +89,13 @@ async function measureRawLibsodium(mib: number): Promise<Throughput> {
   const chunks = (mib * MIB) / CHUNK;
   const sealChunk = (i: number): Uint8Array => {
     const offset = (i % (MIB / CHUNK)) * CHUNK;
-    return s.crypto_aead_chacha20poly1305_ietf_encrypt(plaintext.subarray(offset, offset + CHUNK), null, null, nonce, key);
+    return s.crypto_aead_chacha20poly1305_ietf_encrypt(
+      plaintext.subarray(offset, offset + CHUNK),
+      null,
+      null,
+      nonce,
+      key,
+    );
   };
   let start = performance.now();
   for (let i = 0; i < chunks; i++) sealChunk(i);
@@ -134,7 +140,10 @@ function median(values: number[]): number {
 }
 
 /** Interleaves the contenders run by run, so a noisy neighbour hits all of them alike. */
-async function medianOf(runs: number, contenders: Record<string, () => Promise<Throughput>>): Promise<Record<string, Throughput>> {
+async function medianOf(
+  runs: number,
+  contenders: Record<string, () => Promise<Throughput>>,
+): Promise<Record<string, Throughput>> {
   const samples: Record<string, Throughput[]> = {};
   // One discarded warm-up round: V8 first runs WebAssembly through its
   // baseline compiler and only later tiers up, which would penalise whichever
@@ -198,8 +207,12 @@ async function main(): Promise<void> {
   const { ours, raw, native } = results as Record<'ours' | 'raw' | 'native', Throughput>;
   console.log('                                encrypt MB/s  decrypt MB/s   (ours vs baseline)');
   console.log(`age stream (ours, libsodium)     ${format(ours.encrypt)}      ${format(ours.decrypt)}`);
-  console.log(`raw libsodium-wrappers AEAD      ${format(raw.encrypt)}      ${format(raw.decrypt)}   ${ratio(ours.encrypt, raw.encrypt)} ${ratio(ours.decrypt, raw.decrypt)}`);
-  console.log(`node native chacha20-poly1305    ${format(native.encrypt)}      ${format(native.decrypt)}   ${ratio(ours.encrypt, native.encrypt)} ${ratio(ours.decrypt, native.decrypt)}`);
+  console.log(
+    `raw libsodium-wrappers AEAD      ${format(raw.encrypt)}      ${format(raw.decrypt)}   ${ratio(ours.encrypt, raw.encrypt)} ${ratio(ours.decrypt, raw.decrypt)}`,
+  );
+  console.log(
+    `node native chacha20-poly1305    ${format(native.encrypt)}      ${format(native.decrypt)}   ${ratio(ours.encrypt, native.encrypt)} ${ratio(ours.decrypt, native.decrypt)}`,
+  );
 
   const hooks = fileURLToPath(new URL('./use-sodium-cjs.js', import.meta.url));
   const jitless = child(['--jitless', '--import', hooks], ['child-jitless', '--jitless-mib', String(jitlessMib)]) as {
@@ -210,13 +223,19 @@ async function main(): Promise<void> {
   if (jitless.wasm) throw new Error('the --jitless child still had WebAssembly');
   console.log(`\nwithout WebAssembly or JIT (node --jitless, ${jitlessMib} MiB):`);
   console.log(`age stream (ours, pure-JS)       ${format(jitless.ours.encrypt)}      ${format(jitless.ours.decrypt)}`);
-  console.log(`raw libsodium AEAD (pure-JS)     ${format(jitless.raw.encrypt)}      ${format(jitless.raw.decrypt)}   ${ratio(jitless.ours.encrypt, jitless.raw.encrypt)} ${ratio(jitless.ours.decrypt, jitless.raw.decrypt)}`);
+  console.log(
+    `raw libsodium AEAD (pure-JS)     ${format(jitless.raw.encrypt)}      ${format(jitless.raw.decrypt)}   ${ratio(jitless.ours.encrypt, jitless.raw.encrypt)} ${ratio(jitless.ours.decrypt, jitless.raw.decrypt)}`,
+  );
   const torUpload = 3e6 / 8 / 1e6;
-  console.log(`target: >= 0.5 MB/s; a Tor upload is about ${torUpload.toFixed(2)} MB/s: encryption is ${(jitless.ours.encrypt / torUpload).toFixed(1)}x faster than the wire`);
+  console.log(
+    `target: >= 0.5 MB/s; a Tor upload is about ${torUpload.toFixed(2)} MB/s: encryption is ${(jitless.ours.encrypt / torUpload).toFixed(1)}x faster than the wire`,
+  );
 
   const small = child([], ['child-rss', '--mib', '16']) as { rss: number };
   const large = child([], ['child-rss', '--mib', '256']) as { rss: number };
-  console.log(`\npeak RSS, streamed encrypt -> decrypt: 16 MiB ${(small.rss / MIB).toFixed(1)} MiB, 256 MiB ${(large.rss / MIB).toFixed(1)} MiB (growth ${((large.rss - small.rss) / MIB).toFixed(1)} MiB for 16x the input)`);
+  console.log(
+    `\npeak RSS, streamed encrypt -> decrypt: 16 MiB ${(small.rss / MIB).toFixed(1)} MiB, 256 MiB ${(large.rss / MIB).toFixed(1)} MiB (growth ${((large.rss - small.rss) / MIB).toFixed(1)} MiB for 16x the input)`,
+  );
 }
 
 await main();

@@ -53,7 +53,10 @@ async function writeSubmissionFile(file: string, identity: X25519Identity, mib: 
     message: 'benchmark',
     files: [{ name: 'data.bin', type: 'application/octet-stream', size: mib * MIB, data: input(mib) }],
   });
-  await pipeline(Readable.from(encrypt([identity.recipient()], built.stream, { aead: nodeAead })), createWriteStream(file));
+  await pipeline(
+    Readable.from(encrypt([identity.recipient()], built.stream, { aead: nodeAead })),
+    createWriteStream(file),
+  );
 }
 
 function timed(command: string, args: readonly string[]): number {
@@ -98,7 +101,9 @@ async function childRss(file: string, keyFile: string, out: string): Promise<voi
 }
 
 function peakRss(file: string, keyFile: string, out: string): number {
-  const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', 'rss', file, keyFile, out], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', 'rss', file, keyFile, out], {
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`rss child failed: ${result.stderr}`);
   return (JSON.parse(result.stdout) as { maxRssKiB: number }).maxRssKiB / 1024;
 }
@@ -162,7 +167,8 @@ async function main(): Promise<void> {
       const startup = Math.max(smallSeconds - smallSizeMiB / mibPerSecond, 0);
       return `${mibPerSecond.toFixed(0).padStart(5)} MiB/s  (start-up ${startup.toFixed(3)} s)`;
     };
-    const rate = (seconds: number): string => `${(sizeMiB / seconds).toFixed(0).padStart(5)} MiB/s  (${seconds.toFixed(2)} s)`;
+    const rate = (seconds: number): string =>
+      `${(sizeMiB / seconds).toFixed(0).padStart(5)} MiB/s  (${seconds.toFixed(2)} s)`;
     const lines = [
       `decrypt of a ${mib} MiB submission (${sizeMiB.toFixed(1)} MiB ciphertext), best of ${runs}, same file, same run`,
       `  age -d > /dev/null          ${rate(ageOnly)}`,

@@ -59,7 +59,14 @@ async function makeNewsroom(dir: string): Promise<Newsroom> {
       issued: formatRfc3339Seconds(new Date(Date.now() - 60_000)),
       expires: formatRfc3339Seconds(new Date(Date.now() + 86_400_000)),
       rootKeyId: formatKeyId(root.publicKey.keyId),
-      editors: [{ name: 'Bench', recipient: identity.recipient().format(), accessKey: encodeBase64(access.publicKey, true), status: 'active' }],
+      editors: [
+        {
+          name: 'Bench',
+          recipient: identity.recipient().format(),
+          accessKey: encodeBase64(access.publicKey, true),
+          status: 'active',
+        },
+      ],
     },
     root.secretKey,
   );
@@ -171,7 +178,11 @@ function putChunk(url: URL, body: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       url,
-      { method: 'PUT', agent, headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) } },
+      {
+        method: 'PUT',
+        agent,
+        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => {
@@ -189,9 +200,18 @@ function putChunk(url: URL, body: Uint8Array): Promise<void> {
  * Uploads a file in 16 MiB chunks, `parallel` chunk requests in flight (each
  * with its own buffer, read from disk when its turn comes), then finalizes.
  */
-async function uploadFile(base: string, file: string, size: number, parallel = 1): Promise<{ id: string; finalizeSeconds: number }> {
+async function uploadFile(
+  base: string,
+  file: string,
+  size: number,
+  parallel = 1,
+): Promise<{ id: string; finalizeSeconds: number }> {
   const { id } = (await json(
-    await fetch(`${base}api/uploads`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ size }) }),
+    await fetch(`${base}api/uploads`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ size }),
+    }),
   )) as { id: string };
   const handle = await open(file, 'r');
   let next = 0;
@@ -216,13 +236,22 @@ async function uploadFile(base: string, file: string, size: number, parallel = 1
 }
 
 async function login(base: string, newsroom: Newsroom): Promise<Record<string, string>> {
-  const { challenge } = (await json(await fetch(`${base}api/auth/challenge`, { method: 'POST' }))) as { challenge: string };
-  const signature = sodium().crypto_sign_detached(challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))), newsroom.access.privateKey);
+  const { challenge } = (await json(await fetch(`${base}api/auth/challenge`, { method: 'POST' }))) as {
+    challenge: string;
+  };
+  const signature = sodium().crypto_sign_detached(
+    challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))),
+    newsroom.access.privateKey,
+  );
   const { token } = (await json(
     await fetch(`${base}api/auth/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ accessKey: encodeBase64(newsroom.access.publicKey, true), challenge, signature: encodeBase64(signature, true) }),
+      body: JSON.stringify({
+        accessKey: encodeBase64(newsroom.access.publicKey, true),
+        challenge,
+        signature: encodeBase64(signature, true),
+      }),
     }),
   )) as { token: string };
   return { Authorization: `Bearer ${token}` };
@@ -283,7 +312,7 @@ async function run(): Promise<void> {
     const bigOk = (await downloadDigest(server.editor, bigAuth, bigId)) === bigDigest;
     const bigPeak = await stopServer(server);
     await rm(path.join(work, 'data-big'), { recursive: true });
-    const ratio = (GIB / upload) / (GIB / dd);
+    const ratio = GIB / upload / (GIB / dd);
     results.push(
       `ingest 1 GiB: ${mib(bigSize / upload)} MiB/s (${upload.toFixed(2)} s, of which finalize ${finalizeSeconds.toFixed(2)} s) ` +
         `vs dd conv=fsync ${mib(GIB / dd)} MiB/s (${dd.toFixed(2)} s) = ${(ratio * 100).toFixed(0)}% (target >= 70%) ` +
@@ -310,9 +339,12 @@ async function run(): Promise<void> {
       if (result.status === 'rejected') process.stderr.write(`upload failed: ${String(result.reason)}\n`);
     }
     const auth = await login(server.editor, newsroom);
-    const listed = ((await json(await fetch(`${server.editor}api/submissions`, { headers: auth }))).submissions as { id: string }[]).map((s) => s.id);
+    const listed = (
+      (await json(await fetch(`${server.editor}api/submissions`, { headers: auth }))).submissions as { id: string }[]
+    ).map((s) => s.id);
     let intact = 0;
-    for (const id of ids) if (listed.includes(id) && (await downloadDigest(server.editor, auth, id)) === smallDigest) intact += 1;
+    for (const id of ids)
+      if (listed.includes(id) && (await downloadDigest(server.editor, auth, id)) === smallDigest) intact += 1;
     const concurrentPeak = await stopServer(server);
     results.push(
       `50 concurrent 10 MiB uploads: ${ids.length} finalized, ${intact} listed and intact in ${concurrentSeconds.toFixed(1)} s ` +

@@ -14,7 +14,11 @@ type NextResolve = (specifier: string, context: ResolveContext) => Promise<{ url
 
 const cjsBuild = pathToFileURL(createRequire(import.meta.url).resolve('libsodium-wrappers')).href;
 
-export function resolve(specifier: string, context: ResolveContext, next: NextResolve): Promise<{ url: string; shortCircuit?: boolean }> {
+export function resolve(
+  specifier: string,
+  context: ResolveContext,
+  next: NextResolve,
+): Promise<{ url: string; shortCircuit?: boolean }> {
   if (specifier === 'libsodium-wrappers') return Promise.resolve({ url: cjsBuild, shortCircuit: true });
   return next(specifier, context);
 }

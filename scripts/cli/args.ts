@@ -44,7 +44,9 @@ export interface ParsedCommand {
 export function helpText(spec: CommandSpec): string {
   const lines = [`usage: sealdrop ${spec.name} ${spec.usage}`.trimEnd(), '', spec.summary, ''];
   const shown = Object.entries(spec.options).filter(([, option]) => option.hidden !== true);
-  const labels = shown.map(([name, option]) => `--${name}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}`);
+  const labels = shown.map(
+    ([name, option]) => `--${name}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}`,
+  );
   const width = Math.max(6, ...labels.map((label) => label.length));
   lines.push('options:');
   shown.forEach(([, option], index) => {

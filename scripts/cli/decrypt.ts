@@ -14,9 +14,22 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { decrypt, type Identity } from '../../client/core/age.js';
 import { CodedError } from '../../client/core/coded-error.js';
-import { AgeError, AgeHeaderError, AgeKeyError, AgeMacError, AgePayloadError, NoIdentityMatchError } from '../../client/core/errors.js';
+import {
+  AgeError,
+  AgeHeaderError,
+  AgeKeyError,
+  AgeMacError,
+  AgePayloadError,
+  NoIdentityMatchError,
+} from '../../client/core/errors.js';
 import { openIdentityFile } from '../../client/core/identity-file.js';
-import { MANIFEST_PATH, MESSAGE_PATH, readSubmission, SubmissionError, type SubmissionManifest } from '../../client/core/submission.js';
+import {
+  MANIFEST_PATH,
+  MESSAGE_PATH,
+  readSubmission,
+  SubmissionError,
+  type SubmissionManifest,
+} from '../../client/core/submission.js';
 import { TarError } from '../../client/core/tar-header.js';
 import type { X25519Identity } from '../../client/core/x25519.js';
 import { nodeAead } from '../../client/core-node/node-aead.js';
@@ -45,7 +58,11 @@ const SPEC: CommandSpec = {
       description: 'age identity file, passphrase-sealed or plain (age-keygen); old keys too',
     },
     out: { type: 'string', value: 'DIR', description: 'folder to extract into (created if missing)' },
-    'passphrase-file': { type: 'string', value: 'FILE', description: 'passphrase for sealed identity files (instead of the terminal)' },
+    'passphrase-file': {
+      type: 'string',
+      value: 'FILE',
+      description: 'passphrase for sealed identity files (instead of the terminal)',
+    },
   },
   positionals: true,
   details: 'INPUT is a submission file (.age) or a folder, whose *.age files are all decrypted.',
@@ -74,13 +91,20 @@ export interface LabelledIdentity {
  * Requires libsodium loaded.
  * @throws CliError naming the file that cannot be opened.
  */
-export async function openIdentities(files: readonly string[], passphrase: PassphraseSource): Promise<LabelledIdentity[]> {
+export async function openIdentities(
+  files: readonly string[],
+  passphrase: PassphraseSource,
+): Promise<LabelledIdentity[]> {
   const out: LabelledIdentity[] = [];
   for (const file of files) {
     const bytes = await readSmallFile(file, MAX_KEY_FILE_BYTES);
     let identities: X25519Identity[];
     try {
-      identities = await openIdentityFile(bytes, () => passphrase({ prompt: `passphrase for ${path.basename(file)}` }), nodeScrypt);
+      identities = await openIdentityFile(
+        bytes,
+        () => passphrase({ prompt: `passphrase for ${path.basename(file)}` }),
+        nodeScrypt,
+      );
     } catch (error) {
       if (error instanceof NoIdentityMatchError) throw new CliError(`${file}: wrong passphrase`);
       if (error instanceof AgeError) throw new CliError(`${file}: ${error.message}`);
@@ -143,14 +167,20 @@ export function describeFailure(error: unknown): string {
   throw error;
 }
 
-async function* counted(source: AsyncIterable<Uint8Array>, progress: Progress | null): AsyncGenerator<Uint8Array, void, undefined> {
+async function* counted(
+  source: AsyncIterable<Uint8Array>,
+  progress: Progress | null,
+): AsyncGenerator<Uint8Array, void, undefined> {
   for await (const chunk of source) {
     progress?.advance(chunk.length);
     yield chunk;
   }
 }
 
-async function* keepPreview(data: AsyncIterable<Uint8Array>, kept: Uint8Array[]): AsyncGenerator<Uint8Array, void, undefined> {
+async function* keepPreview(
+  data: AsyncIterable<Uint8Array>,
+  kept: Uint8Array[],
+): AsyncGenerator<Uint8Array, void, undefined> {
   let keptBytes = 0;
   for await (const chunk of data) {
     if (keptBytes < PREVIEW_BYTES) {
@@ -224,7 +254,9 @@ export function formatSummary(summary: SubmissionSummary): string {
     lines.push(`  message (${formatSize(summary.messageSize)}): ${summary.preview[0]!}`);
     for (const line of summary.preview.slice(1)) lines.push(`           ${line}`);
   }
-  lines.push(manifest.reply === null ? '  reply: no reply address' : `  reply: possible, to ${manifest.reply.recipient}`);
+  lines.push(
+    manifest.reply === null ? '  reply: no reply address' : `  reply: possible, to ${manifest.reply.recipient}`,
+  );
   lines.push(`  files: ${manifest.files.length}, ${formatSize(total)}`);
   for (const file of manifest.files) {
     lines.push(`    ${file.path}  ${formatSize(file.size)}  "${displaySafe(file.name, 80)}"  ${file.type}`);
@@ -243,7 +275,10 @@ export async function decryptCommand(argv: readonly string[], io: CliIo): Promis
   const inputs = await expandInputs(parsed.positionals.map((input) => path.resolve(io.cwd, input)));
   if (inputs.length === 0) throw new CliError('no .age files in the given folders');
 
-  const identities = await openIdentities(identityFiles, passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)));
+  const identities = await openIdentities(
+    identityFiles,
+    passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)),
+  );
   try {
     await mkdir(outDir, { recursive: true, mode: 0o700 });
     let failed = 0;

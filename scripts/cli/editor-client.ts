@@ -45,7 +45,8 @@ export function parseServerUrl(text: string): URL {
   } catch {
     throw new CliError(`invalid server URL: ${text}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError('server URL must be http:// or https://');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new CliError('server URL must be http:// or https://');
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     throw new CliError('server URL must not carry credentials, a query or a fragment');
   }
@@ -92,7 +93,11 @@ export class EditorClient {
       // undici puts the reason in `cause`: a system error code, or a message such as "bad port".
       const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
       const reason =
-        typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message.slice(0, 100) : 'network error';
+        typeof cause?.code === 'string'
+          ? cause.code
+          : typeof cause?.message === 'string'
+            ? cause.message.slice(0, 100)
+            : 'network error';
       throw new CliError(`cannot reach ${url.origin}: ${reason}`);
     }
   }
@@ -118,11 +123,18 @@ export class EditorClient {
     const issued = await EditorClient.#json(new URL('api/auth/challenge', base), { method: 'POST' });
     const challenge = isRecord(issued) ? issued.challenge : undefined;
     if (!isLoginChallenge(challenge)) throw new CliError('the server sent an invalid challenge');
-    const signature = sodium().crypto_sign_detached(challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))), key.secretKey);
+    const signature = sodium().crypto_sign_detached(
+      challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))),
+      key.secretKey,
+    );
     const granted = await EditorClient.#json(new URL('api/auth/token', base), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ accessKey: encodeBase64(key.publicKey, true), challenge, signature: encodeBase64(signature, true) }),
+      body: JSON.stringify({
+        accessKey: encodeBase64(key.publicKey, true),
+        challenge,
+        signature: encodeBase64(signature, true),
+      }),
     });
     if (!isRecord(granted) || !isBearerToken(granted.token) || typeof granted.editor !== 'string') {
       throw new CliError('the server sent an invalid login answer');

@@ -36,7 +36,11 @@ const KEYGEN: CommandSpec = {
     name: { type: 'string', value: 'NAME', description: 'the name shown in the manifest (unique in the newsroom)' },
     out: { type: 'string', value: 'DIR', description: 'folder for the three files (default: current folder)' },
     prefix: { type: 'string', value: 'PREFIX', description: 'file name prefix (default: derived from the name)' },
-    'passphrase-file': { type: 'string', value: 'FILE', description: 'read the new passphrase from FILE instead of the terminal' },
+    'passphrase-file': {
+      type: 'string',
+      value: 'FILE',
+      description: 'read the new passphrase from FILE instead of the terminal',
+    },
     'scrypt-log-n': SCRYPT_LOG_N_OPTION,
   },
   details:

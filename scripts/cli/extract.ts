@@ -62,7 +62,8 @@ export class SubmissionFolder {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const stats = await lstat(current);
-        if (stats.isSymbolicLink() || !stats.isDirectory()) throw new CliError('refusing to write through a link or non-directory');
+        if (stats.isSymbolicLink() || !stats.isDirectory())
+          throw new CliError('refusing to write through a link or non-directory');
       }
     }
   }
@@ -77,12 +78,17 @@ export class SubmissionFolder {
   async writeFile(
     archivePath: string,
     data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-    onChunk?: (bytes: number) => void): Promise<number> {
+    onChunk?: (bytes: number) => void,
+  ): Promise<number> {
     const target = resolveInside(this.root, archivePath);
     await this.#prepareParents(archivePath.split('/'));
     let handle: FileHandle;
     try {
-      handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, FILE_MODE);
+      handle = await open(
+        target,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        FILE_MODE,
+      );
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' || code === 'ELOOP') throw new CliError(`refusing to overwrite ${archivePath}`);

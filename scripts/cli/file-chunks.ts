@@ -35,9 +35,13 @@ export interface FileChunksOptions {
  * @throws RangeError for a `ring` of 1 to 3 (too few to keep one read in flight safely).
  * @throws the file system's error (e.g. ENOENT) on the first `next()`.
  */
-export async function* readFileChunks(file: string, options: FileChunksOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* readFileChunks(
+  file: string,
+  options: FileChunksOptions = {},
+): AsyncGenerator<Uint8Array, void, undefined> {
   const { pieceBytes = DEFAULT_PIECE_BYTES, ring = 0 } = options;
-  if (ring !== 0 && (!Number.isSafeInteger(ring) || ring < 4)) throw new RangeError('a buffer ring needs at least 4 buffers');
+  if (ring !== 0 && (!Number.isSafeInteger(ring) || ring < 4))
+    throw new RangeError('a buffer ring needs at least 4 buffers');
   const handle = await open(file, 'r');
   // Not pooled and not zeroed: only the bytes read are ever exposed.
   const buffers = Array.from({ length: ring }, () => Buffer.allocUnsafeSlow(pieceBytes));

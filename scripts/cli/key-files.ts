@@ -19,7 +19,12 @@ import {
 import { AgeError } from '../../client/core/errors.js';
 import { exactKeys, isRecord } from '../../client/core/json-shape.js';
 import { checkManifestEditor, ManifestError, type ManifestEditor } from '../../client/core/manifest.js';
-import { MinisignError, parsePublicKeyFile, type MinisignPublicKey, type MinisignSecretKey } from '../../client/core/minisign.js';
+import {
+  MinisignError,
+  parsePublicKeyFile,
+  type MinisignPublicKey,
+  type MinisignSecretKey,
+} from '../../client/core/minisign.js';
 import { isSecretKeyFileEncrypted, parseSecretKeyFile } from '../../client/core/minisign-secret-key.js';
 import { isSealedDocument, openSealedDocument, SealedDocumentError } from '../../client/core/sealed-document.js';
 import { nodeScrypt } from '../../client/core-node/node-scrypt.js';

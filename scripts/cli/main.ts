@@ -32,16 +32,34 @@ const signing = (): Promise<typeof import('./manifest-signing.js')> => import('.
 export const COMMANDS: Readonly<Record<string, Entry>> = {
   'root init': { run: lazy(root, 'rootInit'), summary: 'create the newsroom root signing key (admin, offline)' },
   'root fingerprint': { run: lazy(root, 'rootFingerprintCommand'), summary: "print a root public key's fingerprint" },
-  'editor keygen': { run: lazy(() => import('./editor.js'), 'editorKeygen'), summary: "create an editor's identity, access key and public file" },
+  'editor keygen': {
+    run: lazy(() => import('./editor.js'), 'editorKeygen'),
+    summary: "create an editor's identity, access key and public file",
+  },
   'manifest add': { run: lazy(manifest, 'manifestAdd'), summary: 'add editors to the key manifest' },
   'manifest retire': { run: lazy(manifest, 'manifestRetire'), summary: 'retire editors in the key manifest' },
   'manifest rotate': { run: lazy(manifest, 'manifestRotate'), summary: "replace an editor's keys in the key manifest" },
-  'manifest sign': { run: lazy(signing, 'manifestSign'), summary: 'sign the key manifest with the root key (admin, offline)' },
-  'manifest verify': { run: lazy(signing, 'manifestVerify'), summary: 'verify a signed manifest: signature, expiry, version' },
+  'manifest sign': {
+    run: lazy(signing, 'manifestSign'),
+    summary: 'sign the key manifest with the root key (admin, offline)',
+  },
+  'manifest verify': {
+    run: lazy(signing, 'manifestVerify'),
+    summary: 'verify a signed manifest: signature, expiry, version',
+  },
   'manifest show': { run: lazy(signing, 'manifestShow'), summary: 'print a key manifest' },
-  publish: { run: lazy(() => import('./publish.js'), 'publishCommand'), summary: 'upload a signed manifest to the server' },
-  pull: { run: lazy(() => import('./pull.js'), 'pullCommand'), summary: 'download new submissions (ciphertext) from the server' },
-  decrypt: { run: lazy(() => import('./decrypt.js'), 'decryptCommand'), summary: 'decrypt and safely extract submissions (offline)' },
+  publish: {
+    run: lazy(() => import('./publish.js'), 'publishCommand'),
+    summary: 'upload a signed manifest to the server',
+  },
+  pull: {
+    run: lazy(() => import('./pull.js'), 'pullCommand'),
+    summary: 'download new submissions (ciphertext) from the server',
+  },
+  decrypt: {
+    run: lazy(() => import('./decrypt.js'), 'decryptCommand'),
+    summary: 'decrypt and safely extract submissions (offline)',
+  },
 };
 
 /** The top-level help. */
@@ -76,8 +94,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const found = find(argv);
     if (found === null) {
       const group = Object.keys(COMMANDS).filter((name) => name.startsWith(`${argv[0] ?? ''} `));
-      const hint = group.length > 0 ? `: use one of ${group.map((name) => `"${name}"`).join(', ')}` : ' (see sealdrop --help)';
-      io.stderr.write(`sealdrop: unknown command "${(argv[0] ?? '').slice(0, 40)}${argv[1] !== undefined && group.length > 0 ? ` ${argv[1].slice(0, 40)}` : ''}"${hint}\n`);
+      const hint =
+        group.length > 0 ? `: use one of ${group.map((name) => `"${name}"`).join(', ')}` : ' (see sealdrop --help)';
+      io.stderr.write(
+        `sealdrop: unknown command "${(argv[0] ?? '').slice(0, 40)}${argv[1] !== undefined && group.length > 0 ? ` ${argv[1].slice(0, 40)}` : ''}"${hint}\n`,
+      );
       return EXIT_USAGE;
     }
     await loadSodium();

@@ -29,14 +29,18 @@ const SPECS = {
   add: {
     name: 'manifest add',
     summary:
-      "Add editors to the manifest from their public files (status active). Creates the manifest if it does not exist " +
+      'Add editors to the manifest from their public files (status active). Creates the manifest if it does not exist ' +
       '(then --root-pub is required).',
     usage: '--editor FILE [--editor FILE...] [--manifest FILE] [--root-pub FILE] [--name NAME]',
     options: {
       manifest: MANIFEST_OPTION,
       editor: { type: 'string', multiple: true, value: 'FILE', description: "an editor's .pub.json file" },
       'root-pub': { type: 'string', value: 'FILE', description: 'root public key (needed to create a new manifest)' },
-      name: { type: 'string', value: 'NAME', description: 'list the (single) editor under this name instead of theirs' },
+      name: {
+        type: 'string',
+        value: 'NAME',
+        description: 'list the (single) editor under this name instead of theirs',
+      },
     },
   },
   retire: {
@@ -75,14 +79,18 @@ function checkNewEditor(manifest: KeyManifest, keys: EditorPublicKeys): void {
     if (editor.name.toLowerCase() === keys.name.toLowerCase()) {
       throw new CliError(`an editor named ${editor.name} is already listed (${editor.status})`);
     }
-    if (editor.recipient === keys.recipient) throw new CliError(`the recipient of ${keys.name} is already listed (as ${editor.name})`);
-    if (editor.accessKey === keys.accessKey) throw new CliError(`the access key of ${keys.name} is already listed (as ${editor.name})`);
+    if (editor.recipient === keys.recipient)
+      throw new CliError(`the recipient of ${keys.name} is already listed (as ${editor.name})`);
+    if (editor.accessKey === keys.accessKey)
+      throw new CliError(`the access key of ${keys.name} is already listed (as ${editor.name})`);
   }
 }
 
 function describeVersion(before: Draft | null, after: KeyManifest): string {
   if (before === null) return `version ${after.version} (new, unsigned)`;
-  return before.signed ? `version ${after.version} (was ${before.manifest.version}; signature removed, sign again)` : `version ${after.version} (unsigned)`;
+  return before.signed
+    ? `version ${after.version} (was ${before.manifest.version}; signature removed, sign again)`
+    : `version ${after.version} (unsigned)`;
 }
 
 /** `sealdrop manifest add`. */
@@ -122,7 +130,8 @@ export async function manifestAdd(argv: readonly string[], io: CliIo): Promise<n
     checkNewEditor({ ...manifest, editors }, entry);
     editors.push(entry);
   }
-  const saved = draft === null ? await writeNew(file, { ...manifest, editors }) : await saveEdit(draft, { ...manifest, editors });
+  const saved =
+    draft === null ? await writeNew(file, { ...manifest, editors }) : await saveEdit(draft, { ...manifest, editors });
   io.stdout.write(`${path.basename(file)}: ${describeVersion(draft, saved)}, ${countLine(saved)}\n`);
   return EXIT_OK;
 }

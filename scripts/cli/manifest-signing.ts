@@ -45,7 +45,11 @@ const SPECS = {
     options: {
       manifest: MANIFEST_OPTION,
       'root-key': { type: 'string', value: 'FILE', description: 'root secret key (root.key)' },
-      'valid-days': { type: 'string', value: 'N', description: `validity from now in days (default ${DEFAULT_VALID_DAYS})` },
+      'valid-days': {
+        type: 'string',
+        value: 'N',
+        description: `validity from now in days (default ${DEFAULT_VALID_DAYS})`,
+      },
       expires: { type: 'string', value: 'DATE', description: 'expiry as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)' },
       'passphrase-file': { type: 'string', value: 'FILE', description: 'read the root key passphrase from FILE' },
     },
@@ -58,15 +62,24 @@ const SPECS = {
     usage: '--root-pub FILE [--manifest FILE] [--signature FILE] [--min-version N] [--at DATE]',
     options: {
       manifest: MANIFEST_OPTION,
-      signature: { type: 'string', value: 'FILE', description: 'signature file (default: the manifest file + .minisig)' },
+      signature: {
+        type: 'string',
+        value: 'FILE',
+        description: 'signature file (default: the manifest file + .minisig)',
+      },
       'root-pub': { type: 'string', value: 'FILE', description: 'root public key (root.pub)' },
-      'min-version': { type: 'string', value: 'N', description: 'refuse versions below N (the newest version you have seen)' },
+      'min-version': {
+        type: 'string',
+        value: 'N',
+        description: 'refuse versions below N (the newest version you have seen)',
+      },
       at: { type: 'string', value: 'DATE', description: 'check validity at this time instead of now' },
     },
   },
   show: {
     name: 'manifest show',
-    summary: 'Print a manifest: version, validity, root key, editors. With --root-pub, also whether its signature verifies.',
+    summary:
+      'Print a manifest: version, validity, root key, editors. With --root-pub, also whether its signature verifies.',
     usage: '[--manifest FILE] [--root-pub FILE] [--json]',
     options: {
       manifest: MANIFEST_OPTION,
@@ -97,12 +110,17 @@ export async function manifestSign(argv: readonly string[], io: CliIo): Promise<
   if (days !== undefined && expiresText !== undefined) throw new UsageError('give either --valid-days or --expires');
   const now = new Date(Math.floor(io.now().getTime() / 1000) * 1000);
   const expires =
-    expiresText !== undefined ? parseDateOption(expiresText, 'expires') : new Date(now.getTime() + (days ?? DEFAULT_VALID_DAYS) * DAY_MS);
+    expiresText !== undefined
+      ? parseDateOption(expiresText, 'expires')
+      : new Date(now.getTime() + (days ?? DEFAULT_VALID_DAYS) * DAY_MS);
   if (expires.getTime() <= now.getTime()) throw new CliError('expiry must be in the future');
 
   const draft = await loadManifest(manifestFile(parsed, io, spec.name));
   const rootKeyFile = path.resolve(io.cwd, requiredString(parsed, 'root-key', spec.name));
-  const rootKey = await readRootSecretKey(rootKeyFile, passphraseSource(io, optionalString(parsed, 'passphrase-file', spec.name)));
+  const rootKey = await readRootSecretKey(
+    rootKeyFile,
+    passphraseSource(io, optionalString(parsed, 'passphrase-file', spec.name)),
+  );
   try {
     const manifest: KeyManifest = {
       ...draft.manifest,
@@ -117,7 +135,9 @@ export async function manifestSign(argv: readonly string[], io: CliIo): Promise<
       verifyManifest(signed.manifest, signed.signature, publicKeyOf(rootKey), { now });
     } catch (error) {
       if (error instanceof ManifestError && error.code === 'wrong-root') {
-        throw new CliError(`${path.basename(rootKeyFile)} is not the root key this manifest names (${manifest.rootKeyId})`);
+        throw new CliError(
+          `${path.basename(rootKeyFile)} is not the root key this manifest names (${manifest.rootKeyId})`,
+        );
       }
       refused(draft.file, error);
     }

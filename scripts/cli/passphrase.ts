@@ -21,7 +21,8 @@ const MAX_PASSPHRASE_FILE_BYTES = 4096;
 export function checkNewPassphrase(passphrase: string): string {
   if (passphrase === '') throw new CliError('empty passphrase');
   if (/[\0\r\n]/.test(passphrase)) throw new CliError('passphrase contains a line break or NUL');
-  if (Buffer.byteLength(passphrase, 'utf8') > MAX_PASSPHRASE_BYTES) throw new CliError(`passphrase longer than ${MAX_PASSPHRASE_BYTES} bytes`);
+  if (Buffer.byteLength(passphrase, 'utf8') > MAX_PASSPHRASE_BYTES)
+    throw new CliError(`passphrase longer than ${MAX_PASSPHRASE_BYTES} bytes`);
   return passphrase;
 }
 
@@ -35,7 +36,9 @@ export async function readPassphraseFile(file: string): Promise<string> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new CliError(`cannot read passphrase file ${path.basename(file)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new CliError(
+      `cannot read passphrase file ${path.basename(file)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
   }
   if (bytes.length > MAX_PASSPHRASE_FILE_BYTES) throw new CliError('passphrase file too large');
   const text = bytes.toString('utf8');

@@ -6,7 +6,13 @@
  * root signature, not the login, is what makes a manifest valid).
  */
 import path from 'node:path';
-import { MANIFEST_FILE_NAME, ManifestError, MAX_MANIFEST_BYTES, SIGNATURE_SUFFIX, verifyManifest } from '../../client/core/manifest.js';
+import {
+  MANIFEST_FILE_NAME,
+  ManifestError,
+  MAX_MANIFEST_BYTES,
+  SIGNATURE_SUFFIX,
+  verifyManifest,
+} from '../../client/core/manifest.js';
 import { optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
 import { EditorClient, parseServerUrl } from './editor-client.js';
 import { MAX_KEY_FILE_BYTES, readSmallFile, readSmallText } from './files.js';
@@ -25,7 +31,11 @@ const SPEC: CommandSpec = {
     'access-key': { type: 'string', value: 'FILE', description: "an active editor's access key file" },
     manifest: { type: 'string', value: 'FILE', description: `signed manifest (default: ${MANIFEST_FILE_NAME})` },
     'root-pub': { type: 'string', value: 'FILE', description: 'root public key: verify before uploading' },
-    'passphrase-file': { type: 'string', value: 'FILE', description: 'passphrase for the access key (instead of the terminal)' },
+    'passphrase-file': {
+      type: 'string',
+      value: 'FILE',
+      description: 'passphrase for the access key (instead of the terminal)',
+    },
   },
 };
 
@@ -37,7 +47,10 @@ export async function publishCommand(argv: readonly string[], io: CliIo): Promis
   const file = path.resolve(io.cwd, optionalString(parsed, 'manifest', SPEC.name) ?? MANIFEST_FILE_NAME);
   const bytes = await readSmallFile(file, MAX_MANIFEST_BYTES);
   const signature = await readSmallText(file + SIGNATURE_SUFFIX, MAX_KEY_FILE_BYTES).catch((error: unknown) => {
-    if (error instanceof CliError) throw new CliError(`${file} is not signed (no ${path.basename(file)}${SIGNATURE_SUFFIX}): run sealdrop manifest sign`);
+    if (error instanceof CliError)
+      throw new CliError(
+        `${file} is not signed (no ${path.basename(file)}${SIGNATURE_SUFFIX}): run sealdrop manifest sign`,
+      );
     throw error;
   });
   const rootPub = optionalString(parsed, 'root-pub', SPEC.name);
@@ -45,12 +58,16 @@ export async function publishCommand(argv: readonly string[], io: CliIo): Promis
     try {
       verifyManifest(bytes, signature, await readRootPublicKey(path.resolve(io.cwd, rootPub)), { now: io.now() });
     } catch (error) {
-      if (error instanceof ManifestError) throw new CliError(`manifest refused locally (${error.code}): ${error.message}`);
+      if (error instanceof ManifestError)
+        throw new CliError(`manifest refused locally (${error.code}): ${error.message}`);
       throw error;
     }
   }
   const keyFile = path.resolve(io.cwd, requiredString(parsed, 'access-key', SPEC.name));
-  const key = await readAccessKeyFile(keyFile, passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)));
+  const key = await readAccessKeyFile(
+    keyFile,
+    passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)),
+  );
   let client: EditorClient;
   try {
     client = await EditorClient.login(server, key);

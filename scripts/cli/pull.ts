@@ -33,7 +33,11 @@ const SPEC: CommandSpec = {
     'access-key': { type: 'string', value: 'FILE', description: 'your access key file (NAME-access.age)' },
     out: { type: 'string', value: 'DIR', description: 'folder for <id>.age files (created if missing)' },
     delete: { type: 'boolean', description: 'delete each submission on the server once the local copy is verified' },
-    'passphrase-file': { type: 'string', value: 'FILE', description: 'passphrase for the access key (instead of the terminal)' },
+    'passphrase-file': {
+      type: 'string',
+      value: 'FILE',
+      description: 'passphrase for the access key (instead of the terminal)',
+    },
   },
 };
 
@@ -105,7 +109,8 @@ async function download(client: EditorClient, item: RemoteSubmission, part: stri
   } finally {
     await handle.close();
   }
-  if (offset !== item.size) throw new CliError(`${item.id}: download incomplete (${offset} of ${item.size} bytes); run pull again to resume`);
+  if (offset !== item.size)
+    throw new CliError(`${item.id}: download incomplete (${offset} of ${item.size} bytes); run pull again to resume`);
 }
 
 /** `sealdrop pull`. */
@@ -116,7 +121,10 @@ export async function pullCommand(argv: readonly string[], io: CliIo): Promise<n
   const outDir = path.resolve(io.cwd, requiredString(parsed, 'out', SPEC.name));
   const keyFile = path.resolve(io.cwd, requiredString(parsed, 'access-key', SPEC.name));
   const deleteAfter = flag(parsed, 'delete');
-  const key = await readAccessKeyFile(keyFile, passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)));
+  const key = await readAccessKeyFile(
+    keyFile,
+    passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)),
+  );
   let client: EditorClient;
   try {
     client = await EditorClient.login(server, key);

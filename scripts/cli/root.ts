@@ -34,7 +34,11 @@ const INIT: CommandSpec = {
   usage: '[--out DIR] [--passphrase-file FILE]',
   options: {
     out: { type: 'string', value: 'DIR', description: 'folder for root.key and root.pub (default: current folder)' },
-    'passphrase-file': { type: 'string', value: 'FILE', description: 'read the new passphrase from FILE instead of the terminal' },
+    'passphrase-file': {
+      type: 'string',
+      value: 'FILE',
+      description: 'read the new passphrase from FILE instead of the terminal',
+    },
     'scrypt-log-n': SCRYPT_LOG_N_OPTION,
   },
   details:

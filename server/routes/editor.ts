@@ -124,7 +124,10 @@ export function editorRoutes(deps: EditorRouteDeps): Router {
 
   router.put('/api/manifest', gate, ...jsonBody(MANIFEST_BODY_LIMIT), async (req, res) => {
     const body = req.body as unknown;
-    const published = await manifests.publish(new TextEncoder().encode(field(body, 'manifest')), field(body, 'signature'));
+    const published = await manifests.publish(
+      new TextEncoder().encode(field(body, 'manifest')),
+      field(body, 'signature'),
+    );
     res.json({ version: published.manifest.version });
   });
 

@@ -167,7 +167,9 @@ export class UploadStore {
    * @throws the first file system error; the other uploads are still checkpointed.
    */
   async checkpointAll(): Promise<void> {
-    const results = await Promise.allSettled([...this.uploads.values()].map((upload) => upload.checkpoints.checkpoint()));
+    const results = await Promise.allSettled(
+      [...this.uploads.values()].map((upload) => upload.checkpoints.checkpoint()),
+    );
     for (const result of results) if (result.status === 'rejected') throw result.reason;
   }
 

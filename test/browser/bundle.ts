@@ -37,7 +37,14 @@ function findRepoRoot(from: string): string {
 export const REPO_ROOT = findRepoRoot(import.meta.dirname);
 const HERE = path.join(REPO_ROOT, 'test', 'browser');
 const SHIMS = path.join(HERE, 'shims');
-const LIBSODIUM_CJS = path.join(REPO_ROOT, 'node_modules', 'libsodium-wrappers', 'dist', 'modules', 'libsodium-wrappers.js');
+const LIBSODIUM_CJS = path.join(
+  REPO_ROOT,
+  'node_modules',
+  'libsodium-wrappers',
+  'dist',
+  'modules',
+  'libsodium-wrappers.js',
+);
 const BUFFER_PACKAGE = path.join(REPO_ROOT, 'node_modules', 'buffer', 'index.js');
 
 /** Node built-ins with a real browser counterpart here; all others are unavailable. */
@@ -117,7 +124,10 @@ const harnessPlugin: Plugin = {
         return { contents: `${prelude.join(' ')}${source}`, loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
       }
       // jest's modules (and what they use, such as ci-info) are CommonJS: a require keeps them so.
-      return { contents: `var process = require(${JSON.stringify(SUBSTITUTES.process)}).default;\n${source}`, loader: 'js' };
+      return {
+        contents: `var process = require(${JSON.stringify(SUBSTITUTES.process)}).default;\n${source}`,
+        loader: 'js',
+      };
     });
   },
 };
@@ -145,6 +155,7 @@ export async function bundleSuites(suites: readonly string[]): Promise<Map<strin
     plugins: [harnessPlugin],
   });
   const files = new Map<string, Uint8Array>();
-  for (const file of result.outputFiles) files.set(path.relative(outdir, file.path).split(path.sep).join('/'), file.contents);
+  for (const file of result.outputFiles)
+    files.set(path.relative(outdir, file.path).split(path.sep).join('/'), file.contents);
   return files;
 }

@@ -54,7 +54,8 @@ const MODES: readonly Mode[] = [
 ];
 
 function serve(files: ReadonlyMap<string, Uint8Array>): Promise<http.Server> {
-  const page = '<!doctype html><meta charset="utf-8"><title>core suites</title><script type="module" src="/runner.js"></script>';
+  const page =
+    '<!doctype html><meta charset="utf-8"><title>core suites</title><script type="module" src="/runner.js"></script>';
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const file = files.get(url.pathname.slice(1));
@@ -68,7 +69,11 @@ function serve(files: ReadonlyMap<string, Uint8Array>): Promise<http.Server> {
       response.writeHead(404).end();
     }
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => { resolve(server); }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve(server);
+    }),
+  );
 }
 
 /** The page's scrypt (shims/node-scrypt.ts), run here by the Node runs' own implementation. */
@@ -119,11 +124,19 @@ async function runSuite(browser: Browser, base: string, suite: string, mode: Mod
     for (const [key, value] of Object.entries(mode.env)) url.searchParams.append('env', `${key}=${value}`);
     if (process.env.SLOW !== undefined) url.searchParams.append('env', `SLOW=${process.env.SLOW}`);
     await page.goto(url.href);
-    const reported = page.waitForFunction(() => window.sealdropReport, undefined, { timeout: SUITE_TIMEOUT_MS, polling: 250 });
+    const reported = page.waitForFunction(() => window.sealdropReport, undefined, {
+      timeout: SUITE_TIMEOUT_MS,
+      polling: 250,
+    });
     const handle = await Promise.race([reported, crashed]);
     return (await handle.jsonValue()) as SuiteReport;
   } catch (error) {
-    return { suite: name, webAssembly: mode.name === 'wasm', results: [], errors: [`the page did not report: ${String(error)}`] };
+    return {
+      suite: name,
+      webAssembly: mode.name === 'wasm',
+      results: [],
+      errors: [`the page did not report: ${String(error)}`],
+    };
   } finally {
     await page.close();
   }
@@ -141,7 +154,12 @@ function count(results: readonly TestResult[], status: TestResult['status']): nu
 }
 
 /** Runs `task` over `items` with at most `jobs` at a time; `done` sees results in the items' order. */
-async function inOrder<T, R>(items: readonly T[], jobs: number, task: (item: T) => Promise<R>, done: (item: T, result: R) => void): Promise<void> {
+async function inOrder<T, R>(
+  items: readonly T[],
+  jobs: number,
+  task: (item: T) => Promise<R>,
+  done: (item: T, result: R) => void,
+): Promise<void> {
   const results = new Map<number, R>();
   let next = 0;
   let printed = 0;
@@ -163,25 +181,36 @@ async function runMode(mode: Mode, suites: readonly string[], base: string, jobs
   const started = Date.now();
   const browser = await launch(mode);
   try {
-    console.log(`\nbrowser core suites (${mode.name}): Chromium ${browser.version()}${mode.args.length > 0 ? ` ${mode.args.join(' ')}` : ''}, ${jobs} at a time`);
+    console.log(
+      `\nbrowser core suites (${mode.name}): Chromium ${browser.version()}${mode.args.length > 0 ? ` ${mode.args.join(' ')}` : ''}, ${jobs} at a time`,
+    );
     const timed = async (suite: string): Promise<{ report: SuiteReport; seconds: number }> => {
       const suiteStarted = Date.now();
       const report = await runSuite(browser, base, suite, mode);
       return { report, seconds: (Date.now() - suiteStarted) / 1000 };
     };
     await inOrder(suites, jobs, timed, (suite, { report, seconds }) => {
-      const [passed, failed, skipped] = [count(report.results, 'passed'), count(report.results, 'failed'), count(report.results, 'skipped')];
+      const [passed, failed, skipped] = [
+        count(report.results, 'passed'),
+        count(report.results, 'failed'),
+        count(report.results, 'skipped'),
+      ];
       tally.passed += passed;
       tally.failed += failed;
       tally.skipped += skipped;
       const wasmRight = report.webAssembly === (mode.name === 'wasm');
       const ok = failed === 0 && report.errors.length === 0 && wasmRight;
-      console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${suite}: ${passed} passed, ${failed} failed, ${skipped} skipped (${seconds.toFixed(1)} s)`);
+      console.log(
+        `  ${ok ? 'ok  ' : 'FAIL'} ${suite}: ${passed} passed, ${failed} failed, ${skipped} skipped (${seconds.toFixed(1)} s)`,
+      );
       for (const result of report.results) {
-        if (result.ms >= SLOW_TEST_MS) console.log(`         slow: ${result.name} (${(result.ms / 1000).toFixed(1)} s)`);
+        if (result.ms >= SLOW_TEST_MS)
+          console.log(`         slow: ${result.name} (${(result.ms / 1000).toFixed(1)} s)`);
       }
       if (!wasmRight) {
-        tally.problems.push(`${suite}: WebAssembly is ${report.webAssembly ? 'present' : 'absent'} in the page, expected ${mode.name === 'wasm' ? 'present' : 'absent'}`);
+        tally.problems.push(
+          `${suite}: WebAssembly is ${report.webAssembly ? 'present' : 'absent'} in the page, expected ${mode.name === 'wasm' ? 'present' : 'absent'}`,
+        );
       }
       for (const error of report.errors) tally.problems.push(`${suite}: ${error}`);
       for (const result of report.results) {
@@ -206,13 +235,15 @@ async function main(argv: readonly string[]): Promise<number> {
   if (modes.length === 0) throw new Error(`unknown --mode ${String(modeName)}: use wasm or no-wasm`);
   const jobsIndex = argv.indexOf('--jobs');
   const jobs = jobsIndex === -1 ? DEFAULT_JOBS : Number(argv[jobsIndex + 1]);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs wants a whole number of pages, not ${String(argv[jobsIndex + 1])}`);
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new Error(`--jobs wants a whole number of pages, not ${String(argv[jobsIndex + 1])}`);
   const only = argv.filter((arg) => arg.endsWith('.test.ts'));
   const all = (await readdir(CORE_SUITES)).filter((file) => file.endsWith('.test.ts')).sort();
   const unknown = only.filter((file) => !all.includes(file));
   if (unknown.length > 0) throw new Error(`no such core suite: ${unknown.join(', ')}`);
   const suites = all.filter((file) => !(file in EXCLUDED_SUITES) && (only.length === 0 || only.includes(file)));
-  for (const [file, reason] of Object.entries(EXCLUDED_SUITES)) console.log(`not run in the browser: ${file}: ${reason}`);
+  for (const [file, reason] of Object.entries(EXCLUDED_SUITES))
+    console.log(`not run in the browser: ${file}: ${reason}`);
   // The same rule as test/support/required-tools.ts: missing fails under CI, skips (saying so) elsewhere.
   if (!existsSync(CHROMIUM)) {
     const lack = `browser core suites need ${CHROMIUM}, not installed here (npm run test:deps installs it)`;

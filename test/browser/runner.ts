@@ -128,17 +128,23 @@ function describeApi(skip: boolean) {
     collecting = block;
     try {
       const returned = body();
-      if (returned instanceof Promise) throw new Error(`describe('${title}') returned a promise: jest forbids that too`);
+      if (returned instanceof Promise)
+        throw new Error(`describe('${title}') returned a promise: jest forbids that too`);
     } finally {
       collecting = outer;
     }
   };
-  return Object.assign(add, { each: eachOf((title, body) => { add(title, body); }) });
+  return Object.assign(add, {
+    each: eachOf((title, body) => {
+      add(title, body);
+    }),
+  });
 }
 
 const test = Object.assign(testApi(false), { skip: testApi(true) });
 const describe = Object.assign(describeApi(false), { skip: describeApi(true) });
-const hook = (list: keyof Pick<Block, 'beforeAll' | 'afterAll' | 'beforeEach' | 'afterEach'>) =>
+const hook =
+  (list: keyof Pick<Block, 'beforeAll' | 'afterAll' | 'beforeEach' | 'afterEach'>) =>
   (body: Body, timeout = DEFAULT_TIMEOUT_MS): void => {
     collecting[list].push({ body, timeout });
   };
@@ -204,11 +210,22 @@ function hasRunnableTest(block: Block): boolean {
 function recordAll(block: Block, path: readonly string[], status: 'failed' | 'skipped', error?: string): void {
   for (const child of block.children) {
     if (child.kind === 'block') recordAll(child, [...path, child.title], status, error);
-    else results.push({ name: [...path, child.title].join(' › '), status, ms: 0, ...(error === undefined ? {} : { error }) });
+    else
+      results.push({
+        name: [...path, child.title].join(' › '),
+        status,
+        ms: 0,
+        ...(error === undefined ? {} : { error }),
+      });
   }
 }
 
-async function runTest(testCase: TestCase, name: string, beforeEach: readonly Hook[], afterEach: readonly Hook[]): Promise<void> {
+async function runTest(
+  testCase: TestCase,
+  name: string,
+  beforeEach: readonly Hook[],
+  afterEach: readonly Hook[],
+): Promise<void> {
   const failures: unknown[] = [];
   charge = failures;
   const started = performance.now();
@@ -233,7 +250,12 @@ async function runTest(testCase: TestCase, name: string, beforeEach: readonly Ho
   else results.push({ name, status: 'failed', ms, error: failures.map(describeError).join('\n\n') });
 }
 
-async function runBlock(block: Block, path: readonly string[], beforeEach: readonly Hook[], afterEach: readonly Hook[]): Promise<void> {
+async function runBlock(
+  block: Block,
+  path: readonly string[],
+  beforeEach: readonly Hook[],
+  afterEach: readonly Hook[],
+): Promise<void> {
   if (!hasRunnableTest(block)) {
     recordAll(block, path, 'skipped');
     return;

@@ -8,7 +8,17 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadSodium } from '../../client/core/sodium.js';
 import { requireTools } from '../support/required-tools.js';
-import { PASSPHRASE, listTree, makeEditorKeys, patternData, sealdrop, sealdropOk, tempDir, writeSubmission, type EditorFiles } from './support.js';
+import {
+  PASSPHRASE,
+  listTree,
+  makeEditorKeys,
+  patternData,
+  sealdrop,
+  sealdropOk,
+  tempDir,
+  writeSubmission,
+  type EditorFiles,
+} from './support.js';
 
 const withAgeKeygen = requireTools(['age-keygen'], 'plain age-keygen identity files');
 
@@ -38,7 +48,12 @@ beforeAll(async () => {
       message: '\u001b[2JFirst line of the tip\n\nsecond line\u202E\nthird\nfourth',
       files: [
         { name: '보고서 최종.pdf', type: 'application/pdf', size: bigFile.size, data: bigFile.data() },
-        { name: 'evil\u001b]0;title\u0007.txt', type: 'text/plain', size: 5, data: [new TextEncoder().encode('hello')] },
+        {
+          name: 'evil\u001b]0;title\u0007.txt',
+          type: 'text/plain',
+          size: 5,
+          data: [new TextEncoder().encode('hello')],
+        },
       ],
       replyRecipient: aliceOld.recipient,
     },
@@ -53,12 +68,28 @@ afterAll(async () => {
 describe('decrypt', () => {
   it('extracts a submission and prints a safe summary', async () => {
     const out = path.join(dir, 'out1');
-    const result = await sealdropOk(['decrypt', '--identity', alice.identity, '--out', out, path.join(inputs, 'first.age')]);
+    const result = await sealdropOk([
+      'decrypt',
+      '--identity',
+      alice.identity,
+      '--out',
+      out,
+      path.join(inputs, 'first.age'),
+    ]);
     expect(result.prompts).toEqual([{ prompt: 'passphrase for alice-identity.age' }]);
-    expect(await listTree(out)).toEqual(['first/files/001-보고서_최종.pdf', 'first/files/002-evil_0_title_.txt', 'first/message.txt', 'first/submission.json']);
+    expect(await listTree(out)).toEqual([
+      'first/files/001-보고서_최종.pdf',
+      'first/files/002-evil_0_title_.txt',
+      'first/message.txt',
+      'first/submission.json',
+    ]);
     expect(await readFile(path.join(out, 'first/files/001-보고서_최종.pdf'))).toEqual(await collect(bigFile.data()));
-    expect(await readFile(path.join(out, 'first/message.txt'), 'utf8')).toBe('\u001b[2JFirst line of the tip\n\nsecond line\u202E\nthird\nfourth');
-    expect(JSON.parse(await readFile(path.join(out, 'first/submission.json'), 'utf8'))).toMatchObject({ format: 'sealdrop-submission' });
+    expect(await readFile(path.join(out, 'first/message.txt'), 'utf8')).toBe(
+      '\u001b[2JFirst line of the tip\n\nsecond line\u202E\nthird\nfourth',
+    );
+    expect(JSON.parse(await readFile(path.join(out, 'first/submission.json'), 'utf8'))).toMatchObject({
+      format: 'sealdrop-submission',
+    });
     const summary = result.stdout;
     expect(summary).toContain(`opened with: alice-identity.age (${alice.recipient})`);
     expect(summary).toContain('message (54 B): ?[2JFirst line of the tip\n           second line?\n           third\n');
@@ -102,9 +133,20 @@ describe('decrypt', () => {
 
   it('reports submissions for other keys and carries on, exiting 1', async () => {
     const out = path.join(dir, 'out4');
-    const result = await sealdrop(['decrypt', '--identity', aliceOld.identity, '--out', out, path.join(inputs, 'first.age'), path.join(inputs, 'old.age'), path.join(inputs, 'missing.age')]);
+    const result = await sealdrop([
+      'decrypt',
+      '--identity',
+      aliceOld.identity,
+      '--out',
+      out,
+      path.join(inputs, 'first.age'),
+      path.join(inputs, 'old.age'),
+      path.join(inputs, 'missing.age'),
+    ]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`error: ${path.join(inputs, 'first.age')}: not encrypted to any of the given identities; nothing kept\n`);
+    expect(result.stderr).toContain(
+      `error: ${path.join(inputs, 'first.age')}: not encrypted to any of the given identities; nothing kept\n`,
+    );
     expect(result.stderr).toContain(`error: ${path.join(inputs, 'missing.age')}: no such file; nothing kept\n`);
     expect(result.stdout).toContain('decrypted 1 of 3 submission(s), 2 failed');
     expect(await listTree(out)).toEqual(['old/message.txt', 'old/submission.json']);
@@ -123,9 +165,12 @@ describe('decrypt', () => {
   });
 
   it('explains a wrong passphrase in one line', async () => {
-    const result = await sealdrop(['decrypt', '--identity', alice.identity, '--out', path.join(dir, 'out6'), path.join(inputs, 'old.age')], {
-      passphrases: ['nope'],
-    });
+    const result = await sealdrop(
+      ['decrypt', '--identity', alice.identity, '--out', path.join(dir, 'out6'), path.join(inputs, 'old.age')],
+      {
+        passphrases: ['nope'],
+      },
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`sealdrop: ${alice.identity}: wrong passphrase\n`);
   });
@@ -133,7 +178,11 @@ describe('decrypt', () => {
   it('shows progress for large submissions', async () => {
     const data = patternData(9 * 1024 * 1024);
     const input = path.join(dir, 'large.age');
-    await writeSubmission([alice.recipient], { message: 'large', files: [{ name: 'a.bin', type: '', size: data.size, data: data.data() }] }, input);
+    await writeSubmission(
+      [alice.recipient],
+      { message: 'large', files: [{ name: 'a.bin', type: '', size: data.size, data: data.data() }] },
+      input,
+    );
     const result = await sealdropOk(['decrypt', '--identity', alice.identity, '--out', path.join(dir, 'out7'), input]);
     expect(result.stderr).toMatch(/^large\.age: 9\.3 MiB \/ 9\.3 MiB 100%, [0-9.]+ [KMG]iB\/s done\n$/);
   });
@@ -141,7 +190,9 @@ describe('decrypt', () => {
   it('needs identities, an output folder and inputs', async () => {
     expect((await sealdrop(['decrypt', '--out', dir, 'x.age'])).code).toBe(2);
     expect((await sealdrop(['decrypt', '--identity', alice.identity, 'x.age'])).stderr).toContain('--out is required');
-    expect((await sealdrop(['decrypt', '--identity', alice.identity, '--out', dir])).stderr).toContain('no input files');
+    expect((await sealdrop(['decrypt', '--identity', alice.identity, '--out', dir])).stderr).toContain(
+      'no input files',
+    );
     const help = await sealdropOk(['decrypt', '--help']);
     expect(help.stdout).toMatch(/^usage: sealdrop decrypt --identity FILE/);
   });

@@ -45,7 +45,13 @@ describe('progress', () => {
 
 describe('display', () => {
   it('formats sizes', () => {
-    expect([0, 1023, 1024, 1536, 5 * 1024 ** 3].map(formatSize)).toEqual(['0 B', '1023 B', '1.0 KiB', '1.5 KiB', '5.0 GiB']);
+    expect([0, 1023, 1024, 1536, 5 * 1024 ** 3].map(formatSize)).toEqual([
+      '0 B',
+      '1023 B',
+      '1.0 KiB',
+      '1.5 KiB',
+      '5.0 GiB',
+    ]);
   });
 
   it('neutralizes escape sequences, bidi controls and separators', () => {

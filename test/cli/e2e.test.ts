@@ -28,7 +28,12 @@ afterAll(async () => {
 });
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 60_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -68,10 +73,22 @@ describe('sealdrop binary', () => {
     const tampered = await readFile(path.join(dir, 'tip.age'));
     tampered[tampered.length - 5]! ^= 1;
     await writeFile(path.join(dir, 'bad.age'), tampered);
-    const decrypted = run(['decrypt', '--identity', 'dana-identity.age', '--passphrase-file', secret, '--out', 'read', 'tip.age', 'bad.age']);
+    const decrypted = run([
+      'decrypt',
+      '--identity',
+      'dana-identity.age',
+      '--passphrase-file',
+      secret,
+      '--out',
+      'read',
+      'tip.age',
+      'bad.age',
+    ]);
     expect(decrypted.status).toBe(1);
     expect(decrypted.stdout).toContain('message (14 B): via the binary');
-    expect(decrypted.stderr).toBe(`error: ${path.join(dir, 'bad.age')}: ciphertext tampered with or truncated (payload truncated or tampered with); nothing kept\n`);
+    expect(decrypted.stderr).toBe(
+      `error: ${path.join(dir, 'bad.age')}: ciphertext tampered with or truncated (payload truncated or tampered with); nothing kept\n`,
+    );
     expect(await listTree(path.join(dir, 'read'))).toEqual(['tip/message.txt', 'tip/submission.json']);
     const missing = run(['decrypt', '--identity', 'nope.age', '--out', 'read', 'tip.age']);
     expect(missing.status).toBe(1);

@@ -45,13 +45,20 @@ interface ManifestFile {
 }
 
 function submissionJson(files: ManifestFile[]): string {
-  return JSON.stringify({ format: 'sealdrop-submission', version: 1, message: 'message.txt', files, reply: null }, null, 2) + '\n';
+  return (
+    JSON.stringify({ format: 'sealdrop-submission', version: 1, message: 'message.txt', files, reply: null }, null, 2) +
+    '\n'
+  );
 }
 
 /** A forged plaintext: submission.json and message.txt as an honest browser writes them, then `entries`. */
 function forgedSubmission(files: ManifestFile[], entries: Uint8Array[], endMarker = true): Uint8Array {
   return forgeArchive(
-    [forgeEntry({ name: 'submission.json' }, submissionJson(files)), forgeEntry({ name: 'message.txt' }, 'hello editor'), ...entries],
+    [
+      forgeEntry({ name: 'submission.json' }, submissionJson(files)),
+      forgeEntry({ name: 'message.txt' }, 'hello editor'),
+      ...entries,
+    ],
     endMarker,
   );
 }
@@ -59,7 +66,10 @@ function forgedSubmission(files: ManifestFile[], entries: Uint8Array[], endMarke
 const oneFile: ManifestFile[] = [{ path: 'files/001-a.txt', name: 'a.txt', size: 4, type: 'text/plain' }];
 
 /** Decrypt one input into a fresh `out` under a fresh case folder; returns what happened. */
-async function attempt(name: string, write: (file: string) => Promise<void>): Promise<{ code: number; stderr: string; tree: string[]; caseTree: string[] }> {
+async function attempt(
+  name: string,
+  write: (file: string) => Promise<void>,
+): Promise<{ code: number; stderr: string; tree: string[]; caseTree: string[] }> {
   const caseDir = path.join(dir, name);
   await mkdir(caseDir);
   const input = path.join(caseDir, `${name}.age`);
@@ -83,7 +93,11 @@ async function expectRefused(name: string, plaintext: Uint8Array, reason: RegExp
 describe('hostile archives are refused and leave nothing behind', () => {
   it('accepts the honest forged baseline (so the cases below test what they claim)', async () => {
     const outcome = await attempt('baseline', (file) =>
-      encryptBytesToFile([recipient], forgedSubmission(oneFile, [forgeEntry({ name: 'files/001-a.txt' }, 'data')]), file),
+      encryptBytesToFile(
+        [recipient],
+        forgedSubmission(oneFile, [forgeEntry({ name: 'files/001-a.txt' }, 'data')]),
+        file,
+      ),
     );
     expect(outcome.stderr).toBe('');
     expect(outcome.tree).toEqual(['baseline/files/001-a.txt', 'baseline/message.txt', 'baseline/submission.json']);
@@ -107,7 +121,11 @@ describe('hostile archives are refused and leave nothing behind', () => {
 
   it('an entry whose declared size is larger than its data', async () => {
     const header = forgeEntry({ name: 'files/001-a.txt', size: '00000100000\0' }, 'data');
-    await expectRefused('oversized', forgedSubmission([{ ...oneFile[0]!, size: 0o100000 }], [header], false), /refused archive \(truncated/);
+    await expectRefused(
+      'oversized',
+      forgedSubmission([{ ...oneFile[0]!, size: 0o100000 }], [header], false),
+      /refused archive \(truncated/,
+    );
   });
 
   it('an archive with more files than the format allows', async () => {
@@ -117,11 +135,19 @@ describe('hostile archives are refused and leave nothing behind', () => {
       size: 0,
       type: 'text/plain',
     }));
-    await expectRefused('huge-count', forgedSubmission(files, []), /not a valid sealdrop submission \(invalid file list/);
+    await expectRefused(
+      'huge-count',
+      forgedSubmission(files, []),
+      /not a valid sealdrop submission \(invalid file list/,
+    );
   });
 
   it('a manifest that does not match the archive', async () => {
-    await expectRefused('mismatch', forgedSubmission(oneFile, [forgeEntry({ name: 'files/001-b.txt' }, 'data')]), /not a valid sealdrop submission/);
+    await expectRefused(
+      'mismatch',
+      forgedSubmission(oneFile, [forgeEntry({ name: 'files/001-b.txt' }, 'data')]),
+      /not a valid sealdrop submission/,
+    );
   });
 
   it('data after the end of the archive', async () => {
@@ -137,7 +163,11 @@ describe('damaged ciphertext is refused and its partial output removed', () => {
   const large = patternData(1024 * 1024);
 
   async function honest(file: string): Promise<void> {
-    await writeSubmission([recipient], { message: 'tip', files: [{ name: 'doc.pdf', type: 'application/pdf', size: large.size, data: large.data() }] }, file);
+    await writeSubmission(
+      [recipient],
+      { message: 'tip', files: [{ name: 'doc.pdf', type: 'application/pdf', size: large.size, data: large.data() }] },
+      file,
+    );
   }
 
   it('a truncated file', async () => {
@@ -147,7 +177,9 @@ describe('damaged ciphertext is refused and its partial output removed', () => {
       await writeFile(file, bytes.subarray(0, bytes.length - 1000));
     });
     expect(outcome.code).toBe(1);
-    expect(outcome.stderr).toMatch(/ciphertext tampered with or truncated \(payload truncated or tampered with\); nothing kept\n$/);
+    expect(outcome.stderr).toMatch(
+      /ciphertext tampered with or truncated \(payload truncated or tampered with\); nothing kept\n$/,
+    );
     expect(outcome.tree).toEqual([]);
   });
 
@@ -171,7 +203,9 @@ describe('damaged ciphertext is refused and its partial output removed', () => {
       bytes[Math.floor(bytes.length * 0.7)]! ^= 0x01;
       await writeFile(file, bytes);
     });
-    expect(outcome.stderr).toMatch(/ciphertext tampered with or truncated \(payload chunk tampered with\); nothing kept\n$/);
+    expect(outcome.stderr).toMatch(
+      /ciphertext tampered with or truncated \(payload chunk tampered with\); nothing kept\n$/,
+    );
     expect(outcome.tree).toEqual([]);
   });
 

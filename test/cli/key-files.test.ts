@@ -14,7 +14,12 @@ import { loadSodium } from '../../client/core/sodium.js';
 import { nodeScrypt } from '../../client/core-node/node-scrypt.js';
 import { MAX_KEY_FILE_BYTES } from '../../scripts/cli/files.js';
 import { CliError } from '../../scripts/cli/io.js';
-import { checkEditorKeys, formatEditorPublicFile, parseEditorPublicFile, readAccessKeyFile } from '../../scripts/cli/key-files.js';
+import {
+  checkEditorKeys,
+  formatEditorPublicFile,
+  parseEditorPublicFile,
+  readAccessKeyFile,
+} from '../../scripts/cli/key-files.js';
 import { parseDateOption } from '../../scripts/cli/manifest-signing.js';
 import { PASSPHRASE, tempDir } from './support.js';
 
@@ -62,16 +67,25 @@ describe('editor public file', () => {
   it.each([
     ['an extra field', (json: Record<string, unknown>) => JSON.stringify({ ...json, email: 'a@example.org' })],
     ['a missing field', (json: Record<string, unknown>) => JSON.stringify({ ...json, accessKey: undefined })],
-    ['a __proto__ member', (json: Record<string, unknown>) => JSON.stringify(json).replace('{', '{"__proto__":{"name":"x"},')],
+    [
+      'a __proto__ member',
+      (json: Record<string, unknown>) => JSON.stringify(json).replace('{', '{"__proto__":{"name":"x"},'),
+    ],
   ])('refuses %s', (_what, mangle) => {
     const json = JSON.parse(formatEditorPublicFile(keys())) as Record<string, unknown>;
     expect(cliError(() => parseEditorPublicFile(mangle(json)))).toBe('not a sealdrop editor public file');
   });
 
   it('applies the manifest rules to the entry', () => {
-    expect(cliError(() => checkEditorKeys({ ...keys(), name: 'x'.repeat(129) }))).toBe('invalid editor: editor name too long');
-    expect(cliError(() => checkEditorKeys({ ...keys(), recipient: keys().recipient.toUpperCase() }))).toMatch(/^invalid editor: recipient/);
-    expect(cliError(() => checkEditorKeys({ ...keys(), accessKey: encodeBase64(new Uint8Array(31), true) }))).toMatch(/^invalid editor: accessKey/);
+    expect(cliError(() => checkEditorKeys({ ...keys(), name: 'x'.repeat(129) }))).toBe(
+      'invalid editor: editor name too long',
+    );
+    expect(cliError(() => checkEditorKeys({ ...keys(), recipient: keys().recipient.toUpperCase() }))).toMatch(
+      /^invalid editor: recipient/,
+    );
+    expect(cliError(() => checkEditorKeys({ ...keys(), accessKey: encodeBase64(new Uint8Array(31), true) }))).toMatch(
+      /^invalid editor: accessKey/,
+    );
   });
 });
 
@@ -93,7 +107,9 @@ describe('access key file', () => {
     expect(asked).toBe(1);
     expect(accessPublicKeyText(await readAccessKeyFile(plainFile, counting))).toBe(accessPublicKeyText(key));
     expect(asked).toBe(1);
-    expect(await cliRefusal(readAccessKeyFile(sealedFile, () => Promise.resolve('wrong')))).toBe(`${sealedFile}: wrong passphrase`);
+    expect(await cliRefusal(readAccessKeyFile(sealedFile, () => Promise.resolve('wrong')))).toBe(
+      `${sealedFile}: wrong passphrase`,
+    );
   });
 
   it('refuses a file over the small-document limit unread', async () => {

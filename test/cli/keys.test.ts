@@ -12,7 +12,17 @@ import { loadSodium } from '../../client/core/sodium.js';
 import { runAgeWithPassphrase } from '../support/age-cli.js';
 import { minisign } from '../support/minisign-cli.js';
 import { requireTools } from '../support/required-tools.js';
-import { LOG_N, PASSPHRASE, listTree, makeEditorKeys, makeRoot, sealdrop, sealdropOk, tempDir, type EditorFiles } from './support.js';
+import {
+  LOG_N,
+  PASSPHRASE,
+  listTree,
+  makeEditorKeys,
+  makeRoot,
+  sealdrop,
+  sealdropOk,
+  tempDir,
+  type EditorFiles,
+} from './support.js';
 
 const withAge = requireTools(['age', 'script'], 'sealed key files against `age -d`');
 const withMinisign = requireTools(['minisign'], 'signing with the minisign binary');
@@ -69,7 +79,12 @@ describe('root init', () => {
 describe('editor keygen', () => {
   it('writes a sealed identity, a sealed access key and a public file', async () => {
     expect(await listTree(dir)).toEqual(
-      expect.arrayContaining(['alice-kim-identity.age', 'alice-kim-access.age', 'alice-kim.pub.json', 'jiwoo.pub.json']),
+      expect.arrayContaining([
+        'alice-kim-identity.age',
+        'alice-kim-access.age',
+        'alice-kim.pub.json',
+        'jiwoo.pub.json',
+      ]),
     );
     const pub = JSON.parse(await read(alice.pub)) as Record<string, unknown>;
     expect(Object.keys(pub)).toEqual(['format', 'formatVersion', 'name', 'recipient', 'accessKey']);
@@ -98,7 +113,16 @@ describe('editor keygen', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--name is required');
     const other = await tempDir();
-    const unreadable = await sealdrop(['editor', 'keygen', '--name', 'X', '--out', other, '--passphrase-file', path.join(other, 'none')]);
+    const unreadable = await sealdrop([
+      'editor',
+      'keygen',
+      '--name',
+      'X',
+      '--out',
+      other,
+      '--passphrase-file',
+      path.join(other, 'none'),
+    ]);
     expect(unreadable.code).toBe(1);
     expect(unreadable.stderr).toContain('cannot read passphrase file none');
     expect(await listTree(other)).toEqual([]);
@@ -110,14 +134,34 @@ describe('manifest', () => {
   it('adds editors, signs, and verifies with sealdrop and with minisign -V', async () => {
     const missingRoot = await sealdrop(['manifest', 'add', '--manifest', manifestFile(), '--editor', alice.pub]);
     expect(missingRoot.code).toBe(2);
-    await sealdropOk(['manifest', 'add', '--manifest', manifestFile(), '--root-pub', root.pub, '--editor', alice.pub, '--editor', bob.pub]);
+    await sealdropOk([
+      'manifest',
+      'add',
+      '--manifest',
+      manifestFile(),
+      '--root-pub',
+      root.pub,
+      '--editor',
+      alice.pub,
+      '--editor',
+      bob.pub,
+    ]);
     const draft = parseManifest(new Uint8Array(await readFile(manifestFile())));
     expect(draft.version).toBe(1);
     expect(draft.editors.map((editor) => [editor.name, editor.status])).toEqual([
       ['Alice Kim', 'active'],
       ['김지우', 'active'],
     ]);
-    const signed = await sealdropOk(['manifest', 'sign', '--manifest', manifestFile(), '--root-key', root.key, '--valid-days', '30']);
+    const signed = await sealdropOk([
+      'manifest',
+      'sign',
+      '--manifest',
+      manifestFile(),
+      '--root-key',
+      root.key,
+      '--valid-days',
+      '30',
+    ]);
     expect(signed.stdout).toMatch(/signed manifest\.json: version 1, expires/);
     expect(signed.prompts).toHaveLength(1);
     const verified = await sealdropOk(['manifest', 'verify', '--manifest', manifestFile(), '--root-pub', root.pub]);
@@ -142,16 +186,43 @@ describe('manifest', () => {
     expect(unsigned.code).toBe(1);
     expect(unsigned.stderr).toContain('manifest.json.minisig: no such file');
     await sealdropOk(['manifest', 'sign', '--manifest', manifestFile(), '--root-key', root.key]);
-    const resigned = await sealdropOk(['manifest', 'sign', '--manifest', manifestFile(), '--root-key', root.key, '--expires', '2099-01-01']);
+    const resigned = await sealdropOk([
+      'manifest',
+      'sign',
+      '--manifest',
+      manifestFile(),
+      '--root-key',
+      root.key,
+      '--expires',
+      '2099-01-01',
+    ]);
     expect(resigned.stdout).toContain(`version ${v1 + 2}, expires 2099-01-01T00:00:00Z`);
   });
 
   it('refuses an older version, an expired manifest and a wrong root', async () => {
     const current = parseManifest(new Uint8Array(await readFile(manifestFile()))).version;
-    const rollback = await sealdrop(['manifest', 'verify', '--manifest', manifestFile(), '--root-pub', root.pub, '--min-version', String(current + 1)]);
+    const rollback = await sealdrop([
+      'manifest',
+      'verify',
+      '--manifest',
+      manifestFile(),
+      '--root-pub',
+      root.pub,
+      '--min-version',
+      String(current + 1),
+    ]);
     expect(rollback.code).toBe(1);
     expect(rollback.stderr).toBe('sealdrop: manifest refused (rollback): manifest is older than one already seen\n');
-    const expired = await sealdrop(['manifest', 'verify', '--manifest', manifestFile(), '--root-pub', root.pub, '--at', '2099-01-02']);
+    const expired = await sealdrop([
+      'manifest',
+      'verify',
+      '--manifest',
+      manifestFile(),
+      '--root-pub',
+      root.pub,
+      '--at',
+      '2099-01-02',
+    ]);
     expect(expired.stderr).toContain('(expired)');
     const otherDir = await tempDir();
     const other = await makeRoot(otherDir);
@@ -166,9 +237,12 @@ describe('manifest', () => {
   it('rotates an editor to new keys under the same name', async () => {
     const newDir = await tempDir();
     const alice2 = await makeEditorKeys(newDir, 'Alice Kim');
-    const rotated = await sealdropOk(['manifest', 'rotate', '--manifest', manifestFile(), '--replaces', 'Alice Kim', '--editor', alice2.pub], {
-      now: new Date('2030-05-06T07:08:09Z'),
-    });
+    const rotated = await sealdropOk(
+      ['manifest', 'rotate', '--manifest', manifestFile(), '--replaces', 'Alice Kim', '--editor', alice2.pub],
+      {
+        now: new Date('2030-05-06T07:08:09Z'),
+      },
+    );
     expect(rotated.stdout).toContain('old keys retired as Alice Kim (retired 2030-05-06)');
     const manifest = parseManifest(new Uint8Array(await readFile(manifestFile())));
     expect(manifest.editors.filter((editor) => editor.status === 'active').map((editor) => editor.recipient)).toEqual([
@@ -193,7 +267,9 @@ describe('manifest', () => {
   });
 
   it('reports a wrong root key passphrase in one line', async () => {
-    const result = await sealdrop(['manifest', 'sign', '--manifest', manifestFile(), '--root-key', root.key], { passphrases: ['wrong'] });
+    const result = await sealdrop(['manifest', 'sign', '--manifest', manifestFile(), '--root-key', root.key], {
+      passphrases: ['wrong'],
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`sealdrop: ${root.key}: wrong passphrase or corrupted secret key\n`);
   });

@@ -42,10 +42,18 @@ test.each<[string, () => Uint8Array, string]>([
   ['garbage', () => patternBytes(3000), 'not a valid age file (invalid character in header)'],
   ['text that is not age', () => utf8('hello\n'.repeat(100)), 'not a valid age file (invalid version line)'],
   ['a file cut inside its header', () => file.subarray(0, 60), 'not a valid age file (truncated header)'],
-  ['a header with no payload', () => file.subarray(0, parseHeader(file).headerLength), 'not a valid age file (invalid payload size)'],
+  [
+    'a header with no payload',
+    () => file.subarray(0, parseHeader(file).headerLength),
+    'not a valid age file (invalid payload size)',
+  ],
   [
     'a stanza of another type',
-    () => new Uint8Array([...utf8(new TextDecoder().decode(file.subarray(0, 200)).replace('-> X25519 ', '-> ssh-ed25519 ')), ...file.subarray(200)]),
+    () =>
+      new Uint8Array([
+        ...utf8(new TextDecoder().decode(file.subarray(0, 200)).replace('-> X25519 ', '-> ssh-ed25519 ')),
+        ...file.subarray(200),
+      ]),
     'not a valid age file (not an X25519 stanza)',
   ],
 ])('refuses %s', async (name, bytes, message) => {

@@ -47,7 +47,18 @@ beforeAll(async () => {
   root = await makeRoot(path.join(dir, 'admin'));
   alice = await makeEditorKeys(path.join(dir, 'alice'), 'Alice');
   bob = await makeEditorKeys(path.join(dir, 'bob'), 'Bob');
-  await sealdropOk(['manifest', 'add', '--manifest', manifest(), '--root-pub', root.pub, '--editor', alice.pub, '--editor', bob.pub]);
+  await sealdropOk([
+    'manifest',
+    'add',
+    '--manifest',
+    manifest(),
+    '--root-pub',
+    root.pub,
+    '--editor',
+    alice.pub,
+    '--editor',
+    bob.pub,
+  ]);
   await sealdropOk(['manifest', 'sign', '--manifest', manifest(), '--root-key', root.key]);
   // Deploy: the server's keys folder gets root.pub and the first signed manifest.
   const keys = path.join(dir, 'keys');
@@ -87,7 +98,14 @@ withFetch.describe('key rotation', () => {
     expect(again.stdout).toContain('1 already here');
     const bobPull = await pull(bob, path.join(dir, 'bob', 'pulled'));
     expect(bobPull.code).toBe(0);
-    const decrypted = await sealdropOk(['decrypt', '--identity', bob.identity, '--out', path.join(dir, 'bob', 'read'), path.join(dir, 'bob', 'pulled')]);
+    const decrypted = await sealdropOk([
+      'decrypt',
+      '--identity',
+      bob.identity,
+      '--out',
+      path.join(dir, 'bob', 'read'),
+      path.join(dir, 'bob', 'pulled'),
+    ]);
     expect(decrypted.stdout).toContain('message (15 B): before rotation');
   });
 
@@ -98,7 +116,17 @@ withFetch.describe('key rotation', () => {
     const signed = await sealdropOk(['manifest', 'sign', '--manifest', manifest(), '--root-key', root.key]);
     expect(signed.stdout).toContain('version 2');
     // Published with a key that is active in the manifest the server has now (Alice's old one).
-    const published = await sealdropOk(['publish', '--server', server.editorUrl, '--access-key', alice.access, '--manifest', manifest(), '--root-pub', root.pub]);
+    const published = await sealdropOk([
+      'publish',
+      '--server',
+      server.editorUrl,
+      '--access-key',
+      alice.access,
+      '--manifest',
+      manifest(),
+      '--root-pub',
+      root.pub,
+    ]);
     expect(published.stdout).toBe('published: the server now serves manifest version 2\n');
     const served = JSON.parse(await (await fetch(`${server.sourceUrl}/manifest.json`)).text()) as { version: number };
     expect(served.version).toBe(2);
@@ -130,14 +158,39 @@ withFetch.describe('key rotation', () => {
 
   it('old submissions decrypt with the old identity, new ones only with the new keys', async () => {
     const pulled = path.join(dir, 'alice2', 'pulled');
-    const oldKey = await sealdrop(['decrypt', '--identity', alice.identity, '--out', path.join(dir, 'alice', 'read'), pulled]);
+    const oldKey = await sealdrop([
+      'decrypt',
+      '--identity',
+      alice.identity,
+      '--out',
+      path.join(dir, 'alice', 'read'),
+      pulled,
+    ]);
     expect(oldKey.code).toBe(1);
     expect(oldKey.stdout).toContain('message (15 B): before rotation');
-    expect(oldKey.stderr).toBe(`error: ${path.join(pulled, `${second}.age`)}: not encrypted to any of the given identities; nothing kept\n`);
-    const bobKey = await sealdrop(['decrypt', '--identity', bob.identity, '--out', path.join(dir, 'bob', 'read2'), path.join(pulled, `${second}.age`)]);
+    expect(oldKey.stderr).toBe(
+      `error: ${path.join(pulled, `${second}.age`)}: not encrypted to any of the given identities; nothing kept\n`,
+    );
+    const bobKey = await sealdrop([
+      'decrypt',
+      '--identity',
+      bob.identity,
+      '--out',
+      path.join(dir, 'bob', 'read2'),
+      path.join(pulled, `${second}.age`),
+    ]);
     expect(bobKey.code).toBe(1);
     expect(bobKey.stderr).toContain('not encrypted to any of the given identities');
-    const both = await sealdropOk(['decrypt', '--identity', alice2.identity, '--identity', alice.identity, '--out', path.join(dir, 'alice2', 'read'), pulled]);
+    const both = await sealdropOk([
+      'decrypt',
+      '--identity',
+      alice2.identity,
+      '--identity',
+      alice.identity,
+      '--out',
+      path.join(dir, 'alice2', 'read'),
+      pulled,
+    ]);
     expect(both.stdout).toContain(`opened with: alice-identity.age (${alice.recipient})`);
     expect(both.stdout).toContain(`opened with: alice-identity.age (${alice2.recipient})`);
     expect(both.stdout).toContain('message (14 B): after rotation');
@@ -145,10 +198,29 @@ withFetch.describe('key rotation', () => {
 
   it('an older manifest is refused by the server and by manifest verify', async () => {
     const old = path.join(dir, 'admin', 'v1.json');
-    const republish = await sealdrop(['publish', '--server', server.editorUrl, '--access-key', alice2.access, '--manifest', old]);
+    const republish = await sealdrop([
+      'publish',
+      '--server',
+      server.editorUrl,
+      '--access-key',
+      alice2.access,
+      '--manifest',
+      old,
+    ]);
     expect(republish.code).toBe(1);
-    expect(republish.stderr).toBe('sealdrop: server refused: manifest version is not newer than the current one (MANIFEST_NOT_NEWER)\n');
-    const verify = await sealdrop(['manifest', 'verify', '--manifest', old, '--root-pub', root.pub, '--min-version', '2']);
+    expect(republish.stderr).toBe(
+      'sealdrop: server refused: manifest version is not newer than the current one (MANIFEST_NOT_NEWER)\n',
+    );
+    const verify = await sealdrop([
+      'manifest',
+      'verify',
+      '--manifest',
+      old,
+      '--root-pub',
+      root.pub,
+      '--min-version',
+      '2',
+    ]);
     expect(verify.code).toBe(1);
     expect(verify.stderr).toContain('manifest refused (rollback)');
   });
@@ -158,16 +230,36 @@ withFetch.describe('key rotation', () => {
     await once(closed, 'listening');
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
-    const unreachable = await sealdrop(['pull', '--server', `http://127.0.0.1:${port}`, '--access-key', alice2.access, '--out', path.join(dir, 'x')]);
+    const unreachable = await sealdrop([
+      'pull',
+      '--server',
+      `http://127.0.0.1:${port}`,
+      '--access-key',
+      alice2.access,
+      '--out',
+      path.join(dir, 'x'),
+    ]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toBe(`sealdrop: cannot reach http://127.0.0.1:${port}: ECONNREFUSED\n`);
-    const bad = await sealdrop(['pull', '--server', 'ftp://x', '--access-key', alice2.access, '--out', path.join(dir, 'x')]);
+    const bad = await sealdrop([
+      'pull',
+      '--server',
+      'ftp://x',
+      '--access-key',
+      alice2.access,
+      '--out',
+      path.join(dir, 'x'),
+    ]);
     expect(bad.stderr).toBe('sealdrop: server URL must be http:// or https://\n');
   });
 
   it('pull shows progress on large downloads', async () => {
     const data = patternData(3 * 1024 * 1024);
-    await submit(server.sourceUrl, { message: 'big', files: [{ name: 'big.bin', type: '', size: data.size, data: data.data() }] }, dir);
+    await submit(
+      server.sourceUrl,
+      { message: 'big', files: [{ name: 'big.bin', type: '', size: data.size, data: data.data() }] },
+      dir,
+    );
     const result = await pull(alice2, path.join(dir, 'alice2', 'big'));
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/pull: 3\.\d MiB \/ 3\.\d MiB 100%, [0-9.]+ [KMG]?i?B\/s done\n$/);

@@ -109,7 +109,13 @@ export async function makeEditorKeys(dir: string, name: string, prefix?: string)
   const pub = path.join(dir, `${base}.pub.json`);
   const { recipient } = JSON.parse(await readFile(pub, 'utf8')) as { recipient: string };
   expect(result.stdout).toContain(recipient);
-  return { name, identity: path.join(dir, `${base}-identity.age`), access: path.join(dir, `${base}-access.age`), pub, recipient };
+  return {
+    name,
+    identity: path.join(dir, `${base}-identity.age`),
+    access: path.join(dir, `${base}-access.age`),
+    pub,
+    recipient,
+  };
 }
 
 /** `sealdrop root init` in `dir`, weak scrypt. */
@@ -141,7 +147,11 @@ export function patternData(size: number, seed = 1): { size: number; data: () =>
 }
 
 /** Encrypt a plaintext stream to age recipients into `file`. */
-export async function encryptToFile(recipients: readonly string[], plaintext: AsyncIterable<Uint8Array>, file: string): Promise<void> {
+export async function encryptToFile(
+  recipients: readonly string[],
+  plaintext: AsyncIterable<Uint8Array>,
+  file: string,
+): Promise<void> {
   await loadSodium();
   const stream = encrypt(
     recipients.map((recipient) => X25519Recipient.parse(recipient)),
@@ -152,12 +162,20 @@ export async function encryptToFile(recipients: readonly string[], plaintext: As
 }
 
 /** Encrypt raw plaintext bytes (e.g. a forged archive) to `file`. */
-export async function encryptBytesToFile(recipients: readonly string[], plaintext: Uint8Array, file: string): Promise<void> {
+export async function encryptBytesToFile(
+  recipients: readonly string[],
+  plaintext: Uint8Array,
+  file: string,
+): Promise<void> {
   await encryptToFile(recipients, single(plaintext), file);
 }
 
 /** Build a real submission (as the browser does) and encrypt it to `file`. */
-export async function writeSubmission(recipients: readonly string[], input: SubmissionInput, file: string): Promise<void> {
+export async function writeSubmission(
+  recipients: readonly string[],
+  input: SubmissionInput,
+  file: string,
+): Promise<void> {
   await encryptToFile(recipients, buildSubmission(input).stream, file);
 }
 
@@ -192,7 +210,15 @@ export async function startServer(keysDir: string, dataDir: string): Promise<Run
     maxConcurrentUploads: 100,
     uploadExpirySeconds: 3600,
   });
-  const deps = { logger, uploads, submissions, manifests, staticDir, rateLimitPerMinute: 1_000_000, tokenTtlSeconds: 600 };
+  const deps = {
+    logger,
+    uploads,
+    submissions,
+    manifests,
+    staticDir,
+    rateLimitPerMinute: 1_000_000,
+    tokenTtlSeconds: 600,
+  };
   const editor = await listen(createEditorApp(deps));
   const source = await listen(createSourceApp(deps));
   return {

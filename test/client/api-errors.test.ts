@@ -25,12 +25,25 @@ test('docs/API.md documents exactly the registry, in its order', () => {
 
 test('the server answers from the same registry', () => {
   expect(ERRORS).toBe(API_ERRORS);
-  expect(errorBody('UPLOAD_INCOMPLETE')).toEqual({ error: { code: 'UPLOAD_INCOMPLETE', message: 'upload is missing bytes' } });
+  expect(errorBody('UPLOAD_INCOMPLETE')).toEqual({
+    error: { code: 'UPLOAD_INCOMPLETE', message: 'upload is missing bytes' },
+  });
 });
 
 test('isApiErrorCode accepts registry codes and nothing else', () => {
   for (const code of Object.keys(API_ERRORS)) expect([code, isApiErrorCode(code)]).toEqual([code, true]);
-  const impostors = ['upload_incomplete', 'UPLOAD_INCOMPLETE ', '', 'toString', '__proto__', 'hasOwnProperty', null, undefined, 404, {}];
+  const impostors = [
+    'upload_incomplete',
+    'UPLOAD_INCOMPLETE ',
+    '',
+    'toString',
+    '__proto__',
+    'hasOwnProperty',
+    null,
+    undefined,
+    404,
+    {},
+  ];
   for (const value of impostors) {
     expect([value, isApiErrorCode(value)]).toEqual([value, false]);
   }

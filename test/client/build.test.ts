@@ -28,7 +28,14 @@ afterAll(async () => {
 
 const SERVED = ['favicon.svg', 'index.html', 'main.js', 'root.pub', 'styles.css', 'worker-nowasm.js', 'worker.js'];
 /** The gzip twins the server sends instead; root.pub is too small to gain. */
-const GZIPPED = ['favicon.svg.gz', 'index.html.gz', 'main.js.gz', 'styles.css.gz', 'worker-nowasm.js.gz', 'worker.js.gz'];
+const GZIPPED = [
+  'favicon.svg.gz',
+  'index.html.gz',
+  'main.js.gz',
+  'styles.css.gz',
+  'worker-nowasm.js.gz',
+  'worker.js.gz',
+];
 const WRITTEN = [...SERVED, ...GZIPPED].sort();
 
 test('two builds of the same sources are byte-identical, and SHA256SUMS checks', async () => {
@@ -39,12 +46,20 @@ test('two builds of the same sources are byte-identical, and SHA256SUMS checks',
   expect(built.map((file) => file.name)).toEqual(WRITTEN);
   expect((await readdir(first)).sort()).toEqual([...WRITTEN, 'SHA256SUMS'].sort());
   for (const name of [...WRITTEN, 'SHA256SUMS']) {
-    expect([name, (await readFile(path.join(first, name))).equals(await readFile(path.join(second, name)))]).toEqual([name, true]);
+    expect([name, (await readFile(path.join(first, name))).equals(await readFile(path.join(second, name)))]).toEqual([
+      name,
+      true,
+    ]);
   }
   const check = spawnSync('sha256sum', ['--check', '--strict', 'SHA256SUMS'], { cwd: first });
   expect(check.stderr.toString()).toBe('');
   expect(check.status).toBe(0);
-  expect((await readFile(path.join(first, 'SHA256SUMS'), 'utf8')).trim().split('\n').map((line) => line.slice(66))).toEqual(WRITTEN);
+  expect(
+    (await readFile(path.join(first, 'SHA256SUMS'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => line.slice(66)),
+  ).toEqual(WRITTEN);
   expect(await readFile(path.join(first, 'root.pub'), 'utf8')).toBe(await readFile(rootKeyFile, 'utf8'));
 }, 60_000);
 

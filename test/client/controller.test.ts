@@ -113,7 +113,10 @@ function openPage(options: { webAssembly?: boolean; workerRefused?: boolean; lan
     leave: () => calls.push('leave'),
     reload: () => calls.push('reload'),
   };
-  const controller = new PageController(ports, { language: options.language ?? 'en', webAssembly: options.webAssembly ?? true });
+  const controller = new PageController(ports, {
+    language: options.language ?? 'en',
+    webAssembly: options.webAssembly ?? true,
+  });
   controller.start();
   return { controller, display, workers, ports: calls, worker: () => workers.at(-1)! };
 }
@@ -177,14 +180,21 @@ describe('setting up', () => {
     page.worker().say({ type: 'failed', stage: 'setup', reason: 'crypto' });
     expect(page.workers).toHaveLength(2);
     expect(page.workers[1]!.terminated).toBe(true);
-    expect(page.controller.view).toMatchObject({ keys: { state: 'failed', reason: 'crypto' }, workerRunning: false, screen: 'compose' });
+    expect(page.controller.view).toMatchObject({
+      keys: { state: 'failed', reason: 'crypto' },
+      workerRunning: false,
+      screen: 'compose',
+    });
   });
 
   test('a setup failure other than crypto is shown on the key panel without a fallback', () => {
     const page = openPage();
     page.worker().say({ type: 'failed', stage: 'setup', reason: 'manifest-expired' });
     expect(page.workers).toHaveLength(1);
-    expect(page.controller.view).toMatchObject({ keys: { state: 'failed', reason: 'manifest-expired' }, screen: 'compose' });
+    expect(page.controller.view).toMatchObject({
+      keys: { state: 'failed', reason: 'manifest-expired' },
+      screen: 'compose',
+    });
     expect(page.display.last).toEqual({ screen: 'compose', focus: false, language: 'en' });
   });
 
@@ -262,7 +272,13 @@ describe('composing and sending', () => {
     page.worker().say({ type: 'done' });
     expect(page.display.last).toEqual({ screen: 'done', focus: true, language: 'en' });
     page.controller.sendAnother();
-    expect(page.controller.view).toMatchObject({ screen: 'compose', message: '', files: [], reply: false, words: null });
+    expect(page.controller.view).toMatchObject({
+      screen: 'compose',
+      message: '',
+      files: [],
+      reply: false,
+      words: null,
+    });
     // The upload is finished: leaving deletes nothing.
     page.controller.quickExit();
     expect(page.ports).toEqual(['leave']);
@@ -311,7 +327,11 @@ describe('failures', () => {
     const page = openPage();
     keysVerified(page);
     page.worker().crash();
-    expect(page.controller.view).toMatchObject({ screen: 'compose', failure: null, keys: { state: 'failed', reason: 'worker' } });
+    expect(page.controller.view).toMatchObject({
+      screen: 'compose',
+      failure: null,
+      keys: { state: 'failed', reason: 'worker' },
+    });
     expect(page.display.last.focus).toBe(false);
   });
 });
@@ -342,7 +362,13 @@ describe('language and quick exit', () => {
     page.controller.quickExit();
     expect(page.worker().terminated).toBe(true);
     expect(page.ports).toEqual([`discard ${UPLOAD_ID}`, 'leave']);
-    expect(page.controller.view).toMatchObject({ message: '', files: [], reply: false, words: null, workerRunning: false });
+    expect(page.controller.view).toMatchObject({
+      message: '',
+      files: [],
+      reply: false,
+      words: null,
+      workerRunning: false,
+    });
   });
 
   test('Escape twice within a second leaves; presses further apart do not', () => {

@@ -3,7 +3,14 @@
  * placeholders, no empty or untranslated text), and the helpers that pick the
  * language and format numbers.
  */
-import { CATALOGS, chooseLanguage, formatMessage, LANGUAGES, placeholders, type MessageKey } from '../../client/app/i18n/catalog.js';
+import {
+  CATALOGS,
+  chooseLanguage,
+  formatMessage,
+  LANGUAGES,
+  placeholders,
+  type MessageKey,
+} from '../../client/app/i18n/catalog.js';
 import { en } from '../../client/app/i18n/en.js';
 import { ko } from '../../client/app/i18n/ko.js';
 import { formatBytes, formatDuration } from '../../client/app/format.js';
@@ -11,7 +18,13 @@ import { formatBytes, formatDuration } from '../../client/app/format.js';
 const keys = Object.keys(en).sort() as MessageKey[];
 const HANGUL = /[\uac00-\ud7a3]/u;
 /** Keys whose Korean text may have no Hangul: units and the name of the other language. */
-const NOT_HANGUL: readonly MessageKey[] = ['language.other', 'unit.bytes', 'unit.kilobytes', 'unit.megabytes', 'unit.gigabytes'];
+const NOT_HANGUL: readonly MessageKey[] = [
+  'language.other',
+  'unit.bytes',
+  'unit.kilobytes',
+  'unit.megabytes',
+  'unit.gigabytes',
+];
 
 describe('catalogs', () => {
   test.each(LANGUAGES)('%s has exactly the keys of the English catalog', (language) => {

@@ -54,14 +54,19 @@ test('ChaCha20-Poly1305 matches libsodium both ways, and a bad tag throws', () =
 
 test('BLAKE2b matches libsodium, one-shot and streamed', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 500 }), fc.integer({ min: 16, max: 64 }), fc.integer({ min: 0, max: 500 }), (message, length, cut) => {
-      const s = sodium();
-      expect(noble.crypto_generichash(length, message, null)).toEqual(s.crypto_generichash(length, message, null));
-      const state = noble.crypto_generichash_init(null, 64);
-      noble.crypto_generichash_update(state, message.subarray(0, cut));
-      noble.crypto_generichash_update(state, message.subarray(cut));
-      expect(noble.crypto_generichash_final(state, 64)).toEqual(s.crypto_generichash(64, message, null));
-    }),
+    fc.property(
+      fc.uint8Array({ maxLength: 500 }),
+      fc.integer({ min: 16, max: 64 }),
+      fc.integer({ min: 0, max: 500 }),
+      (message, length, cut) => {
+        const s = sodium();
+        expect(noble.crypto_generichash(length, message, null)).toEqual(s.crypto_generichash(length, message, null));
+        const state = noble.crypto_generichash_init(null, 64);
+        noble.crypto_generichash_update(state, message.subarray(0, cut));
+        noble.crypto_generichash_update(state, message.subarray(cut));
+        expect(noble.crypto_generichash_final(state, 64)).toEqual(s.crypto_generichash(64, message, null));
+      },
+    ),
     runs,
   );
 });
@@ -89,7 +94,10 @@ test('Ed25519 refuses a signature with S >= L (non-canonical), like libsodium', 
   const message = new Uint8Array([1, 2, 3]);
   const signature = s.crypto_sign_detached(message, privateKey);
   // Add L to S (little-endian): the same scalar, a non-canonical encoding.
-  const L = [0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10];
+  const L = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+  ];
   const altered = signature.slice();
   let carry = 0;
   for (let i = 0; i < 32; i++) {

@@ -25,7 +25,9 @@ test('a proxy error without our body is retried after its Retry-After, capped at
   const failure = await failureOf(answer(502, null, { 'retry-after': '7' }), 'expired');
   expect(failure).toBeInstanceOf(TransientFailure);
   expect(failure).toMatchObject({ code: 'proxy', retryAfterMs: 7000 });
-  expect(await failureOf(answer(503, null, { 'retry-after': '3600' }), 'expired')).toMatchObject({ retryAfterMs: 60_000 });
+  expect(await failureOf(answer(503, null, { 'retry-after': '3600' }), 'expired')).toMatchObject({
+    retryAfterMs: 60_000,
+  });
 });
 
 test.each([

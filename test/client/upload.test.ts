@@ -75,9 +75,17 @@ class FakeServer {
       complete: false,
     });
     if (method === 'POST' && pathname === '/api/uploads') {
-      if (this.createError !== null) return json(this.createError.status, { error: { code: this.createError.code, message: 'x' } });
+      if (this.createError !== null)
+        return json(this.createError.status, { error: { code: this.createError.code, message: 'x' } });
       const { size } = JSON.parse(init.body as string) as { size: number };
-      this.upload = { size, bytes: new Uint8Array(size), offset: 0, durableOffset: 0, finalized: false, deleted: false };
+      this.upload = {
+        size,
+        bytes: new Uint8Array(size),
+        offset: 0,
+        durableOffset: 0,
+        finalized: false,
+        deleted: false,
+      };
       return json(201, status());
     }
     const upload = this.upload;
@@ -183,7 +191,9 @@ describe('uploadCiphertext', () => {
     await uploadCiphertext(data.length, chunked(data), options(server, { onRetry: () => (retries += 1) }));
     expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
     expect(retries).toBe(1);
-    const cutAt = server.log.findIndex((line, i) => line.startsWith('PUT') && i > 1 && server.log[i + 1]?.startsWith('GET'));
+    const cutAt = server.log.findIndex(
+      (line, i) => line.startsWith('PUT') && i > 1 && server.log[i + 1]?.startsWith('GET'),
+    );
     expect(server.log[cutAt + 1]).toBe(`GET /api/uploads/${ID}`);
     // The retried chunk starts where the cut one did, not at 0.
     expect(server.log[cutAt + 2]).toBe(server.log[cutAt]);
@@ -376,7 +386,12 @@ describe('uploadCiphertext', () => {
     await uploadCiphertext(
       data.length,
       chunked(data),
-      options(server, { fetch: crashing, maxBatchBytes: 64 * 1024, maxRetainedBytes: 192 * 1024, durablePollDelaysMs: [0, 0, 0] }),
+      options(server, {
+        fetch: crashing,
+        maxBatchBytes: 64 * 1024,
+        maxRetainedBytes: 192 * 1024,
+        durablePollDelaysMs: [0, 0, 0],
+      }),
     );
     expect(crashed).toBe(true);
     expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);

@@ -35,9 +35,21 @@ test.each<[AccessKeyErrorCode, string, () => Uint8Array]>([
   ['not-access-key', 'another format', () => documentOf((value) => ({ ...value, format: 'other' }))],
   ['not-access-key', 'version 2', () => documentOf((value) => ({ ...value, formatVersion: 2 }))],
   ['not-access-key', 'a numeric name', () => documentOf((value) => ({ ...value, name: 5 }))],
-  ['corrupted', 'unpadded base64', () => documentOf((value) => ({ ...value, seed: (value.seed as string).replace(/=+$/u, '') }))],
-  ['corrupted', 'a short seed', () => documentOf((value) => ({ ...value, seed: encodeBase64(new Uint8Array(31), true) }))],
-  ['corrupted', 'a seed of another key', () => documentOf((value) => ({ ...value, seed: encodeBase64(new Uint8Array(32).fill(1), true) }))],
+  [
+    'corrupted',
+    'unpadded base64',
+    () => documentOf((value) => ({ ...value, seed: (value.seed as string).replace(/=+$/u, '') })),
+  ],
+  [
+    'corrupted',
+    'a short seed',
+    () => documentOf((value) => ({ ...value, seed: encodeBase64(new Uint8Array(31), true) })),
+  ],
+  [
+    'corrupted',
+    'a seed of another key',
+    () => documentOf((value) => ({ ...value, seed: encodeBase64(new Uint8Array(32).fill(1), true) })),
+  ],
 ])('refuses with %s: %s', (code, _label, bytes) => {
   expect(() => parseAccessKey(bytes())).toThrow(AccessKeyError);
   expect(() => parseAccessKey(bytes())).toThrow(withCode(code));

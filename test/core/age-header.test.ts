@@ -71,15 +71,19 @@ describe('encoding and parsing', () => {
 
   test('encode then parse is the identity, and parse then encode gives back the bytes', () => {
     fc.assert(
-      fc.property(fc.array(stanzaArbitrary, { minLength: 1, maxLength: 5 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (stanzas, mac) => {
-        const encoded = encodeHeader(stanzas, mac);
-        const { header, headerLength } = parseHeader(encoded);
-        expect(headerLength).toBe(encoded.length);
-        expect(header.stanzas).toEqual(stanzas);
-        expect(header.mac).toEqual(mac);
-        expect(header.macInput).toEqual(encodeHeaderWithoutMac(stanzas));
-        expect(encodeHeader(header.stanzas, header.mac)).toEqual(encoded);
-      }),
+      fc.property(
+        fc.array(stanzaArbitrary, { minLength: 1, maxLength: 5 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (stanzas, mac) => {
+          const encoded = encodeHeader(stanzas, mac);
+          const { header, headerLength } = parseHeader(encoded);
+          expect(headerLength).toBe(encoded.length);
+          expect(header.stanzas).toEqual(stanzas);
+          expect(header.mac).toEqual(mac);
+          expect(header.macInput).toEqual(encodeHeaderWithoutMac(stanzas));
+          expect(encodeHeader(header.stanzas, header.mac)).toEqual(encoded);
+        },
+      ),
       runs,
     );
   });
@@ -99,7 +103,9 @@ describe('encoding and parsing', () => {
     expect(() => encodeHeaderWithoutMac([{ type: 'a b', args: [], body }])).toThrow(TypeError);
     expect(() => encodeHeaderWithoutMac([{ type: 'a', args: [''], body }])).toThrow(TypeError);
     expect(() => encodeHeaderWithoutMac([{ type: 'a', args: ['é'], body }])).toThrow(TypeError);
-    expect(() => encodeHeaderWithoutMac([{ type: 'a', args: Array<string>(MAX_ARGUMENTS).fill('x'), body }])).toThrow(TypeError);
+    expect(() => encodeHeaderWithoutMac([{ type: 'a', args: Array<string>(MAX_ARGUMENTS).fill('x'), body }])).toThrow(
+      TypeError,
+    );
     expect(() => encodeHeader([{ type: 'a', args: [], body }], new Uint8Array(31))).toThrow(TypeError);
   });
 });
@@ -135,7 +141,12 @@ describe('strict parser: malformed headers', () => {
     ['non-canonical MAC', `${v}-> x\n\n--- ${MAC.slice(0, -1)}h\n`],
     ['missing MAC', `${v}-> x\n\n---\n`],
     ['non-ASCII byte', `${v}-> x\u00e9\n\n${end}`],
-    ['too many arguments', `${v}-> ${Array<string>(MAX_ARGUMENTS + 1).fill('a').join(' ')}\n\n${end}`],
+    [
+      'too many arguments',
+      `${v}-> ${Array<string>(MAX_ARGUMENTS + 1)
+        .fill('a')
+        .join(' ')}\n\n${end}`,
+    ],
     ['argument too long', `${v}-> ${'a'.repeat(MAX_ARGUMENT_LENGTH + 1)}\n\n${end}`],
     ['too many stanzas', `${v}${'-> x\n\n'.repeat(MAX_STANZAS + 1)}${end}`],
   ];
@@ -166,7 +177,12 @@ describe('error codes callers branch on', () => {
   const cases: [string, string][] = [
     ['invalid-header', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['invalid-header', `${v}${end}`],
-    ['invalid-header', `${v}-> ${Array<string>(MAX_ARGUMENTS + 1).fill('a').join(' ')}\n\n${end}`],
+    [
+      'invalid-header',
+      `${v}-> ${Array<string>(MAX_ARGUMENTS + 1)
+        .fill('a')
+        .join(' ')}\n\n${end}`,
+    ],
     ['unsupported-version', `age-encryption.org/v2\n-> X25519 ${SHARE}\n${BODY}\n${end}`],
     ['too-many-stanzas', `${v}${'-> x\n\n'.repeat(MAX_STANZAS + 1)}${end}`],
     ['header-too-long', `${v}-> x\n${longBody}\n${end}`],
@@ -193,7 +209,15 @@ describe('incomplete versus malformed prefixes', () => {
   });
 
   test('garbage is refused as soon as it is seen, before any line ends', () => {
-    for (const prefix of ['G', 'age-encryption.org/v2', 'age-encryption.org/v1\n-x', 'age-encryption.org/v1\n-> X25519 a\nAA=', 'age-encryption.org/v1\n--- A=', 'age-encryption.org/v1\n-> a  ', 'age-encryption.org/v1\r']) {
+    for (const prefix of [
+      'G',
+      'age-encryption.org/v2',
+      'age-encryption.org/v1\n-x',
+      'age-encryption.org/v1\n-> X25519 a\nAA=',
+      'age-encryption.org/v1\n--- A=',
+      'age-encryption.org/v1\n-> a  ',
+      'age-encryption.org/v1\r',
+    ]) {
       expectMalformed(prefix);
     }
   });
@@ -254,11 +278,15 @@ describe('readHeader (streaming)', () => {
 describe('header MAC', () => {
   test('is HMAC-SHA-256 under HKDF(file key, "", "header"), per node:crypto', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.uint8Array({ maxLength: 300 }), (fileKey, input) => {
-        const key = new Uint8Array(hkdfSync('sha256', fileKey, new Uint8Array(0), 'header', 32));
-        const expected = new Uint8Array(createHmac('sha256', key).update(input).digest());
-        expect(headerMac(fileKey, input)).toEqual(expected);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 16 }),
+        fc.uint8Array({ maxLength: 300 }),
+        (fileKey, input) => {
+          const key = new Uint8Array(hkdfSync('sha256', fileKey, new Uint8Array(0), 'header', 32));
+          const expected = new Uint8Array(createHmac('sha256', key).update(input).digest());
+          expect(headerMac(fileKey, input)).toEqual(expected);
+        },
+      ),
       runs,
     );
   });

@@ -2,7 +2,12 @@
 // implementation). Sizes straddle the 64 KiB chunk boundary. typage, the
 // other independent implementation, is age-typage.test.ts.
 import { decrypt, encrypt } from '../../client/core/age.js';
-import { formatIdentityFile, openIdentityFile, parseIdentityFile, sealIdentityFile } from '../../client/core/identity-file.js';
+import {
+  formatIdentityFile,
+  openIdentityFile,
+  parseIdentityFile,
+  sealIdentityFile,
+} from '../../client/core/identity-file.js';
 import { ScryptIdentity, ScryptRecipient } from '../../client/core/scrypt.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { X25519Identity, X25519Recipient } from '../../client/core/x25519.js';
@@ -56,7 +61,9 @@ withAge.describe('age binary (Go reference implementation)', () => {
   });
 
   test('age-keygen -y accepts our identity file and derives our recipient', () => {
-    expect(Buffer.from(run('age-keygen', ['-y', dir.path('our-key.txt')])).toString()).toBe(`${ours.recipient().format()}\n`);
+    expect(Buffer.from(run('age-keygen', ['-y', dir.path('our-key.txt')])).toString()).toBe(
+      `${ours.recipient().format()}\n`,
+    );
   });
 
   test.each(SIZES)('age -d opens what we encrypt (%i bytes, two recipients)', async (size) => {
@@ -74,7 +81,14 @@ withAge.describe('age binary (Go reference implementation)', () => {
     dir.write('plain.bin', plaintext);
     const single = run('age', ['-e', '-r', ours.recipient().format(), dir.path('plain.bin')]);
     expect(await sha256Hex(await ourDecrypt(ours, single))).toBe(await sha256Hex(plaintext));
-    const multi = run('age', ['-e', '-r', theirIdentity.recipient().format(), '-r', ours.recipient().format(), dir.path('plain.bin')]);
+    const multi = run('age', [
+      '-e',
+      '-r',
+      theirIdentity.recipient().format(),
+      '-r',
+      ours.recipient().format(),
+      dir.path('plain.bin'),
+    ]);
     expect(await sha256Hex(await ourDecrypt(ours, multi))).toBe(await sha256Hex(plaintext));
     expect(await sha256Hex(await ourDecrypt(theirIdentity, multi))).toBe(await sha256Hex(plaintext));
   });
@@ -82,10 +96,17 @@ withAge.describe('age binary (Go reference implementation)', () => {
   test('age -d opens our passphrase-sealed identity file, and uses it with -i', async () => {
     const sealed = await sealIdentityFile(ours, 'correct horse battery staple', nodeScrypt, TEST_LOG_N);
     dir.write('our-key.age', sealed);
-    expect(runAgeWithPassphrase(['-d', '-o', dir.path('our-key.out'), dir.path('our-key.age')], 'correct horse battery staple')).toBe(0);
+    expect(
+      runAgeWithPassphrase(
+        ['-d', '-o', dir.path('our-key.out'), dir.path('our-key.age')],
+        'correct horse battery staple',
+      ),
+    ).toBe(0);
     const text = Buffer.from(dir.read('our-key.out')).toString('utf8');
     expect(parseIdentityFile(text).map((identity) => identity.format())).toEqual([ours.format()]);
-    expect(text).toMatch(/^# created: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n# public key: age1[a-z0-9]+\nAGE-SECRET-KEY-1[A-Z0-9]+\n$/);
+    expect(text).toMatch(
+      /^# created: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n# public key: age1[a-z0-9]+\nAGE-SECRET-KEY-1[A-Z0-9]+\n$/,
+    );
 
     // The editor's real workflow: age -d -i <sealed identity> <submission>.
     const plaintext = patternBytes(70_000, 9);
@@ -102,10 +123,16 @@ withAge.describe('age binary (Go reference implementation)', () => {
   });
 
   test('we open age -p files (age default work factor 2^18) and age-keygen files sealed with age -p', async () => {
-    const status = runAgeWithPassphrase(['-p', '-o', dir.path('their-key.age'), theirIdentityFile], 'hunter2 hunter2', 2);
+    const status = runAgeWithPassphrase(
+      ['-p', '-o', dir.path('their-key.age'), theirIdentityFile],
+      'hunter2 hunter2',
+      2,
+    );
     expect(status).toBe(0);
     const sealed = dir.read('their-key.age');
-    expect(Buffer.from(sealed.subarray(0, 60)).toString('latin1')).toMatch(/^age-encryption\.org\/v1\n-> scrypt \S{22} 18\n/);
+    expect(Buffer.from(sealed.subarray(0, 60)).toString('latin1')).toMatch(
+      /^age-encryption\.org\/v1\n-> scrypt \S{22} 18\n/,
+    );
     const identities = await openIdentityFile(sealed, () => 'hunter2 hunter2', nodeScrypt);
     expect(identities.map((identity) => identity.format())).toEqual([theirIdentity.format()]);
     const plain = await ourDecrypt(new ScryptIdentity('hunter2 hunter2', nodeScrypt), sealed);
@@ -117,7 +144,9 @@ withAge.describe('age binary (Go reference implementation)', () => {
     const file = await collect(encrypt([new ScryptRecipient('default factor', nodeScrypt)], streamOf(plaintext)));
     expect(Buffer.from(file.subarray(0, 60)).toString('latin1')).toMatch(/-> scrypt \S{22} 18\n/);
     dir.write('default.age', file);
-    expect(runAgeWithPassphrase(['-d', '-o', dir.path('default.out'), dir.path('default.age')], 'default factor')).toBe(0);
+    expect(runAgeWithPassphrase(['-d', '-o', dir.path('default.out'), dir.path('default.age')], 'default factor')).toBe(
+      0,
+    );
     expect(dir.read('default.out')).toEqual(plaintext);
   });
 });

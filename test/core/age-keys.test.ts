@@ -152,7 +152,9 @@ describe('scrypt stanzas', () => {
     const { scrypt, calls } = countingScrypt();
     const [stanza] = (await new ScryptRecipient('pass', nodeScrypt, 13).wrapFileKey(FILE_KEY)) as [Stanza];
     await expect(new ScryptIdentity('pass', scrypt, 12).unwrapFileKey([stanza])).rejects.toThrow(AgeHeaderError);
-    await expect(new ScryptIdentity('pass', scrypt, 12).unwrapFileKey([stanza])).rejects.toThrow(withCode('work-factor-too-high'));
+    await expect(new ScryptIdentity('pass', scrypt, 12).unwrapFileKey([stanza])).rejects.toThrow(
+      withCode('work-factor-too-high'),
+    );
     const absurd = { ...stanza, args: [stanza.args[0]!, '1'.repeat(400)] };
     await expect(new ScryptIdentity('pass', scrypt).unwrapFileKey([absurd])).rejects.toThrow(AgeHeaderError);
     expect(calls).toEqual([]);
@@ -206,7 +208,16 @@ describe('identity files', () => {
   });
 
   test('parse refuses anything else, naming the line but not its content', () => {
-    for (const text of ['', '# only a comment\n', `   \n${SPEC_IDENTITY}\n`, ` ${SPEC_IDENTITY}\n`, `${SPEC_IDENTITY} \n`, `${SPEC_RECIPIENT}\n`, `${SPEC_IDENTITY}\ngarbage\n`, SPEC_IDENTITY.toLowerCase()]) {
+    for (const text of [
+      '',
+      '# only a comment\n',
+      `   \n${SPEC_IDENTITY}\n`,
+      ` ${SPEC_IDENTITY}\n`,
+      `${SPEC_IDENTITY} \n`,
+      `${SPEC_RECIPIENT}\n`,
+      `${SPEC_IDENTITY}\ngarbage\n`,
+      SPEC_IDENTITY.toLowerCase(),
+    ]) {
       const error = thrown(() => parseIdentityFile(text));
       expect(error).toBeInstanceOf(AgeKeyError);
       expect(error).toMatchObject({ code: 'invalid-identity-file' });
@@ -233,18 +244,26 @@ describe('identity files', () => {
     await expect(openIdentityFile(sealed, () => 'wrong', nodeScrypt)).rejects.toThrow(NoIdentityMatchError);
   });
 
-  test('the default work factor is age\'s (2^18)', async () => {
+  test("the default work factor is age's (2^18)", async () => {
     const sealed = await sealIdentityFile(X25519Identity.generate(), 'p', nodeScrypt);
-    expect(Buffer.from(sealed.subarray(0, 70)).toString('latin1')).toMatch(new RegExp(`-> scrypt \\S{22} ${DEFAULT_SCRYPT_LOG_N}\\n`));
+    expect(Buffer.from(sealed.subarray(0, 70)).toString('latin1')).toMatch(
+      new RegExp(`-> scrypt \\S{22} ${DEFAULT_SCRYPT_LOG_N}\\n`),
+    );
   });
 
   test('armored, oversized, non-UTF-8 and work-factor-bombed files are refused', async () => {
     const never = (): string => {
       throw new Error('must not ask');
     };
-    await expect(openIdentityFile(new TextEncoder().encode('-----BEGIN AGE ENCRYPTED FILE-----\n'), never, nodeScrypt)).rejects.toThrow(AgeKeyError);
-    await expect(openIdentityFile(new Uint8Array(MAX_IDENTITY_FILE_BYTES + 1), never, nodeScrypt)).rejects.toThrow(AgeKeyError);
-    await expect(openIdentityFile(new Uint8Array(MAX_IDENTITY_FILE_BYTES + 1), never, nodeScrypt)).rejects.toThrow(withCode('identity-file-too-large'));
+    await expect(
+      openIdentityFile(new TextEncoder().encode('-----BEGIN AGE ENCRYPTED FILE-----\n'), never, nodeScrypt),
+    ).rejects.toThrow(AgeKeyError);
+    await expect(openIdentityFile(new Uint8Array(MAX_IDENTITY_FILE_BYTES + 1), never, nodeScrypt)).rejects.toThrow(
+      AgeKeyError,
+    );
+    await expect(openIdentityFile(new Uint8Array(MAX_IDENTITY_FILE_BYTES + 1), never, nodeScrypt)).rejects.toThrow(
+      withCode('identity-file-too-large'),
+    );
     await expect(openIdentityFile(new Uint8Array([0xff, 0xfe, 0x0a]), never, nodeScrypt)).rejects.toThrow(AgeKeyError);
     const heavy = await sealIdentityFile(X25519Identity.generate(), 'p', nodeScrypt, 12);
     await expect(openIdentityFile(heavy, () => 'p', nodeScrypt, 11)).rejects.toThrow(AgeHeaderError);

@@ -28,7 +28,7 @@ async function retained(): Promise<number> {
 
 async function* generated(total: number): AsyncGenerator<Uint8Array> {
   // Fresh pieces of an odd size, never aligned with chunks.
-  for (let sent = 0; sent < total; ) {
+  for (let sent = 0; sent < total;) {
     const piece = new Uint8Array(Math.min(100_003, total - sent)).fill(sent & 0xff);
     sent += piece.length;
     await Promise.resolve();
@@ -55,7 +55,11 @@ async function peakGrowth(total: number): Promise<number> {
   return peak;
 }
 
-const withWebAssembly = runOnlyIf(!JITLESS, 'bounded memory', 'without WebAssembly 64 MiB of pure-JS ChaCha20 would take minutes');
+const withWebAssembly = runOnlyIf(
+  !JITLESS,
+  'bounded memory',
+  'without WebAssembly 64 MiB of pure-JS ChaCha20 would take minutes',
+);
 
 withWebAssembly.describe('bounded memory', () => {
   beforeAll(async () => {
@@ -66,7 +70,9 @@ withWebAssembly.describe('bounded memory', () => {
     await peakGrowth(2 * MiB); // warm up code paths and libsodium's heap
     const small = await peakGrowth(8 * MiB);
     const large = await peakGrowth(32 * MiB);
-    console.log(`peak retained growth: 8 MiB run ${(small / MiB).toFixed(2)} MiB, 32 MiB run ${(large / MiB).toFixed(2)} MiB`);
+    console.log(
+      `peak retained growth: 8 MiB run ${(small / MiB).toFixed(2)} MiB, 32 MiB run ${(large / MiB).toFixed(2)} MiB`,
+    );
     // Buffering the input would retain at least 32 MiB more; a few chunks is all we allow.
     expect(large).toBeLessThan(4 * MiB);
     expect(large - small).toBeLessThan(2 * MiB);

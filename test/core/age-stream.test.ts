@@ -43,7 +43,9 @@ describe('chunk nonces', () => {
     expect(chunkNonce(0, false)).toEqual(new Uint8Array(12));
     expect(chunkNonce(1, true)).toEqual(Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]));
     expect(chunkNonce(2 ** 40 + 258, false)).toEqual(Uint8Array.from([0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 2, 0]));
-    expect(chunkNonce(Number.MAX_SAFE_INTEGER, true)).toEqual(Uint8Array.from([0, 0, 0, 0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1]));
+    expect(chunkNonce(Number.MAX_SAFE_INTEGER, true)).toEqual(
+      Uint8Array.from([0, 0, 0, 0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1]),
+    );
   });
 
   test('payload key is HKDF-SHA-256(file key, nonce, "payload") and needs a 16-byte nonce', () => {
@@ -75,15 +77,24 @@ describe('STREAM rules', () => {
 
   test('an empty final chunk after full chunks is refused even though it authenticates', async () => {
     await expect(open([seal(0, false, full(1)), seal(1, true, new Uint8Array(0))])).rejects.toThrow(AgePayloadError);
-    await expect(open([seal(0, false, full(1)), seal(1, true, new Uint8Array(0))])).rejects.toThrow(withCode('invalid-payload'));
+    await expect(open([seal(0, false, full(1)), seal(1, true, new Uint8Array(0))])).rejects.toThrow(
+      withCode('invalid-payload'),
+    );
   });
 
   test('a final chunk may be full', async () => {
-    expect(sameBytes(await open([seal(0, false, full(1)), seal(1, true, full(2))]), new Uint8Array([...full(1), ...full(2)]))).toBe(true);
+    expect(
+      sameBytes(
+        await open([seal(0, false, full(1)), seal(1, true, full(2))]),
+        new Uint8Array([...full(1), ...full(2)]),
+      ),
+    ).toBe(true);
   });
 
   test('a short non-final chunk is refused', async () => {
-    await expect(open([seal(0, false, new Uint8Array(10)), seal(1, true, new Uint8Array(10))])).rejects.toThrow(AgePayloadError);
+    await expect(open([seal(0, false, new Uint8Array(10)), seal(1, true, new Uint8Array(10))])).rejects.toThrow(
+      AgePayloadError,
+    );
   });
 
   test('a missing final chunk (truncation at a chunk boundary) is refused', async () => {
@@ -95,7 +106,9 @@ describe('STREAM rules', () => {
   test('data after the final chunk is refused', async () => {
     await expect(open([seal(0, true, new Uint8Array(10)), new Uint8Array(1)])).rejects.toThrow(AgePayloadError);
     await expect(open([seal(0, true, full(1)), seal(1, true, new Uint8Array(5))])).rejects.toThrow(AgePayloadError);
-    await expect(open([seal(0, false, full(1)), seal(1, true, full(1)), new Uint8Array(17)])).rejects.toThrow(AgePayloadError);
+    await expect(open([seal(0, false, full(1)), seal(1, true, full(1)), new Uint8Array(17)])).rejects.toThrow(
+      AgePayloadError,
+    );
   });
 
   test('reordered, dropped and duplicated chunks are refused', async () => {
@@ -119,7 +132,8 @@ describe('STREAM rules', () => {
     const chunks = [seal(0, false, full(1)), seal(1, false, full(2))];
     const received: number[] = [];
     const failure = (async () => {
-      for await (const plaintext of openStream(key(), streamOf(new Uint8Array(Buffer.concat(chunks)), 4096))) received.push(plaintext.length);
+      for await (const plaintext of openStream(key(), streamOf(new Uint8Array(Buffer.concat(chunks)), 4096)))
+        received.push(plaintext.length);
     })();
     await expect(failure).rejects.toThrow(AgePayloadError);
     expect(received).toEqual([CHUNK_SIZE]);
@@ -180,7 +194,14 @@ describe('sizes', () => {
   });
 
   test('impossible payload sizes are refused', () => {
-    for (const size of [0, 16, 31, 16 + SEALED_CHUNK_SIZE + 1, 16 + SEALED_CHUNK_SIZE + 16, 16 + 2 * SEALED_CHUNK_SIZE + 15]) {
+    for (const size of [
+      0,
+      16,
+      31,
+      16 + SEALED_CHUNK_SIZE + 1,
+      16 + SEALED_CHUNK_SIZE + 16,
+      16 + 2 * SEALED_CHUNK_SIZE + 15,
+    ]) {
       expect(() => plaintextSize(size)).toThrow(AgePayloadError);
       expect(() => plaintextSize(size)).toThrow(withCode('invalid-payload-length'));
     }
@@ -221,16 +242,23 @@ describe('AEAD backends', () => {
 
   test('libsodium and node:crypto produce identical ciphertexts and open each other', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.uint8Array({ maxLength: 300 }), (k, nonce, plaintext) => {
-        const a = libsodiumAead.seal(k, nonce, plaintext);
-        expect(nodeAead.seal(k, nonce, plaintext)).toEqual(a);
-        expect(nodeAead.open(k, nonce, a)).toEqual(plaintext);
-        expect(libsodiumAead.open(k, nonce, a)).toEqual(plaintext);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        fc.uint8Array({ maxLength: 300 }),
+        (k, nonce, plaintext) => {
+          const a = libsodiumAead.seal(k, nonce, plaintext);
+          expect(nodeAead.seal(k, nonce, plaintext)).toEqual(a);
+          expect(nodeAead.open(k, nonce, a)).toEqual(plaintext);
+          expect(libsodiumAead.open(k, nonce, a)).toEqual(plaintext);
+        },
+      ),
       runs,
     );
     const big = patternBytes(SEALED_CHUNK_SIZE);
-    expect(sameBytes(nodeAead.seal(KEY, chunkNonce(3, false), big), libsodiumAead.seal(KEY, chunkNonce(3, false), big))).toBe(true);
+    expect(
+      sameBytes(nodeAead.seal(KEY, chunkNonce(3, false), big), libsodiumAead.seal(KEY, chunkNonce(3, false), big)),
+    ).toBe(true);
   });
 
   test.each(backends)('%s: open returns null on any failure, throws on misuse', (_name, aead) => {

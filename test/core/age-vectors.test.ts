@@ -104,7 +104,9 @@ describe('CCTV age vectors', () => {
     const postQuantumOnly = (vector: Vector): boolean =>
       vector.identities.length > 0 && vector.identities.every((id) => id.startsWith('AGE-SECRET-KEY-PQ-1'));
     // Only the hybrid post-quantum vectors, and "empty" (no identity), are left out.
-    expect(skippedOtherTypes.filter((vector) => !postQuantumOnly(vector)).map((vector) => vector.name)).toEqual(['empty']);
+    expect(skippedOtherTypes.filter((vector) => !postQuantumOnly(vector)).map((vector) => vector.name)).toEqual([
+      'empty',
+    ]);
   });
 
   test.each(runnable.map((vector) => [vector.name, vector] as const))('%s', async (_name, vector) => {

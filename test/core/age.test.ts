@@ -2,7 +2,13 @@
 // tampering of every kind refused with a typed error, never with wrong output.
 import fc from 'fast-check';
 import { decrypt, encrypt, type Identity, type Recipient } from '../../client/core/age.js';
-import { AgeError, AgeHeaderError, AgeMacError, AgePayloadError, NoIdentityMatchError } from '../../client/core/errors.js';
+import {
+  AgeError,
+  AgeHeaderError,
+  AgeMacError,
+  AgePayloadError,
+  NoIdentityMatchError,
+} from '../../client/core/errors.js';
 import { encodeHeader, encodeHeaderWithoutMac, headerMac, parseHeader, type Stanza } from '../../client/core/header.js';
 import { ScryptIdentity, ScryptRecipient } from '../../client/core/scrypt.js';
 import { loadSodium } from '../../client/core/sodium.js';
@@ -28,11 +34,18 @@ beforeAll(async () => {
   carol = X25519Identity.generate();
 });
 
-async function seal(plaintext: Uint8Array, recipients: Recipient[] = [alice.recipient(), bob.recipient()]): Promise<Uint8Array> {
+async function seal(
+  plaintext: Uint8Array,
+  recipients: Recipient[] = [alice.recipient(), bob.recipient()],
+): Promise<Uint8Array> {
   return collect(encrypt(recipients, streamOf(plaintext, 30_000)));
 }
 
-async function open(file: Uint8Array, identities: Identity[] = [bob], pieces: number | number[] = 20_000): Promise<Uint8Array> {
+async function open(
+  file: Uint8Array,
+  identities: Identity[] = [bob],
+  pieces: number | number[] = 20_000,
+): Promise<Uint8Array> {
   const { plaintext } = await decrypt(identities, streamOf(file, pieces));
   return collect(plaintext);
 }
@@ -54,14 +67,25 @@ describe('round trip', () => {
     );
     const pieces = fc.array(fc.integer({ min: 1, max: 80_000 }), { minLength: 1, maxLength: 4 });
     await fc.assert(
-      fc.asyncProperty(size, pieces, pieces, fc.integer({ min: 0, max: 2 }), async (length, inPieces, outPieces, who) => {
-        const plaintext = patternBytes(length, length + 1);
-        const file = await collect(encrypt([alice.recipient(), bob.recipient(), carol.recipient()], streamOf(plaintext, inPieces)));
-        const identity = [alice, bob, carol][who]!;
-        const { identity: matched, plaintext: out } = await decrypt([X25519Identity.generate(), identity], streamOf(file, outPieces));
-        expect(matched).toBe(identity);
-        expect(sameBytes(await collect(out), plaintext)).toBe(true);
-      }),
+      fc.asyncProperty(
+        size,
+        pieces,
+        pieces,
+        fc.integer({ min: 0, max: 2 }),
+        async (length, inPieces, outPieces, who) => {
+          const plaintext = patternBytes(length, length + 1);
+          const file = await collect(
+            encrypt([alice.recipient(), bob.recipient(), carol.recipient()], streamOf(plaintext, inPieces)),
+          );
+          const identity = [alice, bob, carol][who]!;
+          const { identity: matched, plaintext: out } = await decrypt(
+            [X25519Identity.generate(), identity],
+            streamOf(file, outPieces),
+          );
+          expect(matched).toBe(identity);
+          expect(sameBytes(await collect(out), plaintext)).toBe(true);
+        },
+      ),
       { numRuns: Number(process.env.SLOW) ? 300 : JITLESS ? 8 : 20 },
     );
   });
@@ -110,9 +134,15 @@ describe('misuse and non-matching keys', () => {
     const { header, headerLength } = parseHeader(file);
     const scrypt: Stanza = { type: 'scrypt', args: ['AAAAAAAAAAAAAAAAAAAAAA', '10'], body: new Uint8Array(32) };
     const mixed = [...header.stanzas, scrypt];
-    const forged = new Uint8Array([...encodeHeader(mixed, headerMac(fileKey, encodeHeaderWithoutMac(mixed))), ...file.subarray(headerLength)]);
+    const forged = new Uint8Array([
+      ...encodeHeader(mixed, headerMac(fileKey, encodeHeaderWithoutMac(mixed))),
+      ...file.subarray(headerLength),
+    ]);
     // Without the scrypt stanza, the same forgery opens: the refusal is about the mix.
-    const alone = new Uint8Array([...encodeHeader(header.stanzas, headerMac(fileKey, encodeHeaderWithoutMac(header.stanzas))), ...file.subarray(headerLength)]);
+    const alone = new Uint8Array([
+      ...encodeHeader(header.stanzas, headerMac(fileKey, encodeHeaderWithoutMac(header.stanzas))),
+      ...file.subarray(headerLength),
+    ]);
     expect(await open(alone)).toEqual(new Uint8Array(10));
     expect(await failure(forged)).toBeInstanceOf(AgeHeaderError);
     expect(await failure(forged)).toMatchObject({ code: 'invalid-stanza' });
@@ -234,7 +264,16 @@ describe('tampering', () => {
     const c2 = file.subarray(start + 2 * SEALED_CHUNK_SIZE);
     const join = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat([head, ...parts]));
     expect(sameBytes(await open(join(c0, c1, c2)), plaintext)).toBe(true);
-    for (const parts of [[c1, c0, c2], [c0, c2], [c1, c2], [c0, c1], [c0, c0, c1, c2], [c0, c1, c1, c2], [c0, c1, c2, c2], [c2]]) {
+    for (const parts of [
+      [c1, c0, c2],
+      [c0, c2],
+      [c1, c2],
+      [c0, c1],
+      [c0, c0, c1, c2],
+      [c0, c1, c1, c2],
+      [c0, c1, c2, c2],
+      [c2],
+    ]) {
       expect(await failure(join(...parts))).toBeInstanceOf(AgePayloadError);
     }
   });
@@ -242,7 +281,14 @@ describe('tampering', () => {
   test('swapping, duplicating, dropping or adding stanzas breaks the MAC', async () => {
     const [first, second] = stanzas as [Stanza, Stanza];
     const extra: Stanza = { type: 'grease', args: ['x'], body: new Uint8Array(3) };
-    for (const variant of [[second, first], [first, second, second], [second, second], [second], [first, second, extra], [extra, first, second]]) {
+    for (const variant of [
+      [second, first],
+      [first, second, second],
+      [second, second],
+      [second],
+      [first, second, extra],
+      [extra, first, second],
+    ]) {
       expect(await failure(withHeader(variant))).toBeInstanceOf(AgeMacError);
     }
     // Dropping the stanza for us leaves nothing to unwrap.

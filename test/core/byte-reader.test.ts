@@ -50,7 +50,8 @@ describe('reads', () => {
     const bytes = patternBytes(1000);
     const reader = new ByteReader(streamOf(bytes, 300));
     const sizes: number[] = [];
-    for (let part = await reader.readUpTo(250); part !== null; part = await reader.readUpTo(250)) sizes.push(part.length);
+    for (let part = await reader.readUpTo(250); part !== null; part = await reader.readUpTo(250))
+      sizes.push(part.length);
     expect(sizes).toEqual([250, 50, 250, 50, 250, 50, 100]);
     await expect(reader.readUpTo(0)).rejects.toThrow(RangeError);
   });
@@ -82,7 +83,7 @@ describe('the size cap', () => {
     return total;
   }
 
-  test('allows exactly maxBytes and refuses the byte after, with the reader\'s own code', async () => {
+  test("allows exactly maxBytes and refuses the byte after, with the reader's own code", async () => {
     expect(await readAll(new ByteReader(streamOf(patternBytes(1000), 77), { maxBytes: 1000 }))).toBe(1000);
     const error: unknown = await readAll(new ByteReader(streamOf(patternBytes(1001), 77), { maxBytes: 1000 })).catch(
       (caught: unknown) => caught,

@@ -41,7 +41,12 @@ function refusal(prefix: Uint8Array, fileSize: number, expectedRecipients?: numb
   return null;
 }
 
-function expectCode(code: EnvelopeErrorCode, file: Uint8Array, expectedRecipients?: number, prefixLength?: number): void {
+function expectCode(
+  code: EnvelopeErrorCode,
+  file: Uint8Array,
+  expectedRecipients?: number,
+  prefixLength?: number,
+): void {
   const prefix = file.subarray(0, prefixLength ?? envelopePrefixLength(file.length));
   const error = refusal(prefix, file.length, expectedRecipients);
   expect(error).toBeInstanceOf(EnvelopeError);
@@ -60,7 +65,9 @@ describe('accepted envelopes', () => {
   test('a file from the encoder, with or without a recipient count', () => {
     const { headerLength } = parseHeader(twoEditors);
     const expected = { headerLength, recipients: 2, plaintextSize: 100_000 };
-    expect(checkEnvelopeWithoutKey(twoEditors.subarray(0, envelopePrefixLength(twoEditors.length)), twoEditors.length, 2)).toEqual(expected);
+    expect(
+      checkEnvelopeWithoutKey(twoEditors.subarray(0, envelopePrefixLength(twoEditors.length)), twoEditors.length, 2),
+    ).toEqual(expected);
     expect(checkEnvelopeWithoutKey(twoEditors.subarray(0, headerLength), twoEditors.length)).toEqual(expected);
   });
 

@@ -153,17 +153,15 @@ describe('canonical form', () => {
           selector: (e) => e.name.toLowerCase(),
         }),
       })
-      .map(
-        ({ version, issuedS, lifetimeS, rootKeyId, editors }): KeyManifest => ({
-          format: 'sealdrop-key-manifest',
-          formatVersion: 1,
-          version,
-          issued: formatRfc3339Seconds(new Date(issuedS * second)),
-          expires: formatRfc3339Seconds(new Date((issuedS + lifetimeS) * second)),
-          rootKeyId,
-          editors: [{ ...editors[0]!, status: 'active' }, ...editors.slice(1)],
-        }),
-      );
+      .map(({ version, issuedS, lifetimeS, rootKeyId, editors }): KeyManifest => ({
+        format: 'sealdrop-key-manifest',
+        formatVersion: 1,
+        version,
+        issued: formatRfc3339Seconds(new Date(issuedS * second)),
+        expires: formatRfc3339Seconds(new Date((issuedS + lifetimeS) * second)),
+        rootKeyId,
+        editors: [{ ...editors[0]!, status: 'active' }, ...editors.slice(1)],
+      }));
     fc.assert(
       fc.property(manifestArb, (manifest) => {
         const bytes = serializeManifest(manifest);
@@ -179,7 +177,9 @@ describe('parseManifest refuses', () => {
   function withText(edit: (text: string) => string): Uint8Array {
     return encoder.encode(edit(decoder.decode(serializeManifest(sampleManifest()))));
   }
-  function withValue(edit: (value: Record<string, unknown> & { editors: Record<string, unknown>[] }) => void): Uint8Array {
+  function withValue(
+    edit: (value: Record<string, unknown> & { editors: Record<string, unknown>[] }) => void,
+  ): Uint8Array {
     const value = JSON.parse(decoder.decode(serializeManifest(sampleManifest()))) as Record<string, unknown> & {
       editors: Record<string, unknown>[];
     };
@@ -206,19 +206,41 @@ describe('parseManifest refuses', () => {
     ['a short root key id', () => withValue((v) => (v.rootKeyId = 'ABCDEF'))],
     ['editors not an array', () => withValue((v) => (v.editors = {} as never))],
     ['no editors', () => withValue((v) => (v.editors = []))],
-    ['no active editor', () => withValue((v) => { v.editors.forEach((e) => (e.status = 'retired')); })],
+    [
+      'no active editor',
+      () =>
+        withValue((v) => {
+          v.editors.forEach((e) => (e.status = 'retired'));
+        }),
+    ],
     [
       'more active editors than an age header may carry stanzas',
       () => withValue((v) => (v.editors = Array.from({ length: 65 }, (_, i) => ({ ...editor(`Editor ${i}`) })))),
     ],
     ['an unknown status', () => withValue((v) => (v.editors[0]!.status = 'suspended'))],
-    ['a recipient with another prefix', () => withValue((v) => (v.editors[0]!.recipient = encodeBech32('agex', new Uint8Array(32))))],
+    [
+      'a recipient with another prefix',
+      () => withValue((v) => (v.editors[0]!.recipient = encodeBech32('agex', new Uint8Array(32)))),
+    ],
     ['a short recipient', () => withValue((v) => (v.editors[0]!.recipient = encodeBech32('age', new Uint8Array(31))))],
-    ['an uppercase recipient', () => withValue((v) => (v.editors[0]!.recipient = (v.editors[0]!.recipient as string).toUpperCase()))],
-    ['a recipient with a bad checksum', () => withValue((v) => (v.editors[0]!.recipient = corruptLastCharacter(v.editors[0]!.recipient as string)))],
-    ['an identity instead of a recipient', () => withValue((v) => (v.editors[0]!.recipient = encodeBech32('AGE-SECRET-KEY-', new Uint8Array(32)).toUpperCase()))],
+    [
+      'an uppercase recipient',
+      () => withValue((v) => (v.editors[0]!.recipient = (v.editors[0]!.recipient as string).toUpperCase())),
+    ],
+    [
+      'a recipient with a bad checksum',
+      () => withValue((v) => (v.editors[0]!.recipient = corruptLastCharacter(v.editors[0]!.recipient as string))),
+    ],
+    [
+      'an identity instead of a recipient',
+      () =>
+        withValue((v) => (v.editors[0]!.recipient = encodeBech32('AGE-SECRET-KEY-', new Uint8Array(32)).toUpperCase())),
+    ],
     ['a short access key', () => withValue((v) => (v.editors[0]!.accessKey = encodeBase64(new Uint8Array(31), true)))],
-    ['an unpadded access key', () => withValue((v) => (v.editors[0]!.accessKey = (v.editors[0]!.accessKey as string).replace('=', '')))],
+    [
+      'an unpadded access key',
+      () => withValue((v) => (v.editors[0]!.accessKey = (v.editors[0]!.accessKey as string).replace('=', ''))),
+    ],
     ['a hex access key', () => withValue((v) => (v.editors[0]!.accessKey = '00'.repeat(32)))],
     ['duplicate names (case-insensitive)', () => withValue((v) => (v.editors[1]!.name = 'KIM JI-WOO'))],
     ['duplicate recipients', () => withValue((v) => (v.editors[2]!.recipient = v.editors[0]!.recipient))],
@@ -235,11 +257,15 @@ describe('parseManifest refuses', () => {
     ['compact JSON', () => withText((t) => JSON.stringify(JSON.parse(t)) + '\n')],
     ['a missing trailing newline', () => withText((t) => t.trimEnd())],
     ['CRLF line ends', () => withText((t) => t.replaceAll('\n', '\r\n'))],
-    ['reordered fields', () => withValue((v) => {
-      const version = v.version;
-      delete v.version;
-      v.version = version;
-    })],
+    [
+      'reordered fields',
+      () =>
+        withValue((v) => {
+          const version = v.version;
+          delete v.version;
+          v.version = version;
+        }),
+    ],
     ['a duplicate JSON key', () => withText((t) => t.replace('"version": 7,', '"version": 7,\n  "version": 8,'))],
     ['a byte-order mark', () => withText((t) => `\ufeff${t}`)],
     ['a JSON array', () => encoder.encode('[]\n')],
@@ -306,7 +332,10 @@ describe('signing and verification', () => {
     });
 
     test('a truncated manifest', () => {
-      expectCode(() => verifyManifest(signed.manifest.subarray(0, 100), signed.signature, root.publicKey, { now: during }), 'signature');
+      expectCode(
+        () => verifyManifest(signed.manifest.subarray(0, 100), signed.signature, root.publicKey, { now: during }),
+        'signature',
+      );
     });
 
     test('a changed trusted comment', () => {
@@ -321,15 +350,25 @@ describe('signing and verification', () => {
 
     test('a signature by another key', () => {
       const other = generateKeyPair();
-      const bySomeoneElse = signManifest(sampleManifest({ rootKeyId: formatKeyId(other.publicKey.keyId) }), other.secretKey);
-      expectCode(() => verifyManifest(bySomeoneElse.manifest, bySomeoneElse.signature, root.publicKey, { now: during }), 'wrong-root');
+      const bySomeoneElse = signManifest(
+        sampleManifest({ rootKeyId: formatKeyId(other.publicKey.keyId) }),
+        other.secretKey,
+      );
+      expectCode(
+        () => verifyManifest(bySomeoneElse.manifest, bySomeoneElse.signature, root.publicKey, { now: during }),
+        'wrong-root',
+      );
     });
 
     test('a signature by another key claiming the root key id', () => {
       const other = generateKeyPair();
-      const forged = signMessage(signed.manifest, { keyId: root.secretKey.keyId, secretKey: other.secretKey.secretKey }, {
-        trustedComment: manifestTrustedComment(sampleManifest()),
-      });
+      const forged = signMessage(
+        signed.manifest,
+        { keyId: root.secretKey.keyId, secretKey: other.secretKey.secretKey },
+        {
+          trustedComment: manifestTrustedComment(sampleManifest()),
+        },
+      );
       expectCode(() => verifyManifest(signed.manifest, forged, root.publicKey, { now: during }), 'signature');
     });
 
@@ -352,7 +391,8 @@ describe('signing and verification', () => {
       const expiry = new Date('2025-07-01T00:00:00Z');
       expectCode(() => verifyManifest(signed.manifest, signed.signature, root.publicKey, { now: expiry }), 'expired');
       expectCode(
-        () => verifyManifest(signed.manifest, signed.signature, root.publicKey, { now: new Date('2026-01-01T00:00:00Z') }),
+        () =>
+          verifyManifest(signed.manifest, signed.signature, root.publicKey, { now: new Date('2026-01-01T00:00:00Z') }),
         'expired',
       );
       const justBefore = new Date(expiry.getTime() - 1);
@@ -361,9 +401,14 @@ describe('signing and verification', () => {
 
     test('a device clock more than a day behind issued', () => {
       const lagging = new Date('2024-12-30T23:59:59Z');
-      expectCode(() => verifyManifest(signed.manifest, signed.signature, root.publicKey, { now: lagging }), 'not-yet-valid');
+      expectCode(
+        () => verifyManifest(signed.manifest, signed.signature, root.publicKey, { now: lagging }),
+        'not-yet-valid',
+      );
       const slightlyBehind = new Date('2024-12-31T06:00:00Z');
-      expect(verifyManifest(signed.manifest, signed.signature, root.publicKey, { now: slightlyBehind }).version).toBe(7);
+      expect(verifyManifest(signed.manifest, signed.signature, root.publicKey, { now: slightlyBehind }).version).toBe(
+        7,
+      );
     });
 
     test('a rolled-back version', () => {
@@ -371,7 +416,9 @@ describe('signing and verification', () => {
         () => verifyManifest(signed.manifest, signed.signature, root.publicKey, { now: during, minimumVersion: 8 }),
         'rollback',
       );
-      expect(verifyManifest(signed.manifest, signed.signature, root.publicKey, { now: during, minimumVersion: 7 }).version).toBe(7);
+      expect(
+        verifyManifest(signed.manifest, signed.signature, root.publicKey, { now: during, minimumVersion: 7 }).version,
+      ).toBe(7);
     });
 
     test('a legacy-format signature', () => {
@@ -380,7 +427,10 @@ describe('signing and verification', () => {
       const packed = decodeBase64(legacy[1]!, true);
       packed.set(encoder.encode('Ed'), 0);
       legacy[1] = encodeBase64(packed, true);
-      expectCode(() => verifyManifest(signed.manifest, legacy.join('\n'), root.publicKey, { now: during }), 'malformed');
+      expectCode(
+        () => verifyManifest(signed.manifest, legacy.join('\n'), root.publicKey, { now: during }),
+        'malformed',
+      );
     });
 
     test.each([
@@ -388,7 +438,10 @@ describe('signing and verification', () => {
       ['a truncated signature file', (s: string) => s.slice(0, s.length / 2)],
       ['an empty signature file', () => ''],
     ])('%s', (_name, mangle) => {
-      expectCode(() => verifyManifest(signed.manifest, mangle(signed.signature), root.publicKey, { now: during }), 'malformed');
+      expectCode(
+        () => verifyManifest(signed.manifest, mangle(signed.signature), root.publicKey, { now: during }),
+        'malformed',
+      );
     });
   });
 });
@@ -397,7 +450,9 @@ describe('checkManifestEditor', () => {
   const valid = (): Record<string, unknown> => ({ ...editor('Alice') });
 
   test('returns a plain copy of a valid entry, in the canonical field order', () => {
-    const entry = JSON.parse(JSON.stringify({ status: 'retired', accessKey: valid().accessKey, recipient: valid().recipient, name: 'Bob' })) as unknown;
+    const entry = JSON.parse(
+      JSON.stringify({ status: 'retired', accessKey: valid().accessKey, recipient: valid().recipient, name: 'Bob' }),
+    ) as unknown;
     const checked = checkManifestEditor(entry);
     expect(Object.keys(checked)).toEqual(['name', 'recipient', 'accessKey', 'status']);
     expect(checked.status).toBe('retired');
@@ -436,7 +491,10 @@ describe('helpers', () => {
   test('activeEditors lists the active entries in manifest order', () => {
     const manifest = sampleManifest();
     expect(activeEditors(manifest)).toEqual(manifest.editors.filter((entry) => entry.status === 'active'));
-    expect(activeEditors(manifest).map((entry) => entry.name)).toEqual([manifest.editors[0]!.name, manifest.editors[1]!.name]);
+    expect(activeEditors(manifest).map((entry) => entry.name)).toEqual([
+      manifest.editors[0]!.name,
+      manifest.editors[1]!.name,
+    ]);
   });
 
   test('activeRecipients and activeAccessKeys list only active editors', () => {

@@ -113,7 +113,10 @@ describe('public keys', () => {
   });
 
   test.each([
-    ['wrong algorithm', (k: string) => encodeBase64(Uint8Array.from([0x45, 0x44, ...decodeBase64(k, true).subarray(2)]), true)],
+    [
+      'wrong algorithm',
+      (k: string) => encodeBase64(Uint8Array.from([0x45, 0x44, ...decodeBase64(k, true).subarray(2)]), true),
+    ],
     ['truncated', (k: string) => k.slice(0, -4)],
     ['extra padding', (k: string) => `${k}=`],
     ['bad base64', (k: string) => `!${k.slice(1)}`],
@@ -149,7 +152,9 @@ describe('BLAKE2b-512 prehash', () => {
   test('a finished hasher cannot be reused', () => {
     const hasher = createMessageHasher();
     hasher.digest();
-    expect(() => { hasher.update(new Uint8Array(1)); }).toThrow(TypeError);
+    expect(() => {
+      hasher.update(new Uint8Array(1));
+    }).toThrow(TypeError);
   });
 });
 
@@ -183,7 +188,15 @@ describe('signatures', () => {
     minisign(['-G', '-W', '-f', '-p', scratch.path('s.pub'), '-s', scratch.path('s.key')]);
     const message = encoder.encode('signed by the real minisign');
     scratch.write('theirs.msg', message);
-    const result = minisign(['-S', '-s', scratch.path('s.key'), '-m', scratch.path('theirs.msg'), '-t', 'from minisign']);
+    const result = minisign([
+      '-S',
+      '-s',
+      scratch.path('s.key'),
+      '-m',
+      scratch.path('theirs.msg'),
+      '-t',
+      'from minisign',
+    ]);
     expect(result.status).toBe(0);
     const key = parsePublicKeyFile(scratch.read('s.pub'));
     const signature = scratch.read('theirs.msg.minisig');
@@ -224,7 +237,9 @@ describe('signatures', () => {
 
     test('a changed trusted comment', () => {
       const changed = signature.replace('trusted comment: trusted', 'trusted comment: trusteD');
-      expect(() => verifySignature(message, changed, ours.publicKey)).toThrow('trusted comment signature verification failed');
+      expect(() => verifySignature(message, changed, ours.publicKey)).toThrow(
+        'trusted comment signature verification failed',
+      );
       expect(() => verifySignature(message, changed, ours.publicKey)).toThrow(withCode('invalid-signature'));
     });
 
@@ -240,7 +255,9 @@ describe('signatures', () => {
 
     test('the wrong key, and a key with the same id but another public key', () => {
       const other = generateKeyPair().publicKey;
-      expect(() => verifySignature(message, signature, other)).toThrow('signature key id does not match the public key');
+      expect(() => verifySignature(message, signature, other)).toThrow(
+        'signature key id does not match the public key',
+      );
       expect(() => verifySignature(message, signature, other)).toThrow(withCode('wrong-key'));
       const impostor = { keyId: ours.publicKey.keyId, publicKey: other.publicKey };
       expect(() => verifySignature(message, signature, impostor)).toThrow('signature verification failed');
@@ -251,8 +268,12 @@ describe('signatures', () => {
       packed.set(encoder.encode('EX'), 0);
       const lines = signature.split('\n');
       lines[1] = encodeBase64(packed, true);
-      expect(() => verifySignature(message, lines.join('\n'), ours.publicKey)).toThrow('unsupported signature algorithm');
-      expect(() => verifySignature(message, lines.join('\n'), ours.publicKey)).toThrow(withCode('unsupported-algorithm'));
+      expect(() => verifySignature(message, lines.join('\n'), ours.publicKey)).toThrow(
+        'unsupported signature algorithm',
+      );
+      expect(() => verifySignature(message, lines.join('\n'), ours.publicKey)).toThrow(
+        withCode('unsupported-algorithm'),
+      );
     });
 
     test.each([
@@ -270,7 +291,9 @@ describe('signatures', () => {
     });
 
     test('CRLF line ends are tolerated', () => {
-      expect(verifySignature(message, signature.replaceAll('\n', '\r\n'), ours.publicKey).trustedComment).toBe('trusted');
+      expect(verifySignature(message, signature.replaceAll('\n', '\r\n'), ours.publicKey).trustedComment).toBe(
+        'trusted',
+      );
     });
 
     test('comments minisign could not carry are refused when signing', () => {
@@ -292,7 +315,14 @@ describe('signatures', () => {
         fc.uint8Array({ minLength: 64, maxLength: 64 }),
         fc.uint8Array({ minLength: 64, maxLength: 64 }),
         (untrustedComment, trustedComment, keyId, signature, globalSignature) => {
-          const fields = { untrustedComment, algorithm: 'ED' as const, keyId, signature, trustedComment, globalSignature };
+          const fields = {
+            untrustedComment,
+            algorithm: 'ED' as const,
+            keyId,
+            signature,
+            trustedComment,
+            globalSignature,
+          };
           expect(parseSignature(formatSignature(fields))).toEqual(fields);
         },
       ),
@@ -339,8 +369,9 @@ describe('secret key files', () => {
     );
     expect(result.stderr).not.toContain('Wrong password');
     expect(result.status).toBe(0);
-    expect(verifySignature(encoder.encode('signed with our encrypted key'), scratch.read('enc.msg.minisig'), ours.publicKey))
-      .toEqual({ trustedComment: 'enc', keyId: ours.publicKey.keyId });
+    expect(
+      verifySignature(encoder.encode('signed with our encrypted key'), scratch.read('enc.msg.minisig'), ours.publicKey),
+    ).toEqual({ trustedComment: 'enc', keyId: ours.publicKey.keyId });
     const reread = await parseSecretKeyFile(file, { passphrase, scrypt });
     expect(reread).toEqual(ours.secretKey);
   });
@@ -358,19 +389,24 @@ describe('secret key files', () => {
     await expect(parseSecretKeyFile(file)).rejects.toThrow('a passphrase is required');
   });
 
-  withMinisign.test('an unencrypted key we write signs with minisign -S, and minisign -R recovers our public key file', async () => {
-    const file = await formatSecretKeyFile(ours.secretKey, null);
-    expect(isSecretKeyFileEncrypted(file)).toBe(false);
-    scratch.write('plain.key', file);
-    scratch.write('plain.msg', 'plain');
-    const signed = minisign(['-S', '-s', scratch.path('plain.key'), '-m', scratch.path('plain.msg'), '-t', 'plain']);
-    expect(signed.status).toBe(0);
-    expect(verifySignature(encoder.encode('plain'), scratch.read('plain.msg.minisig'), ours.publicKey).trustedComment).toBe('plain');
-    const recreated = minisign(['-R', '-f', '-s', scratch.path('plain.key'), '-p', scratch.path('plain.pub')]);
-    expect(recreated.status).toBe(0);
-    expect(scratch.read('plain.pub')).toBe(formatPublicKeyFile(ours.publicKey));
-    expect(await parseSecretKeyFile(file)).toEqual(ours.secretKey);
-  });
+  withMinisign.test(
+    'an unencrypted key we write signs with minisign -S, and minisign -R recovers our public key file',
+    async () => {
+      const file = await formatSecretKeyFile(ours.secretKey, null);
+      expect(isSecretKeyFileEncrypted(file)).toBe(false);
+      scratch.write('plain.key', file);
+      scratch.write('plain.msg', 'plain');
+      const signed = minisign(['-S', '-s', scratch.path('plain.key'), '-m', scratch.path('plain.msg'), '-t', 'plain']);
+      expect(signed.status).toBe(0);
+      expect(
+        verifySignature(encoder.encode('plain'), scratch.read('plain.msg.minisig'), ours.publicKey).trustedComment,
+      ).toBe('plain');
+      const recreated = minisign(['-R', '-f', '-s', scratch.path('plain.key'), '-p', scratch.path('plain.pub')]);
+      expect(recreated.status).toBe(0);
+      expect(scratch.read('plain.pub')).toBe(formatPublicKeyFile(ours.publicKey));
+      expect(await parseSecretKeyFile(file)).toEqual(ours.secretKey);
+    },
+  );
 
   withMinisign.test('a key from minisign -G -W loads and signs what minisign -V accepts', async () => {
     minisign(['-G', '-W', '-f', '-p', scratch.path('w.pub'), '-s', scratch.path('w.key')]);
@@ -378,7 +414,10 @@ describe('secret key files', () => {
     const publicKey = parsePublicKeyFile(scratch.read('w.pub'));
     expect(publicKeyOf(secretKey)).toEqual(publicKey);
     scratch.write('w.msg', 'ours with their key');
-    scratch.write('w.msg.minisig', signMessage(encoder.encode('ours with their key'), secretKey, { trustedComment: 'w' }));
+    scratch.write(
+      'w.msg.minisig',
+      signMessage(encoder.encode('ours with their key'), secretKey, { trustedComment: 'w' }),
+    );
     const result = minisign(['-V', '-H', '-p', scratch.path('w.pub'), '-m', scratch.path('w.msg')]);
     expect(result.status).toBe(0);
   });
@@ -393,21 +432,28 @@ describe('secret key files', () => {
     'the jitless run keeps scrypt parameters tiny',
     withMinisign,
   );
-  realScrypt.test('an encrypted key from minisign -G (default scrypt limits) loads and signs', async () => {
-    const generated = minisign(
-      ['-G', '-f', '-p', scratch.path('e.pub'), '-s', scratch.path('e.key')],
-      'correct horse battery staple\ncorrect horse battery staple\n',
-    );
-    expect(generated.status).toBe(0);
-    const text = scratch.read('e.key');
-    expect(isSecretKeyFileEncrypted(text)).toBe(true);
-    const secretKey = await parseSecretKeyFile(text, { passphrase, scrypt: nodeScrypt });
-    const publicKey = parsePublicKeyFile(scratch.read('e.pub'));
-    expect(publicKeyOf(secretKey)).toEqual(publicKey);
-    scratch.write('e.msg', 'ours with their encrypted key');
-    scratch.write('e.msg.minisig', signMessage(encoder.encode('ours with their encrypted key'), secretKey, { trustedComment: 'e' }));
-    expect(minisign(['-V', '-H', '-p', scratch.path('e.pub'), '-m', scratch.path('e.msg')]).status).toBe(0);
-  }, 120_000);
+  realScrypt.test(
+    'an encrypted key from minisign -G (default scrypt limits) loads and signs',
+    async () => {
+      const generated = minisign(
+        ['-G', '-f', '-p', scratch.path('e.pub'), '-s', scratch.path('e.key')],
+        'correct horse battery staple\ncorrect horse battery staple\n',
+      );
+      expect(generated.status).toBe(0);
+      const text = scratch.read('e.key');
+      expect(isSecretKeyFileEncrypted(text)).toBe(true);
+      const secretKey = await parseSecretKeyFile(text, { passphrase, scrypt: nodeScrypt });
+      const publicKey = parsePublicKeyFile(scratch.read('e.pub'));
+      expect(publicKeyOf(secretKey)).toEqual(publicKey);
+      scratch.write('e.msg', 'ours with their encrypted key');
+      scratch.write(
+        'e.msg.minisig',
+        signMessage(encoder.encode('ours with their encrypted key'), secretKey, { trustedComment: 'e' }),
+      );
+      expect(minisign(['-V', '-H', '-p', scratch.path('e.pub'), '-m', scratch.path('e.msg')]).status).toBe(0);
+    },
+    120_000,
+  );
 
   describe('refusals', () => {
     let plain: string;
@@ -423,9 +469,30 @@ describe('secret key files', () => {
     }
 
     test.each([
-      ['signature algorithm', (b: Uint8Array) => { b.set(encoder.encode('ED'), 0); }, 'unsupported secret key algorithm', 'unsupported-algorithm'],
-      ['kdf algorithm', (b: Uint8Array) => { b.set(encoder.encode('Ar'), 2); }, 'unsupported secret key derivation function', 'unsupported-algorithm'],
-      ['checksum algorithm', (b: Uint8Array) => { b.set(encoder.encode('B3'), 4); }, 'unsupported secret key checksum', 'unsupported-algorithm'],
+      [
+        'signature algorithm',
+        (b: Uint8Array) => {
+          b.set(encoder.encode('ED'), 0);
+        },
+        'unsupported secret key algorithm',
+        'unsupported-algorithm',
+      ],
+      [
+        'kdf algorithm',
+        (b: Uint8Array) => {
+          b.set(encoder.encode('Ar'), 2);
+        },
+        'unsupported secret key derivation function',
+        'unsupported-algorithm',
+      ],
+      [
+        'checksum algorithm',
+        (b: Uint8Array) => {
+          b.set(encoder.encode('B3'), 4);
+        },
+        'unsupported secret key checksum',
+        'unsupported-algorithm',
+      ],
       ['secret key byte', (b: Uint8Array) => (b[54 + 8 + 3]! ^= 1), 'corrupted secret key', 'corrupted-key'],
       ['public half', (b: Uint8Array) => (b[54 + 8 + 40]! ^= 1), 'corrupted secret key', 'corrupted-key'],
     ])('a changed %s', async (_name, edit, message, code) => {
@@ -457,15 +524,17 @@ describe('secret key files', () => {
 
     test('scrypt limits demanding unbounded memory or time', async () => {
       const encrypted = await formatSecretKeyFile(ours.secretKey, { passphrase, scrypt, ...FAST });
-      const huge = mangleBody(encrypted, (b) => { b.set([0, 0, 0, 0, 0, 1, 0, 0], 46); }); // memlimit 2^40
-      const hugeOps = mangleBody(huge, (b) => { b.set([0, 0, 0, 0, 0, 1, 0, 0], 38); });
+      const huge = mangleBody(encrypted, (b) => {
+        b.set([0, 0, 0, 0, 0, 1, 0, 0], 46);
+      }); // memlimit 2^40
+      const hugeOps = mangleBody(huge, (b) => {
+        b.set([0, 0, 0, 0, 0, 1, 0, 0], 38);
+      });
       await expect(parseSecretKeyFile(hugeOps, { passphrase, scrypt })).rejects.toThrow(
         'unsupported scrypt parameters',
       );
       const zero = mangleBody(encrypted, (b) => b.fill(0, 38, 54));
-      await expect(parseSecretKeyFile(zero, { passphrase, scrypt })).rejects.toThrow(
-        'unsupported scrypt parameters',
-      );
+      await expect(parseSecretKeyFile(zero, { passphrase, scrypt })).rejects.toThrow('unsupported scrypt parameters');
       await expect(parseSecretKeyFile(zero, { passphrase, scrypt })).rejects.toThrow(
         withCode('unsupported-scrypt-parameters'),
       );
@@ -488,6 +557,12 @@ describe('secret key files', () => {
     const b = generateKeyPair();
     expect(publicKeyOf(a.secretKey)).toEqual(a.publicKey);
     expect(a.publicKey.keyId).not.toEqual(b.publicKey.keyId);
-    expect(sodium().crypto_sign_verify_detached(sodium().crypto_sign_detached(new Uint8Array(3), a.secretKey.secretKey), new Uint8Array(3), a.publicKey.publicKey)).toBe(true);
+    expect(
+      sodium().crypto_sign_verify_detached(
+        sodium().crypto_sign_detached(new Uint8Array(3), a.secretKey.secretKey),
+        new Uint8Array(3),
+        a.publicKey.publicKey,
+      ),
+    ).toBe(true);
   });
 });

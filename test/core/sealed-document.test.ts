@@ -50,10 +50,14 @@ describe('sealDocument and openSealedDocument', () => {
     expect(await openSealedDocument(sealed, PASSPHRASE, nodeScrypt)).toEqual(fits);
 
     // Under the limit as plaintext, over it once sealed (header, nonce, tags).
-    const tooBigSealed = await refusal(sealDocument(new Uint8Array(MAX_SEALED_DOCUMENT_BYTES - 16), PASSPHRASE, nodeScrypt, LOG_N));
+    const tooBigSealed = await refusal(
+      sealDocument(new Uint8Array(MAX_SEALED_DOCUMENT_BYTES - 16), PASSPHRASE, nodeScrypt, LOG_N),
+    );
     expect(tooBigSealed).toBeInstanceOf(SealedDocumentError);
     expect((tooBigSealed as SealedDocumentError).code).toBe('too-large');
-    const tooBig = await refusal(sealDocument(new Uint8Array(MAX_SEALED_DOCUMENT_BYTES + 1), PASSPHRASE, nodeScrypt, LOG_N));
+    const tooBig = await refusal(
+      sealDocument(new Uint8Array(MAX_SEALED_DOCUMENT_BYTES + 1), PASSPHRASE, nodeScrypt, LOG_N),
+    );
     expect((tooBig as SealedDocumentError).code).toBe('too-large');
   });
 

@@ -6,7 +6,9 @@ describe('libsodium loader', () => {
     const key = new Uint8Array(32).fill(7);
     const nonce = new Uint8Array(12);
     const sealed = s.crypto_aead_chacha20poly1305_ietf_encrypt(new Uint8Array([1, 2, 3]), null, null, nonce, key);
-    expect(s.crypto_aead_chacha20poly1305_ietf_decrypt(null, sealed, null, nonce, key)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(s.crypto_aead_chacha20poly1305_ietf_decrypt(null, sealed, null, nonce, key)).toEqual(
+      new Uint8Array([1, 2, 3]),
+    );
   });
 
   // `npm run test:jitless` sets SEALDROP_EXPECT_NO_WASM so this proves the

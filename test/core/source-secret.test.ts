@@ -45,9 +45,15 @@ function expectReason(run: () => unknown, reason: SourceSecretError['code'], wor
 describe('mnemonics', () => {
   // BIP39 reference vectors (trezor/python-mnemonic vectors.json).
   test.each([
-    ['00000000000000000000000000000000', 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'],
+    [
+      '00000000000000000000000000000000',
+      'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
+    ],
     ['7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f', 'legal winner thank year wave sausage worth useful legal winner thank yellow'],
-    ['80808080808080808080808080808080', 'letter advice cage absurd amount doctor acoustic avoid letter advice cage above'],
+    [
+      '80808080808080808080808080808080',
+      'letter advice cage absurd amount doctor acoustic avoid letter advice cage above',
+    ],
     ['ffffffffffffffffffffffffffffffff', 'zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo wrong'],
   ])('English vector %s', (hex, words) => {
     const secret = Uint8Array.from(Buffer.from(hex, 'hex'));
@@ -66,7 +72,9 @@ describe('mnemonics', () => {
 
   test('extra whitespace, ideographic spaces, line breaks and case do not matter', () => {
     const secret = Uint8Array.from(Buffer.from('7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f', 'hex'));
-    expect(mnemonicToSecret('  Legal WINNER thank\tyear\n wave  sausage worth useful legal winner thank yellow \n').secret).toEqual(secret);
+    expect(
+      mnemonicToSecret('  Legal WINNER thank\tyear\n wave  sausage worth useful legal winner thank yellow \n').secret,
+    ).toEqual(secret);
     const korean = secretToMnemonic(secret, 'ko');
     expect(mnemonicToSecret(`\u3000${korean.replaceAll(' ', '\u3000\u3000')}\n`).secret).toEqual(secret);
   });
@@ -107,7 +115,10 @@ describe('mnemonics', () => {
   });
 
   test('the wrong number of words', () => {
-    expectReason(() => mnemonicToSecret('legal winner thank year wave sausage worth useful legal winner thank'), 'word-count');
+    expectReason(
+      () => mnemonicToSecret('legal winner thank year wave sausage worth useful legal winner thank'),
+      'word-count',
+    );
     expectReason(() => mnemonicToSecret(''), 'word-count');
     expectReason(() => mnemonicToSecret(`${'abandon '.repeat(14)}about`), 'word-count');
   });
@@ -147,9 +158,13 @@ describe('derived keys', () => {
     fc.assert(
       fc.property(secretArb, (secret) => {
         const keys = deriveSourceKeys(secret);
-        const capability = new Uint8Array(hkdfSync('sha256', secret, new Uint8Array(0), 'sealdrop/v1/mailbox-capability', 32));
+        const capability = new Uint8Array(
+          hkdfSync('sha256', secret, new Uint8Array(0), 'sealdrop/v1/mailbox-capability', 32),
+        );
         expect(keys.mailboxCapability).toEqual(capability);
-        const id = Buffer.from(hkdfSync('sha256', capability, new Uint8Array(0), 'sealdrop/v1/mailbox-id', 16)).toString('hex');
+        const id = Buffer.from(
+          hkdfSync('sha256', capability, new Uint8Array(0), 'sealdrop/v1/mailbox-id', 16),
+        ).toString('hex');
         expect(keys.mailboxId).toBe(id);
         expect(mailboxIdFor(keys.mailboxCapability)).toBe(id);
       }),

@@ -12,7 +12,12 @@ import {
   parseSubmissionManifest,
   readSubmission,
 } from '../../client/core/submission.js';
-import type { SubmissionErrorCode, SubmissionFileInput, SubmissionManifest, SubmissionPart } from '../../client/core/submission.js';
+import type {
+  SubmissionErrorCode,
+  SubmissionFileInput,
+  SubmissionManifest,
+  SubmissionPart,
+} from '../../client/core/submission.js';
 import { TarError } from '../../client/core/tar-header.js';
 import { tarLength, writeTar } from '../../client/core/tar.js';
 import type { TarEntryInput } from '../../client/core/tar.js';
@@ -60,7 +65,11 @@ async function describe_(part: SubmissionPart): Promise<ReadPart> {
 
 describe('buildSubmission then readSubmission', () => {
   test('round-trips a message, an empty file and a several-MiB file streamed in odd chunks', async () => {
-    const built = buildSubmission({ message: '안녕하세요. 제보합니다.\n', files: sampleFiles(), replyRecipient: RECIPIENT });
+    const built = buildSubmission({
+      message: '안녕하세요. 제보합니다.\n',
+      files: sampleFiles(),
+      replyRecipient: RECIPIENT,
+    });
     expect(built.manifest).toEqual({
       format: 'sealdrop-submission',
       version: 1,
@@ -116,26 +125,50 @@ describe('buildSubmission then readSubmission', () => {
   });
 
   test('refuses bad input up front', () => {
-    const file = (overrides: Partial<SubmissionFileInput>): SubmissionFileInput => ({ name: 'a', type: '', size: 0, data: [], ...overrides });
+    const file = (overrides: Partial<SubmissionFileInput>): SubmissionFileInput => ({
+      name: 'a',
+      type: '',
+      size: 0,
+      data: [],
+      ...overrides,
+    });
     expect(() => buildSubmission({ message: '', files: [], replyRecipient: 'age1nope' })).toThrow(SubmissionError);
-    expect(() => buildSubmission({ message: '', files: [], replyRecipient: RECIPIENT.toUpperCase() })).toThrow(SubmissionError);
-    expect(() => buildSubmission({ message: '', files: [], replyRecipient: encodeBech32('age', new Uint8Array(31)) })).toThrow(SubmissionError);
-    for (const size of [-1, 0.5, 2 ** 33]) expect(() => buildSubmission({ message: '', files: [file({ size })] })).toThrow(SubmissionError);
+    expect(() => buildSubmission({ message: '', files: [], replyRecipient: RECIPIENT.toUpperCase() })).toThrow(
+      SubmissionError,
+    );
+    expect(() =>
+      buildSubmission({ message: '', files: [], replyRecipient: encodeBech32('age', new Uint8Array(31)) }),
+    ).toThrow(SubmissionError);
+    for (const size of [-1, 0.5, 2 ** 33])
+      expect(() => buildSubmission({ message: '', files: [file({ size })] })).toThrow(SubmissionError);
     expect(() => buildSubmission({ message: '', files: [file({ name: 'x'.repeat(1025) })] })).toThrow(SubmissionError);
     expect(() => buildSubmission({ message: '', files: [file({ name: 'a\ud800' })] })).toThrow(SubmissionError);
   });
 
-  test('the builder\'s refusals carry codes', () => {
-    const file = (overrides: Partial<SubmissionFileInput>): SubmissionFileInput => ({ name: 'a', type: '', size: 0, data: [], ...overrides });
-    expect(() => buildSubmission({ message: '', files: [], replyRecipient: 'age1nope' })).toThrow(withCode('invalid-reply-recipient'));
+  test("the builder's refusals carry codes", () => {
+    const file = (overrides: Partial<SubmissionFileInput>): SubmissionFileInput => ({
+      name: 'a',
+      type: '',
+      size: 0,
+      data: [],
+      ...overrides,
+    });
+    expect(() => buildSubmission({ message: '', files: [], replyRecipient: 'age1nope' })).toThrow(
+      withCode('invalid-reply-recipient'),
+    );
     expect(() => buildSubmission({ message: '', files: [file({ size: -1 })] })).toThrow(withCode('invalid-file'));
-    expect(() => buildSubmission({ message: '', files: [file({ name: 'a\ud800' })] })).toThrow(withCode('invalid-file'));
+    expect(() => buildSubmission({ message: '', files: [file({ name: 'a\ud800' })] })).toThrow(
+      withCode('invalid-file'),
+    );
     const many = Array.from({ length: MAX_SUBMISSION_FILES + 1 }, () => file({}));
     expect(() => buildSubmission({ message: '', files: many })).toThrow(withCode('too-many-files'));
   });
 
   test('a file shorter than declared fails the stream', async () => {
-    const built = buildSubmission({ message: '', files: [{ name: 'a', type: '', size: 10, data: [new Uint8Array(9)] }] });
+    const built = buildSubmission({
+      message: '',
+      files: [{ name: 'a', type: '', size: 10, data: [new Uint8Array(9)] }],
+    });
     await expect(collectBytes(built.stream)).rejects.toThrow(TarError);
   });
 });
@@ -186,7 +219,10 @@ describe('parseSubmissionManifest', () => {
     ['a bad MIME type', withFile({ type: 'text/plain; charset=utf-8' })],
     ['an empty MIME type', withFile({ type: '' })],
     ['a bad recipient', { ...valid(), reply: { recipient: 'age1qqqq' } }],
-    ['a recipient with another prefix', { ...valid(), reply: { recipient: encodeBech32('age-plugin', new Uint8Array(32)) } }],
+    [
+      'a recipient with another prefix',
+      { ...valid(), reply: { recipient: encodeBech32('age-plugin', new Uint8Array(32)) } },
+    ],
     ['a reply with extra fields', { ...valid(), reply: { recipient: RECIPIENT, name: 'x' } }],
     ['a reply as a string', { ...valid(), reply: RECIPIENT }],
   ])('refuses %s', (_label, value) => {
@@ -204,7 +240,12 @@ describe('parseSubmissionManifest', () => {
   });
 
   test('refuses bytes that are not UTF-8 JSON', () => {
-    for (const bytes of [Uint8Array.of(0xff), encoder.encode('{'), encoder.encode('\ufeff' + JSON.stringify(valid())), new Uint8Array(0)]) {
+    for (const bytes of [
+      Uint8Array.of(0xff),
+      encoder.encode('{'),
+      encoder.encode('\ufeff' + JSON.stringify(valid())),
+      new Uint8Array(0),
+    ]) {
       expect(() => parseSubmissionManifest(bytes)).toThrow(SubmissionError);
     }
   });
@@ -265,7 +306,10 @@ describe('readSubmission cross-checks the archive against the manifest', () => {
   });
 
   test('refuses a declared size larger than the data', async () => {
-    const built = buildSubmission({ message: 'm', files: [{ name: 'a', type: '', size: 2000, data: [patternBytes(2000)] }] });
+    const built = buildSubmission({
+      message: 'm',
+      files: [{ name: 'a', type: '', size: 2000, data: [patternBytes(2000)] }],
+    });
     const plaintext = await collectBytes(built.stream);
     // Cut inside the file: what is left still "looks" like data followed by zeros.
     await expect(readParts(rechunk(plaintext.subarray(0, 2048 + 1024)))).rejects.toThrow(TarError);
@@ -273,7 +317,10 @@ describe('readSubmission cross-checks the archive against the manifest', () => {
 
   test('refuses garbage in the padding', async () => {
     // Small archives need no padding (Padmé's unit is below the 512-byte block); 20 kB does.
-    const built = buildSubmission({ message: 'm', files: [{ name: 'a', type: '', size: 20_000, data: [patternBytes(20_000)] }] });
+    const built = buildSubmission({
+      message: 'm',
+      files: [{ name: 'a', type: '', size: 20_000, data: [patternBytes(20_000)] }],
+    });
     const plaintext = (await collectBytes(built.stream)).slice();
     const manifestSize = encoder.encode(JSON.stringify(built.manifest, null, 2) + '\n').length;
     expect(plaintext.length).toBeGreaterThan(tarLength([manifestSize, 1, 20_000]));

@@ -15,7 +15,11 @@ const numRuns = Number(process.env.SLOW) ? 1000 : 50;
 const encoder = new TextEncoder();
 
 /** Read everything, consuming all data, and return the paths seen. */
-async function readPaths(archive: Uint8Array, limits?: Partial<TarLimits>, cuts: number[] = [archive.length]): Promise<string[]> {
+async function readPaths(
+  archive: Uint8Array,
+  limits?: Partial<TarLimits>,
+  cuts: number[] = [archive.length],
+): Promise<string[]> {
   const paths: string[] = [];
   for await (const entry of readTar(rechunk(archive, cuts), limits)) {
     paths.push(entry.path);
@@ -24,7 +28,11 @@ async function readPaths(archive: Uint8Array, limits?: Partial<TarLimits>, cuts:
   return paths;
 }
 
-async function expectRefused(archive: Uint8Array, message?: string | RegExp, limits?: Partial<TarLimits>): Promise<void> {
+async function expectRefused(
+  archive: Uint8Array,
+  message?: string | RegExp,
+  limits?: Partial<TarLimits>,
+): Promise<void> {
   const attempt = readPaths(archive, limits);
   await expect(attempt).rejects.toThrow(TarError);
   if (message !== undefined) await expect(readPaths(archive, limits)).rejects.toThrow(message);
@@ -35,7 +43,9 @@ function single(fields: Parameters<typeof forgeEntry>[0], data?: Uint8Array | st
 }
 
 test('the forge itself builds archives the reader accepts', async () => {
-  expect(await readPaths(forgeArchive([forgeEntry({ name: 'ok.txt' }, 'hello'), forgeEntry({ name: 'dir/', type: '5' })]))).toEqual(['ok.txt', 'dir']);
+  expect(
+    await readPaths(forgeArchive([forgeEntry({ name: 'ok.txt' }, 'hello'), forgeEntry({ name: 'dir/', type: '5' })])),
+  ).toEqual(['ok.txt', 'dir']);
   // GNU tar's "./name" form and '.' segments normalise away.
   expect(await readPaths(single({ name: './a/./b' }))).toEqual(['a/b']);
 });
@@ -106,12 +116,18 @@ describe('entry types', () => {
     ['V', 'GNU volume label', 'unsupported entry type'],
     ['Z', 'unknown flag', 'unsupported entry type'],
   ])('refuses type %s (%s)', async (type, _label, message) => {
-    await expectRefused(single({ name: 'x', type, linkname: type === '1' || type === '2' ? '/etc/passwd' : '' }), message);
+    await expectRefused(
+      single({ name: 'x', type, linkname: type === '1' || type === '2' ? '/etc/passwd' : '' }),
+      message,
+    );
   });
 
   test('refuses a pax header that would rename the next entry', async () => {
     const pax = forgeEntry({ name: 'PaxHeader/x', type: 'x' }, '30 path=../../../etc/passwd\n');
-    await expectRefused(forgeArchive([pax, forgeEntry({ name: 'x' }, 'data')]), 'pax extension headers are not supported');
+    await expectRefused(
+      forgeArchive([pax, forgeEntry({ name: 'x' }, 'data')]),
+      'pax extension headers are not supported',
+    );
   });
 
   test('refuses a link name on a regular file and data in a directory', async () => {
@@ -152,12 +168,17 @@ describe('numeric fields and checksums', () => {
 
 describe('sizes and limits', () => {
   test('refuses an entry past the size limit before reading its data', async () => {
-    await expectRefused(single({ size: '00000002000\0' }, new Uint8Array(1024)), 'entry too large', { maxEntrySize: 1000 });
+    await expectRefused(single({ size: '00000002000\0' }, new Uint8Array(1024)), 'entry too large', {
+      maxEntrySize: 1000,
+    });
     await expectRefused(single({ size: '77777777777\0' }), 'archive too large', { maxTotalSize: 1 << 20 });
   });
 
   test('refuses a declared size larger than the data', async () => {
-    await expectRefused(forgeArchive([forgeHeader({ name: 'x', size: '00000001000\0' }), new Uint8Array(100)], false), 'truncated archive');
+    await expectRefused(
+      forgeArchive([forgeHeader({ name: 'x', size: '00000001000\0' }), new Uint8Array(100)], false),
+      'truncated archive',
+    );
     // Even with an "end marker" that is really part of the claimed data.
     await expectRefused(forgeArchive([forgeHeader({ name: 'x', size: '77777777777\0' })]), 'truncated archive');
   });
@@ -190,16 +211,24 @@ describe('duplicate and colliding names', () => {
     ['a file then the same-named directory', 'd', 'd/'],
   ])('refuses %s', async (_label, first, second) => {
     const type = (name: string): string => (name.endsWith('/') ? '5' : '0');
-    await expectRefused(forgeArchive([forgeEntry({ name: first, type: type(first) }), forgeEntry({ name: second, type: type(second) })]), /duplicate entry name/u);
+    await expectRefused(
+      forgeArchive([forgeEntry({ name: first, type: type(first) }), forgeEntry({ name: second, type: type(second) })]),
+      /duplicate entry name/u,
+    );
   });
 
   test('refuses a path through a file, in either order', async () => {
-    await expectRefused(forgeArchive([forgeEntry({ name: 'a' }), forgeEntry({ name: 'a/b' })]), 'entry name goes through a file');
+    await expectRefused(
+      forgeArchive([forgeEntry({ name: 'a' }), forgeEntry({ name: 'a/b' })]),
+      'entry name goes through a file',
+    );
     await expectRefused(forgeArchive([forgeEntry({ name: 'A/b' }), forgeEntry({ name: 'a' })]), 'duplicate entry name');
   });
 
   test('accepts a directory entry for a directory already implied', async () => {
-    expect(await readPaths(forgeArchive([forgeEntry({ name: 'd/f' }), forgeEntry({ name: 'd/', type: '5' })]))).toEqual(['d/f', 'd']);
+    expect(await readPaths(forgeArchive([forgeEntry({ name: 'd/f' }), forgeEntry({ name: 'd/', type: '5' })]))).toEqual(
+      ['d/f', 'd'],
+    );
   });
 });
 
@@ -243,7 +272,10 @@ describe('truncation and trailing data', () => {
   });
 
   test('refuses a lone zero block followed by more entries', async () => {
-    await expectRefused(forgeArchive([forgeEntry({ name: 'a' }), new Uint8Array(BLOCK_SIZE), forgeEntry({ name: 'b' })]), 'lone zero block inside archive');
+    await expectRefused(
+      forgeArchive([forgeEntry({ name: 'a' }), new Uint8Array(BLOCK_SIZE), forgeEntry({ name: 'b' })]),
+      'lone zero block inside archive',
+    );
   });
 
   test('refuses non-zero entry padding', async () => {
@@ -264,15 +296,45 @@ describe('error codes callers branch on', () => {
     ['invalid-header', 'size field', () => single({ size: '0000000001x\0' }), {}],
     ['unsupported-entry', 'symbolic link', () => single({ type: '2' }), {}],
     ['unsafe-name', 'parent segment', () => single({ name: '../x' }), {}],
-    ['duplicate-name', 'case collision', () => forgeArchive([forgeEntry({ name: 'a' }), forgeEntry({ name: 'A' })]), {}],
-    ['truncated', 'short data', () => forgeArchive([forgeHeader({ name: 'x', size: '00000001000\0' }), new Uint8Array(100)], false), {}],
+    [
+      'duplicate-name',
+      'case collision',
+      () => forgeArchive([forgeEntry({ name: 'a' }), forgeEntry({ name: 'A' })]),
+      {},
+    ],
+    [
+      'truncated',
+      'short data',
+      () => forgeArchive([forgeHeader({ name: 'x', size: '00000001000\0' }), new Uint8Array(100)], false),
+      {},
+    ],
     ['truncated', 'no end marker', () => new Uint8Array(0), {}],
-    ['invalid-padding', 'entry padding', () => forgeArchive([forgeEntry({ name: 'a' }, 'abc').fill(7, BLOCK_SIZE + 100, BLOCK_SIZE + 101)]), {}],
-    ['invalid-padding', 'data after the end marker', () => forgeArchive([forgeArchive([forgeEntry({ name: 'a' })]), Uint8Array.of(1)], false), {}],
-    ['too-many-entries', 'three of two', () => forgeArchive([forgeEntry({ name: 'a' }), forgeEntry({ name: 'b' }), forgeEntry({ name: 'c' })]), { maxEntries: 2 }],
+    [
+      'invalid-padding',
+      'entry padding',
+      () => forgeArchive([forgeEntry({ name: 'a' }, 'abc').fill(7, BLOCK_SIZE + 100, BLOCK_SIZE + 101)]),
+      {},
+    ],
+    [
+      'invalid-padding',
+      'data after the end marker',
+      () => forgeArchive([forgeArchive([forgeEntry({ name: 'a' })]), Uint8Array.of(1)], false),
+      {},
+    ],
+    [
+      'too-many-entries',
+      'three of two',
+      () => forgeArchive([forgeEntry({ name: 'a' }), forgeEntry({ name: 'b' }), forgeEntry({ name: 'c' })]),
+      { maxEntries: 2 },
+    ],
     ['entry-too-large', 'declared', () => single({ size: '00000002000\0' }, dataOf(1024)), { maxEntrySize: 1000 }],
     ['archive-too-large', 'declared', () => single({ size: '77777777777\0' }), { maxTotalSize: 1 << 20 }],
-    ['archive-too-large', 'trailing padding', () => forgeArchive([forgeEntry({ name: 'a' }), new Uint8Array(10_000)]), { maxTotalSize: 8000 }],
+    [
+      'archive-too-large',
+      'trailing padding',
+      () => forgeArchive([forgeEntry({ name: 'a' }), new Uint8Array(10_000)]),
+      { maxTotalSize: 8000 },
+    ],
   ];
 
   test.each(cases)('%s: %s', async (code, _label, archive, limits) => {
@@ -282,16 +344,20 @@ describe('error codes callers branch on', () => {
   });
 
   test('entry data read twice or after moving on is invalid-read', async () => {
-    const entries = readTar(rechunk(forgeArchive([forgeEntry({ name: 'a' }, 'abc'), forgeEntry({ name: 'b' })]), [1000]));
+    const entries = readTar(
+      rechunk(forgeArchive([forgeEntry({ name: 'a' }, 'abc'), forgeEntry({ name: 'b' })]), [1000]),
+    );
     const first = (await entries.next()).value!;
     first.data[Symbol.asyncIterator]();
     expect(() => first.data[Symbol.asyncIterator]()).toThrow(withCode('invalid-read'));
     await entries.return();
   });
 
-  test('moving on while entry data is still being read is invalid-read (the reader\'s re-entrancy guard)', async () => {
+  test("moving on while entry data is still being read is invalid-read (the reader's re-entrancy guard)", async () => {
     // Pieces of one block: the data read has to wait for the source.
-    const entries = readTar(rechunk(forgeArchive([forgeEntry({ name: 'a' }, 'abc'), forgeEntry({ name: 'b' })]), [BLOCK_SIZE]));
+    const entries = readTar(
+      rechunk(forgeArchive([forgeEntry({ name: 'a' }, 'abc'), forgeEntry({ name: 'b' })]), [BLOCK_SIZE]),
+    );
     const first = (await entries.next()).value!;
     const pending = first.data[Symbol.asyncIterator]().next();
     const error: unknown = await entries.next().catch((caught: unknown) => caught);
@@ -308,7 +374,22 @@ describe('error codes callers branch on', () => {
 
 describe('resolveInside refuses every escape', () => {
   test.each([
-    '../x', 'a/../../x', './../x', '..', 'a/..', '/etc/passwd', '/', '', '.', './a', 'a//b', 'a/', 'a\\..\\b', '..\\x', 'a\0b', 'a\nb',
+    '../x',
+    'a/../../x',
+    './../x',
+    '..',
+    'a/..',
+    '/etc/passwd',
+    '/',
+    '',
+    '.',
+    './a',
+    'a//b',
+    'a/',
+    'a\\..\\b',
+    '..\\x',
+    'a\0b',
+    'a\nb',
   ])('refuses %j', (path) => {
     expect(() => resolveInside('/out', path)).toThrow(TarError);
   });
@@ -320,18 +401,21 @@ describe('resolveInside refuses every escape', () => {
   test('any path either throws or lands strictly inside the root', () => {
     const piece = fc.constantFrom('..', '.', '', 'a', '/', '\\', 'b', '\0', '..a', '보');
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 8 }).map((parts) => parts.join('')), (path) => {
-        let resolved: string;
-        try {
-          resolved = resolveInside('/out', path);
-        } catch (error) {
-          expect(error).toBeInstanceOf(TarError);
-          return;
-        }
-        expect(resolved.startsWith('/out/')).toBe(true);
-        expect(resolved.slice('/out/'.length).split('/')).not.toContain('..');
-        expect(resolved.slice('/out/'.length).split('/')).not.toContain('');
-      }),
+      fc.property(
+        fc.array(piece, { maxLength: 8 }).map((parts) => parts.join('')),
+        (path) => {
+          let resolved: string;
+          try {
+            resolved = resolveInside('/out', path);
+          } catch (error) {
+            expect(error).toBeInstanceOf(TarError);
+            return;
+          }
+          expect(resolved.startsWith('/out/')).toBe(true);
+          expect(resolved.slice('/out/'.length).split('/')).not.toContain('..');
+          expect(resolved.slice('/out/'.length).split('/')).not.toContain('');
+        },
+      ),
       { numRuns: numRuns * 4 },
     );
   });

@@ -78,10 +78,7 @@ describe('isZero', () => {
 
 describe('writeTar then readTar', () => {
   test('round-trips random entries through random re-chunking', async () => {
-    const size = fc.oneof(
-      fc.constantFrom(0, 1, 511, 512, 513, 1023, 1024, 1025),
-      fc.integer({ min: 0, max: 3000 }),
-    );
+    const size = fc.oneof(fc.constantFrom(0, 1, 511, 512, 513, 1023, 1024, 1025), fc.integer({ min: 0, max: 3000 }));
     const segment = fc.oneof(
       fc.constantFrom(...KOREAN, 'a', 'report.pdf', 'x'.repeat(100), '한'.repeat(33)),
       fc.stringMatching(/^[a-z0-9._-]{1,20}$/).filter((s) => s !== '.' && s !== '..'),
@@ -105,7 +102,9 @@ describe('writeTar then readTar', () => {
           const archive = await writeAll(files.map((file) => fileEntry(file.path, file.data, cuts)));
           expect(archive.length).toBe(tarLength(files.map((file) => file.data.length)));
           const read = await readAll(rechunk(archive, cuts));
-          expect(read).toEqual(files.map((file) => ({ path: file.path, type: 'file', size: file.data.length, data: file.data })));
+          expect(read).toEqual(
+            files.map((file) => ({ path: file.path, type: 'file', size: file.data.length, data: file.data })),
+          );
         },
       ),
       { numRuns },
@@ -147,7 +146,12 @@ describe('writeTar', () => {
   });
 
   test('refuses paths that do not fit ustar', async () => {
-    for (const path of ['x'.repeat(101), `${'p'.repeat(156)}/name`, `${'p'.repeat(100)}/${'n'.repeat(101)}`, '한'.repeat(34)]) {
+    for (const path of [
+      'x'.repeat(101),
+      `${'p'.repeat(156)}/name`,
+      `${'p'.repeat(100)}/${'n'.repeat(101)}`,
+      '한'.repeat(34),
+    ]) {
       await expect(writeAll([fileEntry(path, new Uint8Array(0))])).rejects.toThrow('entry name too long for ustar');
       await expect(writeAll([fileEntry(path, new Uint8Array(0))])).rejects.toThrow(withCode('name-too-long'));
     }
@@ -158,20 +162,32 @@ describe('writeTar', () => {
       await expect(writeAll([fileEntry(path, new Uint8Array(0))])).rejects.toThrow(TarError);
       await expect(writeAll([fileEntry(path, new Uint8Array(0))])).rejects.toThrow(withCode('unsafe-name'));
     }
-    await expect(writeAll([fileEntry('a', new Uint8Array(0)), fileEntry('A', new Uint8Array(0))])).rejects.toThrow('duplicate entry name');
-    await expect(writeAll([fileEntry('a', new Uint8Array(0)), fileEntry('A', new Uint8Array(0))])).rejects.toThrow(withCode('duplicate-name'));
+    await expect(writeAll([fileEntry('a', new Uint8Array(0)), fileEntry('A', new Uint8Array(0))])).rejects.toThrow(
+      'duplicate entry name',
+    );
+    await expect(writeAll([fileEntry('a', new Uint8Array(0)), fileEntry('A', new Uint8Array(0))])).rejects.toThrow(
+      withCode('duplicate-name'),
+    );
   });
 
   test('refuses data longer or shorter than the declared size, without emitting the excess', async () => {
     const emitted: Uint8Array[] = [];
     const tooLong = writeTar([{ path: 'a', size: 3, data: [new Uint8Array(2), new Uint8Array(2)] }]);
-    await expect((async () => {
-      for await (const chunk of tooLong) emitted.push(chunk);
-    })()).rejects.toThrow('entry data longer than declared size');
+    await expect(
+      (async () => {
+        for await (const chunk of tooLong) emitted.push(chunk);
+      })(),
+    ).rejects.toThrow('entry data longer than declared size');
     expect(emitted.reduce((sum, chunk) => sum + chunk.length, 0)).toBe(BLOCK_SIZE + 2);
-    await expect(writeAll([{ path: 'a', size: 3, data: [new Uint8Array(2)] }])).rejects.toThrow('entry data shorter than declared size');
-    await expect(writeAll([{ path: 'a', size: 3, data: [new Uint8Array(2)] }])).rejects.toThrow(withCode('size-mismatch'));
-    await expect(writeAll([{ path: 'a', size: 1, data: [new Uint8Array(2)] }])).rejects.toThrow(withCode('size-mismatch'));
+    await expect(writeAll([{ path: 'a', size: 3, data: [new Uint8Array(2)] }])).rejects.toThrow(
+      'entry data shorter than declared size',
+    );
+    await expect(writeAll([{ path: 'a', size: 3, data: [new Uint8Array(2)] }])).rejects.toThrow(
+      withCode('size-mismatch'),
+    );
+    await expect(writeAll([{ path: 'a', size: 1, data: [new Uint8Array(2)] }])).rejects.toThrow(
+      withCode('size-mismatch'),
+    );
   });
 
   test('refuses bad sizes and modes', async () => {
@@ -257,7 +273,8 @@ describe('sanitizeFileName', () => {
   });
 
   test('is never empty', () => {
-    for (const name of ['', '.', '..', '...', '/', '\u202e', '   ']) expect(sanitizeFileName(name, 0)).toMatch(/^files\/001-.+/u);
+    for (const name of ['', '.', '..', '...', '/', '\u202e', '   '])
+      expect(sanitizeFileName(name, 0)).toMatch(/^files\/001-.+/u);
     expect(sanitizeFileName('', 0)).toBe('files/001-file');
   });
 
@@ -336,7 +353,11 @@ withTar.describe('GNU tar interop', () => {
     const tree = join(work, 'tree');
     // GNU tar must also fit each directory's own entry, so the long path is nested.
     const deep = `${'d'.repeat(60)}/${'e'.repeat(60)}`;
-    const gnuFiles = [...files.slice(0, 3), { path: `${deep}/${'n'.repeat(90)}.bin`, data: patternBytes(1025, 7) }, files[4]!];
+    const gnuFiles = [
+      ...files.slice(0, 3),
+      { path: `${deep}/${'n'.repeat(90)}.bin`, data: patternBytes(1025, 7) },
+      files[4]!,
+    ];
     for (const file of gnuFiles) {
       const target = join(tree, file.path);
       mkdirSync(join(target, '..'), { recursive: true });

@@ -5,7 +5,13 @@
  */
 import { CHALLENGE_BYTES, CHALLENGE_CONTEXT, challengeMessage } from '../../client/core/editor-login.js';
 import { encodeBase64 } from '../../client/core/base64.js';
-import { isBearerToken, isLoginChallenge, isSubmissionId, RANDOM_TOKEN_BYTES, SUBMISSION_ID_BYTES } from '../../client/core/wire-shapes.js';
+import {
+  isBearerToken,
+  isLoginChallenge,
+  isSubmissionId,
+  RANDOM_TOKEN_BYTES,
+  SUBMISSION_ID_BYTES,
+} from '../../client/core/wire-shapes.js';
 
 const hex = (bytes: Uint8Array): string => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 const base64url = (bytes: Uint8Array): string => encodeBase64(bytes, false).replace(/\+/g, '-').replace(/\//g, '_');

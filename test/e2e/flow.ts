@@ -33,7 +33,11 @@ export async function openPage(page: Page, portal: Portal, language: 'en' | 'ko'
 /** Fill in the form: message, files, reply choice. */
 export async function compose(page: Page, submission: Submission): Promise<void> {
   await page.fill('#message', submission.message);
-  if (submission.files.length > 0) await page.setInputFiles('#files', submission.files.map((file) => ({ ...file })));
+  if (submission.files.length > 0)
+    await page.setInputFiles(
+      '#files',
+      submission.files.map((file) => ({ ...file })),
+    );
   if (submission.reply) await page.check('#reply');
 }
 
@@ -75,7 +79,8 @@ export function watchForPlaintext(portal: Portal, needles: readonly Uint8Array[]
 export function plaintextNeedles(submission: Submission): Uint8Array[] {
   const needles: Uint8Array[] = [Buffer.from(submission.message.slice(0, 24)), Buffer.from('sealdrop-submission')];
   for (const file of submission.files) {
-    if (file.buffer.length >= 64) needles.push(file.buffer.subarray(file.buffer.length >> 1, (file.buffer.length >> 1) + 64));
+    if (file.buffer.length >= 64)
+      needles.push(file.buffer.subarray(file.buffer.length >> 1, (file.buffer.length >> 1) + 64));
     needles.push(Buffer.from(file.name));
   }
   return needles;
@@ -90,7 +95,12 @@ interface SubmissionJson {
  * Decrypt the one new submission with Debian `age`, extract it with `tar`
  * and compare every byte with what was sent.
  */
-export function expectDelivered(portal: Portal, before: readonly string[], submission: Submission, words: string[] | null): void {
+export function expectDelivered(
+  portal: Portal,
+  before: readonly string[],
+  submission: Submission,
+  words: string[] | null,
+): void {
   const added = storedSubmissions(portal).filter((file) => !before.includes(file));
   expect(added).toHaveLength(1);
   const folder = decryptAndExtract(portal, added[0]!);

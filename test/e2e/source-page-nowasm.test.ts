@@ -5,8 +5,27 @@
  * Debian `age`. Sizes stay small: this path encrypts at about 1 MB/s.
  */
 import type { Browser } from 'playwright-core';
-import { compose, expectDelivered, expectFingerprint, expectNoTraces, openPage, plaintextNeedles, send, waitUntilSent, watchForPlaintext, type Submission } from './flow.js';
-import { E2E_TOOLS, launchBrowser, startPortal, storedSubmissions, testBytes, watchProblems, type Portal } from './support.js';
+import {
+  compose,
+  expectDelivered,
+  expectFingerprint,
+  expectNoTraces,
+  openPage,
+  plaintextNeedles,
+  send,
+  waitUntilSent,
+  watchForPlaintext,
+  type Submission,
+} from './flow.js';
+import {
+  E2E_TOOLS,
+  launchBrowser,
+  startPortal,
+  storedSubmissions,
+  testBytes,
+  watchProblems,
+  type Portal,
+} from './support.js';
 import { requireTools } from '../support/required-tools.js';
 
 const e2e = requireTools(E2E_TOOLS, 'the source page in Chromium without WebAssembly');

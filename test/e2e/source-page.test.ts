@@ -5,8 +5,28 @@
  * screenshots of every screen in both languages at phone and desktop widths.
  */
 import type { Browser, Page } from 'playwright-core';
-import { compose, expectDelivered, expectFingerprint, expectNoTraces, openPage, plaintextNeedles, send, waitUntilSent, watchForPlaintext, type Submission } from './flow.js';
-import { E2E_TOOLS, launchBrowser, screenshotPath, startPortal, storedSubmissions, testBytes, watchProblems, type Portal } from './support.js';
+import {
+  compose,
+  expectDelivered,
+  expectFingerprint,
+  expectNoTraces,
+  openPage,
+  plaintextNeedles,
+  send,
+  waitUntilSent,
+  watchForPlaintext,
+  type Submission,
+} from './flow.js';
+import {
+  E2E_TOOLS,
+  launchBrowser,
+  screenshotPath,
+  startPortal,
+  storedSubmissions,
+  testBytes,
+  watchProblems,
+  type Portal,
+} from './support.js';
 import { requireTools } from '../support/required-tools.js';
 
 const MIB = 1024 * 1024;
@@ -49,7 +69,9 @@ e2e.describe('source page in Chromium (WebAssembly)', () => {
     await expectFingerprint(page, portal);
 
     // Attach a third file, see it listed with its size, and remove it.
-    await page.setInputFiles('#files', [{ name: 'remove-me.bin', mimeType: 'application/octet-stream', buffer: testBytes(1000, 9) }]);
+    await page.setInputFiles('#files', [
+      { name: 'remove-me.bin', mimeType: 'application/octet-stream', buffer: testBytes(1000, 9) },
+    ]);
     await page.waitForSelector('#file-list li');
     expect(await page.locator('#file-list li').textContent()).toContain('1KB');
     await page.click('#file-list li button');
@@ -58,7 +80,14 @@ e2e.describe('source page in Chromium (WebAssembly)', () => {
     await compose(page, submission);
     expect(await page.locator('#file-list li').count()).toBe(2);
     // Every form control has a label a screen reader can announce.
-    expect(await page.evaluate(() => Array.from(document.querySelectorAll('input, textarea')).filter((e) => (e as HTMLInputElement).labels?.length === 0).length)).toBe(0);
+    expect(
+      await page.evaluate(
+        () =>
+          Array.from(document.querySelectorAll('input, textarea')).filter(
+            (e) => (e as HTMLInputElement).labels?.length === 0,
+          ).length,
+      ),
+    ).toBe(0);
 
     const watch = watchForPlaintext(portal, plaintextNeedles(submission));
     const words = await send(page, true);
@@ -115,7 +144,9 @@ e2e.describe('source page in Chromium (WebAssembly)', () => {
       await page.fill('#message', 'must never be sent');
       await page.locator('#send').click({ force: true });
       await page.waitForTimeout(500);
-      expect(portal.proxy.requests.slice(firstRequest).filter((line) => line.startsWith('POST') || line.startsWith('PUT'))).toEqual([]);
+      expect(
+        portal.proxy.requests.slice(firstRequest).filter((line) => line.startsWith('POST') || line.startsWith('PUT')),
+      ).toEqual([]);
       expect(problems).toEqual([]);
     } finally {
       portal.proxy.tamperManifest = false;
@@ -164,7 +195,10 @@ e2e.describe('source page in Chromium (WebAssembly)', () => {
         portal.proxy.tamperManifest = false;
         await page.context().close();
       }
-      const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height }, javaScriptEnabled: false });
+      const context = await browser.newContext({
+        viewport: { width: viewport.width, height: viewport.height },
+        javaScriptEnabled: false,
+      });
       const page = await context.newPage();
       await page.goto(portal.url);
       const file = screenshotPath(`0-no-javascript-${viewport.name}`);

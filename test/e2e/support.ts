@@ -94,7 +94,13 @@ export class FaultProxy {
     if (req.method === 'GET' && /^\/api\/uploads\/[0-9a-f]{32}$/.test(target.pathname)) this.#dropping = false;
     const forward = (): void => {
       const upstream = http.request(
-        { host: this.#upstream.hostname, port: this.#upstream.port, method: req.method, path: target.pathname + target.search, headers: req.headers },
+        {
+          host: this.#upstream.hostname,
+          port: this.#upstream.port,
+          method: req.method,
+          path: target.pathname + target.search,
+          headers: req.headers,
+        },
         (answer) => {
           if (this.tamperManifest && target.pathname === '/manifest.json' && answer.statusCode === 200) {
             const parts: Buffer[] = [];
@@ -200,7 +206,11 @@ export async function launchBrowser(options: { jitless?: boolean } = {}): Promis
     executablePath: CHROMIUM,
     headless: true,
     chromiumSandbox: false,
-    args: ['--disable-gpu', '--disable-background-networking', ...(options.jitless === true ? ['--js-flags=--jitless'] : [])],
+    args: [
+      '--disable-gpu',
+      '--disable-background-networking',
+      ...(options.jitless === true ? ['--js-flags=--jitless'] : []),
+    ],
   });
 }
 
@@ -208,7 +218,11 @@ export async function launchBrowser(options: { jitless?: boolean } = {}): Promis
 export function watchProblems(page: Page): string[] {
   const problems: string[] = [];
   const onConsole = (message: ConsoleMessage): void => {
-    if (message.type() === 'error' || message.type() === 'warning' || /Content[- ]Security[- ]Policy/i.test(message.text())) {
+    if (
+      message.type() === 'error' ||
+      message.type() === 'warning' ||
+      /Content[- ]Security[- ]Policy/i.test(message.text())
+    ) {
       problems.push(`console ${message.type()}: ${message.text()} (${message.location().url})`);
     }
   };

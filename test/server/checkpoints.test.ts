@@ -124,7 +124,9 @@ test('durableOffset advances only once a checkpoint has journaled the bytes', as
 });
 
 test('PUT and GET answers carry durableOffset from the checkpoint state', async () => {
-  const created = (await request(server.source).post('/api/uploads').send({ size: 5000 }).expect(201)).body as { id: string };
+  const created = (await request(server.source).post('/api/uploads').send({ size: 5000 }).expect(201)).body as {
+    id: string;
+  };
   const id = created.id;
   expect(created).toMatchObject({ offset: 0, durableOffset: 0 });
   const put = await request(server.source)
@@ -133,9 +135,15 @@ test('PUT and GET answers carry durableOffset from the checkpoint state', async 
     .send(Buffer.from(bytes.subarray(0, 1000)))
     .expect(200);
   expect(put.body).toMatchObject({ offset: 1000, durableOffset: 0 });
-  expect((await request(server.source).get(`/api/uploads/${id}`).expect(200)).body).toMatchObject({ offset: 1000, durableOffset: 0 });
+  expect((await request(server.source).get(`/api/uploads/${id}`).expect(200)).body).toMatchObject({
+    offset: 1000,
+    durableOffset: 0,
+  });
   await server.uploads.checkpointAll();
-  expect((await request(server.source).get(`/api/uploads/${id}`).expect(200)).body).toMatchObject({ offset: 1000, durableOffset: 1000 });
+  expect((await request(server.source).get(`/api/uploads/${id}`).expect(200)).body).toMatchObject({
+    offset: 1000,
+    durableOffset: 1000,
+  });
 });
 
 test('a failed data sync journals nothing and sends live clients back to the durable offset', async () => {
@@ -154,7 +162,11 @@ test('a failed data sync journals nothing and sends live clients back to the dur
     },
   );
   expect(await journal(id)).toBe('0 40000\n');
-  expect(store.status(id)).toMatchObject({ offset: 40_000, durableOffset: 40_000, received: [{ start: 0, end: 40_000 }] });
+  expect(store.status(id)).toMatchObject({
+    offset: 40_000,
+    durableOffset: 40_000,
+    received: [{ start: 0, end: 40_000 }],
+  });
 
   // The client sends the rest again; the next checkpoint covers it.
   await send(store, id, 40_000, SIZE);
@@ -163,10 +175,16 @@ test('a failed data sync journals nothing and sends live clients back to the dur
 });
 
 test('an idle upload is checkpointed without further chunks', async () => {
-  const store = await UploadStore.open(server.dataDir, await SubmissionStore.open(server.dataDir), TEST_LIMITS, undefined, {
-    bytes: POLICY.bytes,
-    idleMs: 50,
-  });
+  const store = await UploadStore.open(
+    server.dataDir,
+    await SubmissionStore.open(server.dataDir),
+    TEST_LIMITS,
+    undefined,
+    {
+      bytes: POLICY.bytes,
+      idleMs: 50,
+    },
+  );
   const { id } = await store.create(SIZE);
   await send(store, id, 0, 1000);
   for (let waited = 0; (await journal(id)) === '' && waited < 5000; waited += 25) {

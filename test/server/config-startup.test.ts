@@ -58,19 +58,28 @@ describe('parseConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['SEALDROP_MODE', 'SEALDROP_SOURCE_PORT', 'SEALDROP_EDITOR_PORT', 'SEALDROP_MAX_SUBMISSION_BYTES', 'SEALDROP_LOG_LEVEL', 'SEALDROP_DATA_DIR']) {
+    for (const name of [
+      'SEALDROP_MODE',
+      'SEALDROP_SOURCE_PORT',
+      'SEALDROP_EDITOR_PORT',
+      'SEALDROP_MAX_SUBMISSION_BYTES',
+      'SEALDROP_LOG_LEVEL',
+      'SEALDROP_DATA_DIR',
+    ]) {
       expect(problems).toContain(name);
     }
   });
 
   test('production refuses an editor listener off loopback', () => {
-    expect(() => parseConfig({ SEALDROP_MODE: 'production', SEALDROP_EDITOR_HOST: '0.0.0.0' }, '/')).toThrow(/SEALDROP_EDITOR_HOST/);
+    expect(() => parseConfig({ SEALDROP_MODE: 'production', SEALDROP_EDITOR_HOST: '0.0.0.0' }, '/')).toThrow(
+      /SEALDROP_EDITOR_HOST/,
+    );
   });
 
   test('a submission limit above the quota is refused', () => {
-    expect(() => parseConfig({ SEALDROP_MAX_SUBMISSION_BYTES: '2GiB', SEALDROP_STORAGE_QUOTA_BYTES: '1GiB' }, '/')).toThrow(
-      /SEALDROP_MAX_SUBMISSION_BYTES/,
-    );
+    expect(() =>
+      parseConfig({ SEALDROP_MAX_SUBMISSION_BYTES: '2GiB', SEALDROP_STORAGE_QUOTA_BYTES: '1GiB' }, '/'),
+    ).toThrow(/SEALDROP_MAX_SUBMISSION_BYTES/);
   });
 });
 
@@ -111,9 +120,9 @@ describe('production start-up', () => {
   test('refuses a manifest signed by another root key', async () => {
     await makeNewsroom(dir, [makeEditor('Alice')]);
     const other = await makeNewsroom(path.join(dir, 'other'), [makeEditor('Alice')]);
-    await expect(startServer(parseConfig({ ...env(), SEALDROP_ROOT_PUBLIC_KEY_FILE: other.rootPublicKeyFile }, dir), logger)).rejects.toThrow(
-      /wrong-root/,
-    );
+    await expect(
+      startServer(parseConfig({ ...env(), SEALDROP_ROOT_PUBLIC_KEY_FILE: other.rootPublicKeyFile }, dir), logger),
+    ).rejects.toThrow(/wrong-root/);
   });
 
   test('refuses without a root public key', async () => {
@@ -124,21 +133,26 @@ describe('production start-up', () => {
 
   test('refuses a missing static folder, naming the setting', async () => {
     await makeNewsroom(dir, [makeEditor('Alice')]);
-    await expect(startServer(parseConfig({ ...env(), SEALDROP_STATIC_DIR: 'nope' }, dir), logger)).rejects.toThrow(/SEALDROP_STATIC_DIR/);
+    await expect(startServer(parseConfig({ ...env(), SEALDROP_STATIC_DIR: 'nope' }, dir), logger)).rejects.toThrow(
+      /SEALDROP_STATIC_DIR/,
+    );
   });
 
   describe("the built client's root.pub", () => {
     const bundled = (): string => path.join(dir, 'static', 'root.pub');
 
-    test.each(['production', 'demo'])('refuses (%s mode) a client built for another root key, naming both files and the setting', async (mode) => {
-      const newsroom = await makeNewsroom(dir, [makeEditor('Alice')]);
-      await writeFile(bundled(), formatPublicKeyFile(generateKeyPair().publicKey));
-      const failure = startServer(parseConfig({ ...env(), SEALDROP_MODE: mode }, dir), logger);
-      await expect(failure).rejects.toBeInstanceOf(StartupError);
-      await expect(failure).rejects.toThrow(bundled());
-      await expect(failure).rejects.toThrow(newsroom.rootPublicKeyFile);
-      await expect(failure).rejects.toThrow(/SEALDROP_ROOT_PUBLIC_KEY_FILE.*refuse every manifest/);
-    });
+    test.each(['production', 'demo'])(
+      'refuses (%s mode) a client built for another root key, naming both files and the setting',
+      async (mode) => {
+        const newsroom = await makeNewsroom(dir, [makeEditor('Alice')]);
+        await writeFile(bundled(), formatPublicKeyFile(generateKeyPair().publicKey));
+        const failure = startServer(parseConfig({ ...env(), SEALDROP_MODE: mode }, dir), logger);
+        await expect(failure).rejects.toBeInstanceOf(StartupError);
+        await expect(failure).rejects.toThrow(bundled());
+        await expect(failure).rejects.toThrow(newsroom.rootPublicKeyFile);
+        await expect(failure).rejects.toThrow(/SEALDROP_ROOT_PUBLIC_KEY_FILE.*refuse every manifest/);
+      },
+    );
 
     test('starts when it is the configured key (comment lines may differ)', async () => {
       const newsroom = await makeNewsroom(dir, [makeEditor('Alice')]);
@@ -159,15 +173,33 @@ describe('production start-up', () => {
     test('refuses one that is not a public key file, naming SEALDROP_STATIC_DIR', async () => {
       await makeNewsroom(dir, [makeEditor('Alice')]);
       await writeFile(bundled(), 'not a key\n');
-      await expect(startServer(parseConfig(env(), dir), logger)).rejects.toThrow(/SEALDROP_STATIC_DIR: .*root\.pub is not a minisign public key file/);
+      await expect(startServer(parseConfig(env(), dir), logger)).rejects.toThrow(
+        /SEALDROP_STATIC_DIR: .*root\.pub is not a minisign public key file/,
+      );
     });
   });
 
   test.each([
-    ['an age identity in the keys folder', 'keys/editor.txt', () => Promise.resolve(formatIdentityFile(X25519Identity.generate(), new Date()))],
-    ['a minisign secret key in the data folder', 'data/deep/root.key', async () => formatSecretKeyFile(generateKeyPair().secretKey, null)],
-    ['a PEM key', 'data/tls.pem', () => Promise.resolve('-----BEGIN PRIVATE KEY-----\nMC4CAQ==\n-----END PRIVATE KEY-----\n')],
-    ['an unsealed editor access key', 'keys/access.json', () => Promise.resolve(new TextDecoder().decode(formatAccessKey(generateAccessKey('Alice'))))],
+    [
+      'an age identity in the keys folder',
+      'keys/editor.txt',
+      () => Promise.resolve(formatIdentityFile(X25519Identity.generate(), new Date())),
+    ],
+    [
+      'a minisign secret key in the data folder',
+      'data/deep/root.key',
+      async () => formatSecretKeyFile(generateKeyPair().secretKey, null),
+    ],
+    [
+      'a PEM key',
+      'data/tls.pem',
+      () => Promise.resolve('-----BEGIN PRIVATE KEY-----\nMC4CAQ==\n-----END PRIVATE KEY-----\n'),
+    ],
+    [
+      'an unsealed editor access key',
+      'keys/access.json',
+      () => Promise.resolve(new TextDecoder().decode(formatAccessKey(generateAccessKey('Alice')))),
+    ],
   ])('refuses with %s', async (_name, file, content) => {
     await makeNewsroom(dir, [makeEditor('Alice')]);
     await mkdir(path.dirname(path.join(dir, file)), { recursive: true });

@@ -95,18 +95,31 @@ interface Reply {
  * A request over node:http. (Not fetch: undici parses HTTP with WebAssembly,
  * which is absent under `node --jitless`, where this suite also runs.)
  */
-function call(method: string, url: string, body?: Uint8Array | string, headers: Record<string, string> = {}): Promise<Reply> {
+function call(
+  method: string,
+  url: string,
+  body?: Uint8Array | string,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, agent: false, headers: { ...headers, ...(body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) }) } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (part: Buffer) => {
-        parts.push(part);
-      });
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) });
-      });
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url,
+      {
+        method,
+        agent: false,
+        headers: { ...headers, ...(body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) }) },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => {
+          parts.push(part);
+        });
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -117,7 +130,9 @@ function json(reply: Reply): Record<string, unknown> {
 }
 
 async function createUpload(base: string, size: number): Promise<string> {
-  return json(await call('POST', `${base}api/uploads`, JSON.stringify({ size }), { 'Content-Type': 'application/json' })).id as string;
+  return json(
+    await call('POST', `${base}api/uploads`, JSON.stringify({ size }), { 'Content-Type': 'application/json' }),
+  ).id as string;
 }
 
 /** The highest `durableOffset` each upload's answers reported: a restart must not report less. */
@@ -125,9 +140,14 @@ const durableSeen = new Map<string, number>();
 
 async function sendFrom(base: string, id: string, bytes: Uint8Array, from: number): Promise<void> {
   for (let offset = from; offset < bytes.length; offset += CHUNK) {
-    const reply = await call('PUT', `${base}api/uploads/${id}?offset=${offset}`, bytes.subarray(offset, offset + CHUNK), {
-      'Content-Type': 'application/octet-stream',
-    });
+    const reply = await call(
+      'PUT',
+      `${base}api/uploads/${id}?offset=${offset}`,
+      bytes.subarray(offset, offset + CHUNK),
+      {
+        'Content-Type': 'application/octet-stream',
+      },
+    );
     if (reply.status !== 200) throw new Error(`chunk refused: ${reply.status}`);
     const { durableOffset } = json(reply) as { durableOffset: number };
     durableSeen.set(id, Math.max(durableSeen.get(id) ?? 0, durableOffset));
@@ -141,16 +161,26 @@ async function finalize(base: string, id: string): Promise<number> {
 async function editorToken(base: string): Promise<string> {
   const editor = newsroom.editors[0]!;
   const { challenge } = json(await call('POST', `${base}api/auth/challenge`)) as { challenge: string };
-  const signature = sodium().crypto_sign_detached(challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))), editor.access.privateKey);
-  const body = JSON.stringify({ accessKey: encodeBase64(editor.access.publicKey, true), challenge, signature: encodeBase64(signature, true) });
-  return json(await call('POST', `${base}api/auth/token`, body, { 'Content-Type': 'application/json' })).token as string;
+  const signature = sodium().crypto_sign_detached(
+    challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))),
+    editor.access.privateKey,
+  );
+  const body = JSON.stringify({
+    accessKey: encodeBase64(editor.access.publicKey, true),
+    challenge,
+    signature: encodeBase64(signature, true),
+  });
+  return json(await call('POST', `${base}api/auth/token`, body, { 'Content-Type': 'application/json' }))
+    .token as string;
 }
 
 const digest = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 test('SIGKILL during uploads and finalizes loses nothing acknowledged and lists nothing partial', async () => {
   const files = await Promise.all(
-    Array.from({ length: 10 }, (_, index) => encryptFor(activeEditors(newsroom), utf8(`submission ${index} `.repeat(15_000 + index * 997)))),
+    Array.from({ length: 10 }, (_, index) =>
+      encryptFor(activeEditors(newsroom), utf8(`submission ${index} `.repeat(15_000 + index * 997))),
+    ),
   );
   const byId = new Map<string, Uint8Array>();
   const acknowledged = new Set<string>();
@@ -192,7 +222,10 @@ test('SIGKILL during uploads and finalizes loses nothing acknowledged and lists 
     try {
       const token = await editorToken(running.editor);
       const auth = { Authorization: `Bearer ${token}` };
-      const listed = json(await call('GET', `${running.editor}api/submissions`, undefined, auth)).submissions as { id: string; size: number }[];
+      const listed = json(await call('GET', `${running.editor}api/submissions`, undefined, auth)).submissions as {
+        id: string;
+        size: number;
+      }[];
       const listedIds = new Set(listed.map((entry) => entry.id));
       for (const id of acknowledged) expect(listedIds.has(id)).toBe(true);
       // Finalized just before the kill, response lost: stored all the same.

@@ -39,7 +39,11 @@ describe('login', () => {
   test('an active editor gets a token', async () => {
     const response = await requestToken(server.editor, alice());
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown, expiresInSeconds: 600, editor: 'Alice' });
+    expect(response.body).toEqual({
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) as unknown,
+      expiresInSeconds: 600,
+      editor: 'Alice',
+    });
   });
 
   test('a retired editor is refused', async () => {
@@ -51,46 +55,91 @@ describe('login', () => {
   });
 
   test('a replayed challenge is refused', async () => {
-    const challenge = ((await request(server.editor).post('/api/auth/challenge').expect(200)).body as { challenge: string }).challenge;
-    const signature = sodium().crypto_sign_detached(challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))), alice().access.privateKey);
-    const login = { accessKey: encodeBase64(alice().access.publicKey, true), challenge, signature: encodeBase64(signature, true) };
+    const challenge = (
+      (await request(server.editor).post('/api/auth/challenge').expect(200)).body as { challenge: string }
+    ).challenge;
+    const signature = sodium().crypto_sign_detached(
+      challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))),
+      alice().access.privateKey,
+    );
+    const login = {
+      accessKey: encodeBase64(alice().access.publicKey, true),
+      challenge,
+      signature: encodeBase64(signature, true),
+    };
     await request(server.editor).post('/api/auth/token').send(login).expect(200);
     expectError(await request(server.editor).post('/api/auth/token').send(login), 401, 'CHALLENGE_INVALID');
   });
 
   test('a challenge never issued is refused', async () => {
     const challenge = Buffer.alloc(32, 7).toString('base64url');
-    const signature = sodium().crypto_sign_detached(challengeMessage(new Uint8Array(32).fill(7)), alice().access.privateKey);
+    const signature = sodium().crypto_sign_detached(
+      challengeMessage(new Uint8Array(32).fill(7)),
+      alice().access.privateKey,
+    );
     const response = await request(server.editor)
       .post('/api/auth/token')
-      .send({ accessKey: encodeBase64(alice().access.publicKey, true), challenge, signature: encodeBase64(signature, true) });
+      .send({
+        accessKey: encodeBase64(alice().access.publicKey, true),
+        challenge,
+        signature: encodeBase64(signature, true),
+      });
     expectError(response, 401, 'CHALLENGE_INVALID');
   });
 
   test('a signature by another key is refused, and burns the challenge', async () => {
-    const challenge = ((await request(server.editor).post('/api/auth/challenge').expect(200)).body as { challenge: string }).challenge;
-    const wrong = sodium().crypto_sign_detached(challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))), makeEditor('Eve').access.privateKey);
-    const attempt = { accessKey: encodeBase64(alice().access.publicKey, true), challenge, signature: encodeBase64(wrong, true) };
+    const challenge = (
+      (await request(server.editor).post('/api/auth/challenge').expect(200)).body as { challenge: string }
+    ).challenge;
+    const wrong = sodium().crypto_sign_detached(
+      challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))),
+      makeEditor('Eve').access.privateKey,
+    );
+    const attempt = {
+      accessKey: encodeBase64(alice().access.publicKey, true),
+      challenge,
+      signature: encodeBase64(wrong, true),
+    };
     expectError(await request(server.editor).post('/api/auth/token').send(attempt), 401, 'SIGNATURE_INVALID');
     expectError(await request(server.editor).post('/api/auth/token').send(attempt), 401, 'CHALLENGE_INVALID');
   });
 
   test('a signature without the domain prefix is refused', async () => {
-    const challenge = ((await request(server.editor).post('/api/auth/challenge').expect(200)).body as { challenge: string }).challenge;
-    const bare = sodium().crypto_sign_detached(new Uint8Array(Buffer.from(challenge, 'base64url')), alice().access.privateKey);
-    const attempt = { accessKey: encodeBase64(alice().access.publicKey, true), challenge, signature: encodeBase64(bare, true) };
+    const challenge = (
+      (await request(server.editor).post('/api/auth/challenge').expect(200)).body as { challenge: string }
+    ).challenge;
+    const bare = sodium().crypto_sign_detached(
+      new Uint8Array(Buffer.from(challenge, 'base64url')),
+      alice().access.privateKey,
+    );
+    const attempt = {
+      accessKey: encodeBase64(alice().access.publicKey, true),
+      challenge,
+      signature: encodeBase64(bare, true),
+    };
     expectError(await request(server.editor).post('/api/auth/token').send(attempt), 401, 'SIGNATURE_INVALID');
   });
 
-  test.each([[{}], [{ accessKey: 'x', challenge: 'y', signature: 'z' }], [{ accessKey: encodeBase64(new Uint8Array(31), true), challenge: 'a'.repeat(43), signature: encodeBase64(new Uint8Array(64), true) }]])(
-    'malformed login body %j is refused',
-    async (body) => {
-      expectError(await request(server.editor).post('/api/auth/token').send(body), 400, 'INVALID_BODY');
-    },
-  );
+  test.each([
+    [{}],
+    [{ accessKey: 'x', challenge: 'y', signature: 'z' }],
+    [
+      {
+        accessKey: encodeBase64(new Uint8Array(31), true),
+        challenge: 'a'.repeat(43),
+        signature: encodeBase64(new Uint8Array(64), true),
+      },
+    ],
+  ])('malformed login body %j is refused', async (body) => {
+    expectError(await request(server.editor).post('/api/auth/token').send(body), 400, 'INVALID_BODY');
+  });
 
   test('login requires JSON', async () => {
-    expectError(await request(server.editor).post('/api/auth/token').set('Content-Type', 'text/plain').send('x'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectError(
+      await request(server.editor).post('/api/auth/token').set('Content-Type', 'text/plain').send('x'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 });
 
@@ -103,14 +152,15 @@ describe('every editor route requires a valid token', () => {
     ['put', '/api/manifest'],
   ];
   test.each(routes)('%s %s without a token', async (method, path) => {
-    const response = await (request(server.editor) as unknown as Record<string, (p: string) => request.Test>)[method]!(path);
+    const response = await (request(server.editor) as unknown as Record<string, (p: string) => request.Test>)[method]!(
+      path,
+    );
     expectError(response, 401, 'UNAUTHENTICATED');
   });
   test.each(routes)('%s %s with a made-up token', async (method, path) => {
-    const response = await (request(server.editor) as unknown as Record<string, (p: string) => request.Test>)[method]!(path).set(
-      'Authorization',
-      `Bearer ${'A'.repeat(43)}`,
-    );
+    const response = await (request(server.editor) as unknown as Record<string, (p: string) => request.Test>)[method]!(
+      path,
+    ).set('Authorization', `Bearer ${'A'.repeat(43)}`);
     expectError(response, 401, 'UNAUTHENTICATED');
   });
   test('the source listener has no editor routes', async () => {
@@ -125,7 +175,10 @@ describe('submissions', () => {
   });
 
   test('lists id, day and size only', async () => {
-    const response = await request(server.editor).get('/api/submissions').set('Authorization', `Bearer ${token}`).expect(200);
+    const response = await request(server.editor)
+      .get('/api/submissions')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
     const today = new Date().toISOString().slice(0, 10);
     expect(response.body).toEqual({ submissions: [{ id: submissionId, day: today, size: ciphertext.length }] });
   });
@@ -172,21 +225,40 @@ describe('submissions', () => {
   });
 
   test.each(['..%2F..%2Fkeys%2Froot.pub', 'x', `${'0'.repeat(31)}.`])('path-like id %s is refused', async (id) => {
-    expectError(await request(server.editor).get(`/api/submissions/${id}`).set('Authorization', `Bearer ${token}`), 400, 'INVALID_ID');
-    expectError(await request(server.editor).delete(`/api/submissions/${id}`).set('Authorization', `Bearer ${token}`), 400, 'INVALID_ID');
+    expectError(
+      await request(server.editor).get(`/api/submissions/${id}`).set('Authorization', `Bearer ${token}`),
+      400,
+      'INVALID_ID',
+    );
+    expectError(
+      await request(server.editor).delete(`/api/submissions/${id}`).set('Authorization', `Bearer ${token}`),
+      400,
+      'INVALID_ID',
+    );
   });
 
   test('unknown submission is not found', async () => {
     const id = 'f'.repeat(32);
-    expectError(await request(server.editor).get(`/api/submissions/${id}`).set('Authorization', `Bearer ${token}`), 404, 'NOT_FOUND');
-    expectError(await request(server.editor).delete(`/api/submissions/${id}`).set('Authorization', `Bearer ${token}`), 404, 'NOT_FOUND');
+    expectError(
+      await request(server.editor).get(`/api/submissions/${id}`).set('Authorization', `Bearer ${token}`),
+      404,
+      'NOT_FOUND',
+    );
+    expectError(
+      await request(server.editor).delete(`/api/submissions/${id}`).set('Authorization', `Bearer ${token}`),
+      404,
+      'NOT_FOUND',
+    );
   });
 
   test('delete removes it from the list and the disk', async () => {
     const done = await uploadWhole(server.source, ciphertext);
     const { id } = done.body as { id: string };
     await request(server.editor).delete(`/api/submissions/${id}`).set('Authorization', `Bearer ${token}`).expect(204);
-    const list = await request(server.editor).get('/api/submissions').set('Authorization', `Bearer ${token}`).expect(200);
+    const list = await request(server.editor)
+      .get('/api/submissions')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
     expect((list.body as { submissions: { id: string }[] }).submissions.map((s) => s.id)).not.toContain(id);
     expect(await server.submissions.info(id)).toBeNull();
   });
@@ -216,7 +288,10 @@ describe('publishing a manifest', () => {
 
   test('an expired manifest is refused', async () => {
     const token = await login(server.editor, alice());
-    const signed = server.newsroom.sign(6, { issued: new Date(Date.now() - 10 * 86_400_000), expires: new Date(Date.now() - 86_400_000) });
+    const signed = server.newsroom.sign(6, {
+      issued: new Date(Date.now() - 10 * 86_400_000),
+      expires: new Date(Date.now() - 86_400_000),
+    });
     const response = await request(server.editor)
       .put('/api/manifest')
       .set('Authorization', `Bearer ${token}`)
@@ -257,10 +332,17 @@ describe('publishing a manifest', () => {
       .set('Authorization', `Bearer ${carolToken}`)
       .send({ manifest: new TextDecoder().decode(third.manifest), signature: third.signature })
       .expect(200);
-    expectError(await request(server.editor).get('/api/submissions').set('Authorization', `Bearer ${aliceToken}`), 403, 'EDITOR_RETIRED');
+    expectError(
+      await request(server.editor).get('/api/submissions').set('Authorization', `Bearer ${aliceToken}`),
+      403,
+      'EDITOR_RETIRED',
+    );
     expectError(await requestToken(server.editor, alice()), 403, 'EDITOR_RETIRED');
 
-    const current = await request(server.editor).get('/api/manifest').set('Authorization', `Bearer ${carolToken}`).expect(200);
+    const current = await request(server.editor)
+      .get('/api/manifest')
+      .set('Authorization', `Bearer ${carolToken}`)
+      .expect(200);
     expect((current.body as { manifest: string }).manifest).toBe(new TextDecoder().decode(third.manifest));
   });
 });

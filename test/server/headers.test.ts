@@ -31,7 +31,11 @@ const EXPECTED: Record<string, string | undefined> = {
 };
 
 /** One line of intent per test: request `path` and compare the headers that matter. */
-async function check(app: Express, path: string, expected: Record<string, string | undefined> = EXPECTED): Promise<void> {
+async function check(
+  app: Express,
+  path: string,
+  expected: Record<string, string | undefined> = EXPECTED,
+): Promise<void> {
   const response = await request(app).get(path);
   const actual = Object.fromEntries(Object.keys(expected).map((name) => [name, response.headers[name]]));
   expect(actual).toEqual(expected);

@@ -37,12 +37,26 @@ const MARKERS = {
   'X-Custom': 'custom-header-0e6d44',
 };
 
-function send(listener: Server, method: string, path: string, body?: string, type = 'application/json'): Promise<{ status: number; localPort: number }> {
+function send(
+  listener: Server,
+  method: string,
+  path: string,
+  body?: string,
+  type = 'application/json',
+): Promise<{ status: number; localPort: number }> {
   const { port } = listener.address() as AddressInfo;
   return new Promise((resolve, reject) => {
     let localPort = 0;
     const req = httpRequest(
-      { host: '127.0.0.1', port, method, path, agent: false, localAddress: CLIENT_ADDRESS, headers: { ...MARKERS, ...(body === undefined ? {} : { 'Content-Type': type }) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        localAddress: CLIENT_ADDRESS,
+        headers: { ...MARKERS, ...(body === undefined ? {} : { 'Content-Type': type }) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => {
@@ -67,7 +81,9 @@ test('no address, port, header value, query or path reaches the log', async () =
   seen.push(await send(sourceListener, 'GET', '/path-secret-2b7d19/../x'));
   seen.push(await send(sourceListener, 'POST', '/api/uploads', '{"size": 100}'));
   seen.push(await send(sourceListener, 'POST', '/api/uploads', '{"size": body-secret-88a1}'));
-  seen.push(await send(sourceListener, 'PUT', `/api/uploads/${'a'.repeat(32)}?offset=0`, 'chunk', 'application/octet-stream'));
+  seen.push(
+    await send(sourceListener, 'PUT', `/api/uploads/${'a'.repeat(32)}?offset=0`, 'chunk', 'application/octet-stream'),
+  );
   seen.push(await send(sourceListener, 'BREW', '/coffee-pot-5e5e'));
   seen.push(await send(editorListener, 'GET', '/api/submissions'));
   seen.push(await send(editorListener, 'POST', '/api/auth/challenge', '{}'));

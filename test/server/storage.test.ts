@@ -7,7 +7,16 @@ import { SubmissionStore } from '../../server/storage/submission-store.js';
 import { parseRangeHeader } from '../../server/routes/http-byte-range.js';
 import { parseJournal, ReceivedSpans } from '../../server/uploads/received-spans.js';
 import { UploadStore } from '../../server/uploads/upload-store.js';
-import { activeEditors, createUpload, encryptFor, expectError, makeTestServer, putChunk, TEST_LIMITS, uploadWhole } from './support.js';
+import {
+  activeEditors,
+  createUpload,
+  encryptFor,
+  expectError,
+  makeTestServer,
+  putChunk,
+  TEST_LIMITS,
+  uploadWhole,
+} from './support.js';
 
 describe('limits are enforced before bytes are written', () => {
   test('concurrent uploads', async () => {
@@ -29,7 +38,13 @@ describe('limits are enforced before bytes are written', () => {
       const bytes = await encryptFor(activeEditors(server.newsroom), utf8('x'.repeat(20_000)));
       expect((await uploadWhole(server.source, bytes)).status).toBe(201);
       await createUpload(server.source, 30_000);
-      expectError(await request(server.source).post('/api/uploads').send({ size: 60_000 - bytes.length - 30_000 + 1 }), 507, 'QUOTA_EXCEEDED');
+      expectError(
+        await request(server.source)
+          .post('/api/uploads')
+          .send({ size: 60_000 - bytes.length - 30_000 + 1 }),
+        507,
+        'QUOTA_EXCEEDED',
+      );
       await createUpload(server.source, 60_000 - bytes.length - 30_000);
     } finally {
       await server.cleanup();
@@ -84,7 +99,10 @@ describe('reopening the upload area after a crash', () => {
       await server.uploads.checkpointAll(); // as the idle checkpoint would
       const uploadsDir = path.join(server.dataDir, 'uploads');
       // A torn journal line, an orphan .part and a stray temporary file.
-      await writeFile(path.join(uploadsDir, `${id}.ranges`), (await readFile(path.join(uploadsDir, `${id}.ranges`), 'utf8')) + '40000 5');
+      await writeFile(
+        path.join(uploadsDir, `${id}.ranges`),
+        (await readFile(path.join(uploadsDir, `${id}.ranges`), 'utf8')) + '40000 5',
+      );
       await writeFile(path.join(uploadsDir, `${'b'.repeat(32)}.part`), 'orphan');
       await writeFile(path.join(uploadsDir, `${'c'.repeat(32)}.json.tmp`), '{');
 

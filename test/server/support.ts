@@ -119,7 +119,11 @@ export async function makeTestServer(options: TestServerOptions = {}): Promise<T
   const newsroom = await makeNewsroom(dir, options.editors ?? [makeEditor('Alice'), makeEditor('Bob', 'retired')]);
   const log: string[] = [];
   const logger = createLogger('info', { write: (line: string) => log.push(line) });
-  const manifests = await ManifestStore.open({ keysDir: newsroom.keysDir, dataDir, rootPublicKeyFile: newsroom.rootPublicKeyFile });
+  const manifests = await ManifestStore.open({
+    keysDir: newsroom.keysDir,
+    dataDir,
+    rootPublicKeyFile: newsroom.rootPublicKeyFile,
+  });
   const submissions = await SubmissionStore.open(dataDir);
   const limits = { ...TEST_LIMITS, ...options.limits };
   const uploads = await UploadStore.open(dataDir, submissions, limits, options.now);
@@ -193,14 +197,19 @@ export async function uploadWhole(app: Express, bytes: Uint8Array, chunkSize = 6
 
 /** Signs a fresh challenge with the editor's access key; returns the token request. */
 export async function requestToken(app: Express, editor: TestEditor): Promise<request.Response> {
-  const challenge = ((await request(app).post('/api/auth/challenge').expect(200)).body as { challenge: string }).challenge;
+  const challenge = ((await request(app).post('/api/auth/challenge').expect(200)).body as { challenge: string })
+    .challenge;
   const signature = sodium().crypto_sign_detached(
     challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))),
     editor.access.privateKey,
   );
   return request(app)
     .post('/api/auth/token')
-    .send({ accessKey: encodeBase64(editor.access.publicKey, true), challenge, signature: encodeBase64(signature, true) });
+    .send({
+      accessKey: encodeBase64(editor.access.publicKey, true),
+      challenge,
+      signature: encodeBase64(signature, true),
+    });
 }
 
 export async function login(app: Express, editor: TestEditor): Promise<string> {

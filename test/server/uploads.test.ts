@@ -35,32 +35,52 @@ afterAll(async () => {
 describe('creating an upload', () => {
   test('returns a random id, the size and offset 0', async () => {
     const response = await request(server.source).post('/api/uploads').send({ size: 1000 }).expect(201);
-    expect(response.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown, size: 1000, offset: 0, durableOffset: 0, received: [], complete: false });
+    expect(response.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown,
+      size: 1000,
+      offset: 0,
+      durableOffset: 0,
+      received: [],
+      complete: false,
+    });
   });
 
   test('refuses a wrong content type', async () => {
-    const response = await request(server.source).post('/api/uploads').set('Content-Type', 'text/plain').send('{"size":1}');
+    const response = await request(server.source)
+      .post('/api/uploads')
+      .set('Content-Type', 'text/plain')
+      .send('{"size":1}');
     expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   test('refuses malformed JSON without echoing it', async () => {
-    const response = await request(server.source).post('/api/uploads').set('Content-Type', 'application/json').send('{"size": secret');
+    const response = await request(server.source)
+      .post('/api/uploads')
+      .set('Content-Type', 'application/json')
+      .send('{"size": secret');
     expectError(response, 400, 'INVALID_BODY');
     expect(JSON.stringify(response.body)).not.toContain('secret');
   });
 
-  test.each([[{}], [{ size: -1 }], [{ size: 0 }], [{ size: 1.5 }], [{ size: '10' }], [[1]]])('refuses body %j', async (body) => {
-    expectError(await request(server.source).post('/api/uploads').send(body), 400, 'INVALID_BODY');
-  });
+  test.each([[{}], [{ size: -1 }], [{ size: 0 }], [{ size: 1.5 }], [{ size: '10' }], [[1]]])(
+    'refuses body %j',
+    async (body) => {
+      expectError(await request(server.source).post('/api/uploads').send(body), 400, 'INVALID_BODY');
+    },
+  );
 
   test('refuses an oversized JSON body before parsing it', async () => {
-    const response = await request(server.source).post('/api/uploads').send({ size: 1, pad: 'x'.repeat(10_000) });
+    const response = await request(server.source)
+      .post('/api/uploads')
+      .send({ size: 1, pad: 'x'.repeat(10_000) });
     expectError(response, 413, 'BODY_TOO_LARGE');
   });
 
   test('refuses a submission over the size limit before any byte is written', async () => {
     const before = await readdir(path.join(server.dataDir, 'uploads'));
-    const response = await request(server.source).post('/api/uploads').send({ size: 4 * 1024 * 1024 + 1 });
+    const response = await request(server.source)
+      .post('/api/uploads')
+      .send({ size: 4 * 1024 * 1024 + 1 });
     expectError(response, 413, 'SUBMISSION_TOO_LARGE');
     expect(await readdir(path.join(server.dataDir, 'uploads'))).toEqual(before);
   });
@@ -96,7 +116,10 @@ describe('sending chunks', () => {
 
   test('refuses a wrong content type', async () => {
     const id = await createUpload(server.source, 100);
-    const response = await request(server.source).put(`/api/uploads/${id}?offset=0`).set('Content-Type', 'text/plain').send('x'.repeat(10));
+    const response = await request(server.source)
+      .put(`/api/uploads/${id}?offset=0`)
+      .set('Content-Type', 'text/plain')
+      .send('x'.repeat(10));
     expectError(response, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
@@ -111,7 +134,10 @@ describe('sending chunks', () => {
 
   test('refuses a missing offset', async () => {
     const id = await createUpload(server.source, 100);
-    const response = await request(server.source).put(`/api/uploads/${id}`).set('Content-Type', 'application/octet-stream').send(Buffer.alloc(10));
+    const response = await request(server.source)
+      .put(`/api/uploads/${id}`)
+      .set('Content-Type', 'application/octet-stream')
+      .send(Buffer.alloc(10));
     expectError(response, 400, 'INVALID_OFFSET');
   });
 
@@ -141,7 +167,13 @@ describe('sending chunks', () => {
       const { port } = listener.address() as AddressInfo;
       const response = await new Promise<{ status: number; body: unknown }>((resolve, reject) => {
         const req = httpRequest(
-          { host: '127.0.0.1', port, method: 'PUT', path: `/api/uploads/${id}?offset=0`, headers: { 'Content-Type': 'application/octet-stream' } },
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'PUT',
+            path: `/api/uploads/${id}?offset=0`,
+            headers: { 'Content-Type': 'application/octet-stream' },
+          },
           (res) => {
             let text = '';
             res.setEncoding('utf8');
@@ -155,7 +187,10 @@ describe('sending chunks', () => {
         req.write(Buffer.alloc(10)); // no Content-Length: Node sends it chunked
         req.end();
       });
-      expect(response).toEqual({ status: 411, body: { error: { code: 'LENGTH_REQUIRED', message: expect.any(String) as unknown } } });
+      expect(response).toEqual({
+        status: 411,
+        body: { error: { code: 'LENGTH_REQUIRED', message: expect.any(String) as unknown } },
+      });
     } finally {
       listener.close();
     }
@@ -293,7 +328,11 @@ test('the data folder holds no byte sequence of the plaintext after a full uploa
     }
   };
   await walk(server.dir);
-  const stored = Buffer.concat(await Promise.all(files.filter((file) => !file.includes(`${path.sep}keys${path.sep}`)).map((file) => readFile(file))));
+  const stored = Buffer.concat(
+    await Promise.all(
+      files.filter((file) => !file.includes(`${path.sep}keys${path.sep}`)).map((file) => readFile(file)),
+    ),
+  );
   expect(stored.length).toBeGreaterThan(secret.length);
   // Every 16-byte window of the plaintext (at every offset of the first
   // period, which covers all distinct windows of this repeating text).
@@ -315,10 +354,16 @@ test('a barrage of bad requests leaves every stored submission intact', async ()
   await putChunk(source, garbageId, 0, sodium().randombytes_buf(5000)).expect(200);
   const bad: request.Test[] = [
     request(source).post(`/api/uploads/${garbageId}/finalize`),
-    request(source).put(`/api/uploads/${storedId}?offset=0`).set('Content-Type', 'application/octet-stream').send(Buffer.alloc(10)),
+    request(source)
+      .put(`/api/uploads/${storedId}?offset=0`)
+      .set('Content-Type', 'application/octet-stream')
+      .send(Buffer.alloc(10)),
     request(source).delete(`/api/uploads/${storedId}`),
     request(source).delete('/api/uploads/..%2F..%2Fsubmissions'),
-    request(source).put('/api/uploads/..%2Fsubmissions%2Fx?offset=0').set('Content-Type', 'application/octet-stream').send(Buffer.alloc(10)),
+    request(source)
+      .put('/api/uploads/..%2Fsubmissions%2Fx?offset=0')
+      .set('Content-Type', 'application/octet-stream')
+      .send(Buffer.alloc(10)),
     request(source).post('/api/uploads').set('Content-Type', 'application/json').send('{"size":'),
     request(source).post('/api/uploads').send({ size: 1e15 }),
   ];

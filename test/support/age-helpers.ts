@@ -6,7 +6,10 @@
 export const JITLESS = typeof WebAssembly === 'undefined';
 
 /** Yield `bytes` in pieces of `pieceSize` (or the given sequence of sizes, cycled). */
-export async function* streamOf(bytes: Uint8Array, pieceSizes: number | readonly number[] = 65536): AsyncGenerator<Uint8Array> {
+export async function* streamOf(
+  bytes: Uint8Array,
+  pieceSizes: number | readonly number[] = 65536,
+): AsyncGenerator<Uint8Array> {
   const sizes = typeof pieceSizes === 'number' ? [pieceSizes] : pieceSizes;
   let offset = 0;
   for (let i = 0; offset < bytes.length; i++) {

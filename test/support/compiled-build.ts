@@ -54,7 +54,13 @@ function compile(): Promise<void> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', BUILD_DIR],
+      [
+        path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        path.join(REPO_ROOT, 'tsconfig.build.json'),
+        '--outDir',
+        BUILD_DIR,
+      ],
       { timeout: 180_000 },
       () => {
         resolve();

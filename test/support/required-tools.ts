@@ -45,7 +45,10 @@ function announce(line: string): void {
 function isInstalled(tool: string): boolean {
   const candidates = path.isAbsolute(tool)
     ? [tool]
-    : (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== '').map((dir) => path.join(dir, tool));
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter((dir) => dir !== '')
+        .map((dir) => path.join(dir, tool));
   return candidates.some((candidate) => {
     try {
       accessSync(candidate, constants.X_OK);

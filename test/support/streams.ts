@@ -17,7 +17,10 @@ export async function collectBytes(stream: AsyncIterable<Uint8Array> | Iterable<
 }
 
 /** Yield `bytes` cut at the given sizes, cycling through them (a size of 0 yields an empty chunk). */
-export async function* rechunk(bytes: Uint8Array, sizes: readonly number[] = [bytes.length]): AsyncGenerator<Uint8Array> {
+export async function* rechunk(
+  bytes: Uint8Array,
+  sizes: readonly number[] = [bytes.length],
+): AsyncGenerator<Uint8Array> {
   let offset = 0;
   let i = 0;
   while (offset < bytes.length) {

@@ -44,7 +44,10 @@ describe('ESLint keeps client/core/ pure', () => {
     ['a node: built-in', `import { readFile } from 'node:fs';\nexport { readFile };\n`],
     ['a bare Node built-in', `import { join } from 'path';\nexport { join };\n`],
     ['the server', `import express from 'express';\nexport { express };\n`],
-    ['the browser app (type-only)', `import type { PageMessage } from '../app/protocol.js';\nexport type { PageMessage };\n`],
+    [
+      'the browser app (type-only)',
+      `import type { PageMessage } from '../app/protocol.js';\nexport type { PageMessage };\n`,
+    ],
     ['the Node adapters', `export { nodeAead } from '../core-node/node-aead.js';\n`],
   ])('importing %s is refused', async (_name, code) => {
     expect(await ruleIdsFor(code)).toEqual(['no-restricted-imports']);
@@ -88,9 +91,15 @@ describe('client/core/tsconfig.pure.json keeps client/core/ pure', () => {
 
   test('a core module using Buffer or a node: import fails to type-check; a clean one passes', async () => {
     const bytes = path.join(REPO_ROOT, 'client', 'core', 'bytes.js');
-    await writeFile(path.join(dir, 'clean.ts'), `import { utf8 } from '${bytes}';\nexport const label: Uint8Array = utf8('x');\n`);
+    await writeFile(
+      path.join(dir, 'clean.ts'),
+      `import { utf8 } from '${bytes}';\nexport const label: Uint8Array = utf8('x');\n`,
+    );
     await writeFile(path.join(dir, 'buffer.ts'), `export const bytes: Uint8Array = Buffer.from('x');\n`);
-    await writeFile(path.join(dir, 'node-import.ts'), `import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n`);
+    await writeFile(
+      path.join(dir, 'node-import.ts'),
+      `import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n`,
+    );
     // An ES module, as the project's own files are (package.json "type").
     await writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');
     await writeFile(

@@ -39,7 +39,9 @@ describe('requireTools', () => {
 
   test('under CI a missing program fails, naming it', () => {
     process.env.CI = 'true';
-    expect(() => requireTools(['sh', MISSING], 'interop tests')).toThrow(`CI: interop tests needs ${MISSING}, not installed here`);
+    expect(() => requireTools(['sh', MISSING], 'interop tests')).toThrow(
+      `CI: interop tests needs ${MISSING}, not installed here`,
+    );
   });
 
   test('locally a missing program skips, and says what and why', () => {
@@ -49,7 +51,9 @@ describe('requireTools', () => {
     expect(gate.describe).toBe(describe.skip);
     expect(gate.test).toBe(test.skip);
     expect(gate.it).toBe(it.skip);
-    expect(printed).toEqual([`skipped: interop tests needs ${MISSING}, not installed here (npm run test:deps installs them)\n`]);
+    expect(printed).toEqual([
+      `skipped: interop tests needs ${MISSING}, not installed here (npm run test:deps installs them)\n`,
+    ]);
   });
 
   test('a file that is not executable, or a directory, does not count as installed', () => {

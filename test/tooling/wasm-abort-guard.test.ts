@@ -12,7 +12,11 @@ const abort = new ReferenceError('WebAssembly is not defined');
 
 const samples: [string, unknown, boolean][] = [
   ['libsodium abort', abort, true],
-  ['the same error from another realm (plain object)', { name: 'ReferenceError', message: 'WebAssembly is not defined' }, true],
+  [
+    'the same error from another realm (plain object)',
+    { name: 'ReferenceError', message: 'WebAssembly is not defined' },
+    true,
+  ],
   ['another ReferenceError', new ReferenceError('x is not defined'), false],
   ['a TypeError naming WebAssembly', new TypeError('WebAssembly.instantiate is not a function'), false],
   ['an Error', new Error('WebAssembly'), false],
@@ -78,9 +82,13 @@ describe('guardWasmAbortInProcess', () => {
     expect(guardWasmAbortInProcess(target, false)).toBe(false);
     expect(target.listeners).toHaveLength(1);
     const listener = target.listeners[0]!;
-    expect(() => { listener(abort); }).not.toThrow();
+    expect(() => {
+      listener(abort);
+    }).not.toThrow();
     const failure = new Error('a real failure');
-    expect(() => { listener(failure); }).toThrow(failure);
+    expect(() => {
+      listener(failure);
+    }).toThrow(failure);
   });
 
   test('with WebAssembly it installs nothing', () => {

@@ -26,7 +26,11 @@ export function placeholders(template: string): string[] {
  * `params[name]`.
  * @throws TypeError if a placeholder has no parameter (a programming error).
  */
-export function formatMessage(language: Language, key: MessageKey, params: Readonly<Record<string, string | number>> = {}): string {
+export function formatMessage(
+  language: Language,
+  key: MessageKey,
+  params: Readonly<Record<string, string | number>> = {},
+): string {
   return CATALOGS[language][key].replace(/\{([a-z]+)\}/g, (_match, name: string) => {
     const value = params[name];
     if (value === undefined) throw new TypeError(`missing parameter ${name} for ${key}`);

@@ -15,12 +15,14 @@ export const en = {
   'intro.protects.heading': 'What this page protects',
   'intro.protects.1':
     'Your message and files are encrypted in this browser before anything is sent. Only the newsroom’s editors can decrypt them; the server stores only ciphertext.',
-  'intro.protects.2': 'File names, types and sizes travel inside the encryption. The server sees only a rounded total size.',
+  'intro.protects.2':
+    'File names, types and sizes travel inside the encryption. The server sees only a rounded total size.',
   'intro.protects.3': 'The page sets no cookies, stores nothing on this device and loads nothing from other sites.',
   'intro.limits.heading': 'What it cannot protect',
   'intro.limits.1':
     'It cannot hide that this device connected to this site. If that matters, use Tor Browser on a device and network that are not linked to you.',
-  'intro.limits.2': 'It cannot protect a device that is already watched: spyware, a shared screen, or someone looking over your shoulder.',
+  'intro.limits.2':
+    'It cannot protect a device that is already watched: spyware, a shared screen, or someone looking over your shoulder.',
   'intro.limits.3':
     'It cannot remove details that identify you inside your files, such as names in a document or location data in photos. Remove them before sending.',
   'intro.limits.4':
@@ -81,7 +83,8 @@ export const en = {
     'The encryption part of this page could not start. Reload the page; if it keeps failing, try an up-to-date browser such as Tor Browser.',
   'error.crypto':
     'The encryption library could not be loaded. Reload the page. In Tor Browser the Standard and Safer security levels work; Safest does not run JavaScript.',
-  'error.rootKey': 'The page could not load the newsroom’s root key, so it cannot check which keys to encrypt to. Try again later.',
+  'error.rootKey':
+    'The page could not load the newsroom’s root key, so it cannot check which keys to encrypt to. Try again later.',
   'error.network': 'The page could not reach the server. Check your connection, then reload the page.',
   'error.manifest.invalid':
     'The newsroom’s key list is not correctly signed by its root key. It may have been tampered with. Do not send anything here; if you can, tell the newsroom through another channel.',
@@ -89,7 +92,8 @@ export const en = {
     'The newsroom’s key list has expired, so the page will not encrypt to keys that may be out of date. Check that this device’s date is right, or try again later.',
   'error.manifest.future':
     'The newsroom’s key list is dated in the future. Check that this device’s date and time are right, then reload the page.',
-  'error.tooLarge': 'This submission is larger than the server accepts. Send fewer or smaller files, or split them over several submissions.',
+  'error.tooLarge':
+    'This submission is larger than the server accepts. Send fewer or smaller files, or split them over several submissions.',
   'error.serverBusy': 'The server cannot take submissions right now. Try again later.',
   'error.connection':
     'The connection dropped and could not be restored. The upload was not completed. Try again when your connection is better.',

@@ -87,7 +87,8 @@ export function composeScreen(context: ScreenContext): HTMLElement[] {
   function onRemoved(): void {
     redrawFileList();
     // After a removal, keep the keyboard in the list, or on the file picker when it is empty.
-    const next = form.querySelector<HTMLButtonElement>('#file-list button') ?? form.querySelector<HTMLInputElement>('#files');
+    const next =
+      form.querySelector<HTMLButtonElement>('#file-list button') ?? form.querySelector<HTMLInputElement>('#files');
     next?.focus();
   }
 

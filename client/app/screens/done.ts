@@ -4,7 +4,12 @@ import { heading, type ScreenContext } from './widgets.js';
 
 export function doneScreen(context: ScreenContext): HTMLElement[] {
   const { view, events, t } = context;
-  const again = h('button', { className: 'secondary', id: 'send-again', text: t('done.again'), attrs: { type: 'button' } });
+  const again = h('button', {
+    className: 'secondary',
+    id: 'send-again',
+    text: t('done.again'),
+    attrs: { type: 'button' },
+  });
   again.addEventListener('click', () => {
     events.sendAnother();
   });

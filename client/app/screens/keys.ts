@@ -19,7 +19,11 @@ export function keySection(view: PageView, t: Translate): HTMLElement {
     'section',
     { className: 'keys', attrs: { 'aria-labelledby': 'keys-heading' } },
     h('h2', { id: 'keys-heading', text: t('keys.heading') }),
-    h('p', {}, h('code', { className: 'fingerprint', id: 'fingerprint', text: view.fingerprint ?? t('keys.unavailable') })),
+    h(
+      'p',
+      {},
+      h('code', { className: 'fingerprint', id: 'fingerprint', text: view.fingerprint ?? t('keys.unavailable') }),
+    ),
     h('p', { className: 'help', text: t('keys.help') }),
     status,
   );

@@ -14,7 +14,10 @@ import type { ScreenContext, Translate } from './widgets.js';
 const ANNOUNCE_EVERY_MS = 15_000;
 
 /** The status line and the rate line for `estimate`. */
-function describeProgress(estimate: ProgressEstimate, context: Pick<ScreenContext, 'view' | 't'>): { status: string; rate: string } {
+function describeProgress(
+  estimate: ProgressEstimate,
+  context: Pick<ScreenContext, 'view' | 't'>,
+): { status: string; rate: string } {
   const { view, t } = context;
   const status = t('progress.status', {
     done: formatBytes(estimate.done, view.language),
@@ -31,7 +34,10 @@ function describeProgress(estimate: ProgressEstimate, context: Pick<ScreenContex
 }
 
 export class ProgressScreen {
-  readonly #bar = h('progress', { id: 'progress-bar', attrs: { max: '1', value: '0', 'aria-labelledby': 'progress-heading' } });
+  readonly #bar = h('progress', {
+    id: 'progress-bar',
+    attrs: { max: '1', value: '0', 'aria-labelledby': 'progress-heading' },
+  });
   readonly #text = h('p', { id: 'progress-text' });
   readonly #rate = h('p', { className: 'muted', id: 'progress-rate' });
   readonly #notice = h('p', { className: 'notice', id: 'progress-notice' });
@@ -48,7 +54,12 @@ export class ProgressScreen {
   /** The screen's elements, for a (re)draw; {@link paint} fills in the text. */
   draw(context: ScreenContext): HTMLElement[] {
     const { events, t } = context;
-    const cancel = h('button', { className: 'secondary', id: 'cancel', text: t('progress.cancel'), attrs: { type: 'button' } });
+    const cancel = h('button', {
+      className: 'secondary',
+      id: 'cancel',
+      text: t('progress.cancel'),
+      attrs: { type: 'button' },
+    });
     cancel.addEventListener('click', () => {
       cancel.disabled = true;
       events.cancelSend();

@@ -9,7 +9,12 @@ import { heading, type ScreenContext } from './widgets.js';
 export function secretScreen(context: ScreenContext): HTMLElement[] {
   const { view, events, t } = context;
   const confirm = h('input', { id: 'secret-confirm', attrs: { type: 'checkbox' } });
-  const send = h('button', { className: 'primary', id: 'secret-send', text: t('secret.send'), attrs: { type: 'button' } });
+  const send = h('button', {
+    className: 'primary',
+    id: 'secret-send',
+    text: t('secret.send'),
+    attrs: { type: 'button' },
+  });
   send.disabled = true;
   confirm.addEventListener('change', () => {
     send.disabled = !confirm.checked || view.words === null;
@@ -33,7 +38,12 @@ export function secretScreen(context: ScreenContext): HTMLElement[] {
     heading(t('secret.heading')),
     h('p', { text: t('secret.intro') }),
     words,
-    h('div', { className: 'check' }, confirm, h('label', { text: t('secret.confirm'), attrs: { for: 'secret-confirm' } })),
+    h(
+      'div',
+      { className: 'check' },
+      confirm,
+      h('label', { text: t('secret.confirm'), attrs: { for: 'secret-confirm' } }),
+    ),
     h('div', { className: 'actions' }, back, send),
   ];
 }

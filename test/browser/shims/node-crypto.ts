@@ -60,6 +60,13 @@ export function hkdfSync(digest: string, ikm: Input, salt: Input, info: Input, l
   return hkdf(sha256, bytesOf(ikm), bytesOf(salt), bytesOf(info), length).slice().buffer;
 }
 
-export function scryptSync(password: Input, salt: Input, length: number, options: { N: number; r: number; p: number }): Buffer {
-  return Buffer.from(scrypt(bytesOf(password), bytesOf(salt), { N: options.N, r: options.r, p: options.p, dkLen: length }));
+export function scryptSync(
+  password: Input,
+  salt: Input,
+  length: number,
+  options: { N: number; r: number; p: number },
+): Buffer {
+  return Buffer.from(
+    scrypt(bytesOf(password), bytesOf(salt), { N: options.N, r: options.r, p: options.p, dkLen: length }),
+  );
 }

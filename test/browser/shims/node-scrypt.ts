@@ -17,7 +17,8 @@ type HostScrypt = (passphrase: string, salt: string, params: ScryptParams) => Pr
 /** @throws Error if the page was not opened by the driver, which provides the function */
 export const nodeScrypt: ScryptFunction = async (passphrase, salt, params) => {
   const host = (window as unknown as Record<string, HostScrypt | undefined>)[HOST_SCRYPT];
-  if (host === undefined) throw new Error(`${HOST_SCRYPT} is missing: open this page with test/browser/run-core-suites.ts`);
+  if (host === undefined)
+    throw new Error(`${HOST_SCRYPT} is missing: open this page with test/browser/run-core-suites.ts`);
   const key = await host(Buffer.from(passphrase).toString('base64'), Buffer.from(salt).toString('base64'), params);
   return new Uint8Array(Buffer.from(key, 'base64'));
 };
