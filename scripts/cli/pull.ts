@@ -2,7 +2,8 @@
  * `sealdrop pull`: download new submissions from the editor listener into a
  * folder, resumably. Each download goes to `<id>.age.part` (continued with an
  * HTTP Range request if a previous run was interrupted); once complete it is
- * verified (exact listed size, a well-formed age header, a payload length
+ * verified (exact listed size, then the core's keyless envelope check, the
+ * server's own: a well-formed header of X25519 stanzas, a payload length
  * STREAM framing can produce), flushed to disk and renamed to `<id>.age`.
  * With `--delete`, only verified local copies are deleted on the server.
  * The files stay ciphertext: carry them to the offline machine and run
