@@ -13,8 +13,10 @@ const CORE_IMPORTS_ALLOWED = String.raw`^(\./[^/]+$|libsodium-wrappers$|@noble/|
 
 /** Globals the core must not touch: the DOM's, Node's, I/O and timers, and the escape hatch to all of them. */
 const CORE_FORBIDDEN_GLOBALS = [
-  // Reaches every global below by name.
+  // Reach every global below by name.
   'globalThis',
+  'eval',
+  'Function',
   // Node.
   'Buffer',
   'process',
@@ -98,6 +100,11 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: 'ImportExpression', message: 'client/core/ imports statically, so the purity rule can see it.' },
+        // `declare const process: ...` would hide a global from both this lint and tsconfig.pure.json.
+        {
+          selector: 'VariableDeclaration[declare=true], TSDeclareFunction, TSModuleDeclaration',
+          message: 'client/core/ declares no ambient globals: its platform is client/core/platform.d.ts.',
+        },
       ],
     },
   },
@@ -105,5 +112,6 @@ export default tseslint.config(
     // The core's platform declarations belong to client/core/tsconfig.pure.json only.
     files: ['client/core/platform.d.ts'],
     ...tseslint.configs.disableTypeChecked,
+    rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-restricted-syntax': 'off' },
   },
 );

@@ -9,7 +9,7 @@
 # Skips apt entirely when everything is already present.
 set -eu
 missing=""
-for pair in age:age age-keygen:age minisign:minisign chromium:chromium tar:tar b2sum:coreutils script:bsdutils; do
+for pair in age:age age-keygen:age minisign:minisign /usr/bin/chromium:chromium tar:tar b2sum:coreutils script:bsdutils; do
   tool=${pair%%:*}
   package=${pair#*:}
   if ! command -v "$tool" >/dev/null 2>&1; then

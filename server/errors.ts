@@ -13,37 +13,32 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { API_ERRORS, type ApiErrorCode } from '../client/core/api-errors.js';
 
-/** The registry table; it lives in the core (client/core/api-errors.ts) because clients branch on its codes. */
-export const ERRORS = API_ERRORS;
-
-export type ErrorCode = ApiErrorCode;
-
 /** An error meant for the client: carries a registry code; the message stays generic. */
 export class ApiError extends Error {
   override name = 'ApiError';
-  readonly code: ErrorCode;
+  readonly code: ApiErrorCode;
   readonly status: number;
   /** Extra response headers (e.g. `Retry-After`, `Content-Range`). */
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: ErrorCode, headers: Record<string, string> = {}) {
-    super(ERRORS[code].message);
+  constructor(code: ApiErrorCode, headers: Record<string, string> = {}) {
+    super(API_ERRORS[code].message);
     this.code = code;
-    this.status = ERRORS[code].status;
+    this.status = API_ERRORS[code].status;
     this.headers = headers;
   }
 }
 
 /** The JSON body of an error response. */
-export function errorBody(code: ErrorCode): { error: { code: ErrorCode; message: string } } {
-  return { error: { code, message: ERRORS[code].message } };
+export function errorBody(code: ApiErrorCode): { error: { code: ApiErrorCode; message: string } } {
+  return { error: { code, message: API_ERRORS[code].message } };
 }
 
 /**
  * Maps errors thrown by body parsers (express.json) to registry codes; they
  * carry a `type` and a `status` but messages that may quote the body.
  */
-function codeOfParserError(error: { type?: unknown; status?: unknown }): ErrorCode | undefined {
+function codeOfParserError(error: { type?: unknown; status?: unknown }): ApiErrorCode | undefined {
   switch (error.type) {
     case 'entity.too.large':
       return 'BODY_TOO_LARGE';
@@ -60,7 +55,7 @@ function codeOfParserError(error: { type?: unknown; status?: unknown }): ErrorCo
 }
 
 /** Classifies anything thrown in a handler as a registry code. */
-export function codeOf(error: unknown): ErrorCode {
+export function codeOf(error: unknown): ApiErrorCode {
   if (error instanceof ApiError) return error.code;
   if (typeof error === 'object' && error !== null) {
     const code = codeOfParserError(error);
@@ -89,7 +84,7 @@ export function errorHandler(onInternal: InternalErrorSink): ErrorRequestHandler
     const code = codeOf(error);
     if (code === 'INTERNAL') onInternal(error);
     if (error instanceof ApiError) res.set(error.headers);
-    res.status(ERRORS[code].status).json(errorBody(code));
+    res.status(API_ERRORS[code].status).json(errorBody(code));
   };
 }
 

@@ -68,7 +68,7 @@ export class PageDisplay implements Display {
     this.#renderChrome(view.language, t);
     this.#content.replaceChildren(h('h1', { text: t('page.heading') }), ...this.#screens[view.screen](context));
     if (view.screen === 'progress') this.#progress.paint(context);
-    if (focus) this.#content.querySelector('h2')?.focus();
+    if (focus) this.#content.querySelector<HTMLElement>('h2[tabindex="-1"]')?.focus();
   }
 
   resetProgress(): void {

@@ -30,7 +30,7 @@ export class UploadRequests {
   }
 
   /** @throws UploadError `cancelled` once the signal is aborted. */
-  checkAborted(): void {
+  #checkAborted(): void {
     if (this.#settings.signal?.aborted === true) throw new UploadError('cancelled', 'upload cancelled');
   }
 
@@ -47,7 +47,7 @@ export class UploadRequests {
     headers: Record<string, string>,
     notFound: UploadErrorCode,
   ): Promise<unknown> {
-    this.checkAborted();
+    this.#checkAborted();
     let response: Response;
     try {
       response = await this.#settings.fetch(this.#url(path), {
@@ -59,7 +59,7 @@ export class UploadRequests {
         cache: 'no-store',
       });
     } catch (error) {
-      this.checkAborted();
+      this.#checkAborted();
       throw new TransientFailure('network', error instanceof Error ? error.name : 'network error');
     }
     if (!response.ok) throw await failureOf(response, notFound);

@@ -8,7 +8,15 @@ import { libsodiumAead, type Aead } from './aead.js';
 import { ByteReader } from './byte-reader.js';
 import { wipe } from './bytes.js';
 import { AgeHeaderError, AgeMacError, NoIdentityMatchError } from './errors.js';
-import { encodeHeader, encodeHeaderWithoutMac, headerMac, readHeader, verifyHeaderMac, type Stanza } from './header.js';
+import {
+  encodeHeader,
+  encodeHeaderWithoutMac,
+  FILE_KEY_SIZE,
+  headerMac,
+  readHeader,
+  verifyHeaderMac,
+  type Stanza,
+} from './header.js';
 import { SCRYPT_STANZA_TYPE } from './scrypt.js';
 import { sodium } from './sodium.js';
 import { derivePayloadKey, openStream, PAYLOAD_NONCE_SIZE, sealStream } from './stream.js';
@@ -21,9 +29,6 @@ export {
   AgePayloadError,
   NoIdentityMatchError,
 } from './errors.js';
-
-/** The file key: 128 bits, fresh from the CSPRNG for every file. */
-export const FILE_KEY_SIZE = 16;
 
 /** Something a file key can be encrypted to: produces the header stanzas. */
 export interface Recipient {

@@ -11,9 +11,9 @@
 import { Base64Error, decodeBase64 } from './base64.js';
 import { CodedError } from './coded-error.js';
 import { AgeHeaderError, AgeHeaderIncompleteError, AgePayloadError } from './errors.js';
-import { MAX_HEADER_BYTES, parseHeader, type Stanza } from './header.js';
+import { MAX_HEADER_BYTES, parseHeader, WRAPPED_FILE_KEY_SIZE, type Stanza } from './header.js';
 import { plaintextSize } from './stream.js';
-import { X25519_SHARE_SIZE, X25519_STANZA_TYPE, X25519_WRAPPED_KEY_SIZE } from './x25519.js';
+import { X25519_SHARE_SIZE, X25519_STANZA_TYPE } from './x25519.js';
 
 /** Why an envelope was refused ({@link EnvelopeError}). */
 export type EnvelopeErrorCode =
@@ -61,7 +61,7 @@ export function envelopePrefixLength(fileSize: number): number {
 function isX25519Stanza(stanza: Stanza): boolean {
   const [share, ...extra] = stanza.args;
   if (stanza.type !== X25519_STANZA_TYPE || share === undefined || extra.length > 0) return false;
-  if (stanza.body.length !== X25519_WRAPPED_KEY_SIZE) return false;
+  if (stanza.body.length !== WRAPPED_FILE_KEY_SIZE) return false;
   try {
     return decodeBase64(share, false).length === X25519_SHARE_SIZE;
   } catch (error) {

@@ -7,6 +7,7 @@
  * class of malleability questions, and lets the server reject junk uploads
  * early. Hard limits bound the work and memory spent on hostile input.
  */
+import { AEAD_TAG_SIZE } from './aead.js';
 import { Base64Error, decodeBase64, encodeBase64 } from './base64.js';
 import { ByteReader } from './byte-reader.js';
 import { concatBytes, constantTimeEqual, utf8, wipe } from './bytes.js';
@@ -15,6 +16,10 @@ import { hkdfSha256, hmacSha256 } from './hkdf.js';
 
 /** The only version line this implementation reads or writes (without its LF). */
 export const VERSION_LINE = 'age-encryption.org/v1';
+/** The file key: 128 bits, fresh from the CSPRNG for every file, wrapped by every stanza. */
+export const FILE_KEY_SIZE = 16;
+/** A stanza body that wraps the file key (X25519 and scrypt alike): the key and its Poly1305 tag. */
+export const WRAPPED_FILE_KEY_SIZE = FILE_KEY_SIZE + AEAD_TAG_SIZE;
 /** Any header, including its MAC line, must fit in this many bytes. */
 export const MAX_HEADER_BYTES = 64 * 1024;
 /** At most this many stanzas per header (Sealdrop writes one per editor key). */

@@ -11,7 +11,7 @@ import type { Identity, Recipient } from './age.js';
 import { Base64Error, decodeBase64, encodeBase64 } from './base64.js';
 import { concatBytes, utf8, wipe } from './bytes.js';
 import { AgeHeaderError } from './errors.js';
-import type { Stanza } from './header.js';
+import { WRAPPED_FILE_KEY_SIZE, type Stanza } from './header.js';
 import type { ScryptFunction } from './scrypt-function.js';
 import { sodium } from './sodium.js';
 
@@ -26,7 +26,6 @@ export const MAX_SCRYPT_LOG_N = 30;
 
 const SALT_LABEL = utf8('age-encryption.org/v1/scrypt');
 const SALT_SIZE = 16;
-const WRAPPED_FILE_KEY_SIZE = 32;
 const ZERO_NONCE = new Uint8Array(AEAD_NONCE_SIZE);
 const WORK_FACTOR_PATTERN = /^[1-9][0-9]*$/;
 

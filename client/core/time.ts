@@ -7,6 +7,7 @@
 
 /** The only spelling accepted: four-digit year, `T`, `Z`, no fraction. */
 const RFC3339_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Write `date` as `YYYY-MM-DDTHH:MM:SSZ`, dropping any milliseconds.
@@ -20,6 +21,15 @@ export function formatRfc3339Seconds(date: Date): string {
   // toISOString writes years past 9999 (or before 0) as ±YYYYYY.
   if (!RFC3339_SECONDS.test(text)) throw new RangeError('date outside RFC 3339 years');
   return text;
+}
+
+/**
+ * Whether `text` has the shape of a day, `YYYY-MM-DD` (not whether it names
+ * a real one): the precision the server keeps of arrival times, and a date
+ * option's short form.
+ */
+export function isDayShape(text: string): boolean {
+  return DAY.test(text);
 }
 
 /** Whether `text` has the shape `YYYY-MM-DDTHH:MM:SSZ` (not whether it names a real date). */

@@ -10,7 +10,7 @@ import { Base64Error, decodeBase64, encodeBase64 } from './base64.js';
 import { Bech32Error, decodeBech32, encodeBech32 } from './bech32.js';
 import { concatBytes, utf8, wipe } from './bytes.js';
 import { AgeHeaderError, AgeKeyError } from './errors.js';
-import type { Stanza } from './header.js';
+import { WRAPPED_FILE_KEY_SIZE, type Stanza } from './header.js';
 import { hkdfSha256 } from './hkdf.js';
 import { sodium } from './sodium.js';
 
@@ -24,8 +24,6 @@ export const X25519_SHARE_SIZE = KEY_SIZE;
 const WRAP_INFO = utf8('age-encryption.org/v1/X25519');
 /** Each wrap key is used exactly once, so a fixed nonce is safe (and specified). */
 const ZERO_NONCE = new Uint8Array(AEAD_NONCE_SIZE);
-/** An X25519 stanza's body: the wrapped file key, 16 bytes plus the Poly1305 tag. */
-export const X25519_WRAPPED_KEY_SIZE = 32;
 
 function isAllZero(bytes: Uint8Array): boolean {
   let accumulator = 0;
@@ -225,7 +223,7 @@ export class X25519Identity implements Identity {
         throw error;
       }
       // Sizes are checked before any decryption, against partitioning oracles.
-      if (share.length !== X25519_SHARE_SIZE || stanza.body.length !== X25519_WRAPPED_KEY_SIZE) {
+      if (share.length !== X25519_SHARE_SIZE || stanza.body.length !== WRAPPED_FILE_KEY_SIZE) {
         throw new AgeHeaderError('invalid-stanza', 'invalid X25519 stanza');
       }
       const shared = sharedSecret(this.#secretKey, share);

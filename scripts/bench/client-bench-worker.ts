@@ -9,6 +9,7 @@ import { libsodiumAead, type Aead } from '../../client/core/aead.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { X25519Recipient } from '../../client/core/x25519.js';
 import { nobleAead } from '../../client/app/noble-aead.js';
+import { guardWasmAbortInPage } from '../../client/app/wasm-abort-guard.js';
 import { sealSubmission } from '../../client/app/seal.js';
 
 export interface BenchRequest {
@@ -40,6 +41,7 @@ function patternBlock(): Uint8Array<ArrayBuffer> {
 }
 
 async function run(request: BenchRequest): Promise<{ seconds: number; bytes: number }> {
+  guardWasmAbortInPage(self);
   await loadSodium();
   const aead: Aead = request.aead === 'noble' ? nobleAead : libsodiumAead;
   const started = performance.now();

@@ -8,6 +8,7 @@ import { encodeBase64 } from '../../client/core/base64.js';
 import { challengeMessage } from '../../client/core/editor-login.js';
 import { isRecord } from '../../client/core/json-shape.js';
 import { sodium } from '../../client/core/sodium.js';
+import { isDayShape } from '../../client/core/time.js';
 import { isBearerToken, isLoginChallenge, isSubmissionId } from '../../client/core/wire-shapes.js';
 import { CliError } from './io.js';
 import type { AccessKey } from './key-files.js';
@@ -53,8 +54,6 @@ export function parseServerUrl(text: string): URL {
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;
 }
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 async function errorFrom(response: Response): Promise<EditorApiError> {
   let code = `HTTP_${response.status}`;
@@ -159,7 +158,7 @@ export class EditorClient {
         !isRecord(item) ||
         !isSubmissionId(item.id) ||
         typeof item.day !== 'string' ||
-        !DAY.test(item.day) ||
+        !isDayShape(item.day) ||
         typeof item.size !== 'number' ||
         !Number.isSafeInteger(item.size) ||
         item.size < 0

@@ -17,7 +17,7 @@ import {
   verifyManifest,
   type KeyManifest,
 } from '../../client/core/manifest.js';
-import { formatRfc3339Seconds, parseRfc3339Seconds } from '../../client/core/time.js';
+import { formatRfc3339Seconds, isDayShape, parseRfc3339Seconds } from '../../client/core/time.js';
 import { flag, integerOption, optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
 import { displaySafe } from './display.js';
 import { MAX_KEY_FILE_BYTES, readSmallFile, readSmallText, removeIfPresent, replaceFile } from './files.js';
@@ -94,7 +94,7 @@ const SPECS = {
  * @throws UsageError if it is neither, or not a real date.
  */
 export function parseDateOption(text: string, option: string): Date {
-  const full = /^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text;
+  const full = isDayShape(text) ? `${text}T00:00:00Z` : text;
   const time = parseRfc3339Seconds(full);
   if (time === null) throw new UsageError(`--${option} must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ`);
   return time;

@@ -257,7 +257,16 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     let failed = false;
-    for (const mode of modes) failed = (await runMode(mode, suites, base, jobs)).problems.length > 0 || failed;
+    const total = { passed: 0, failed: 0, skipped: 0 };
+    for (const mode of modes) {
+      const tally = await runMode(mode, suites, base, jobs);
+      failed = tally.problems.length > 0 || failed;
+      total.passed += tally.passed;
+      total.failed += tally.failed;
+      total.skipped += tally.skipped;
+    }
+    // The last line of `npm test`, in the plain form test reports are read in.
+    console.log(`browser: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
     return failed ? 1 : 0;
   } finally {
     server.close();

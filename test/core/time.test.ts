@@ -3,7 +3,12 @@
  * the manifest's `issued`/`expires` and the identity file's `# created:`.
  */
 import fc from 'fast-check';
-import { formatRfc3339Seconds, isRfc3339SecondsShape, parseRfc3339Seconds } from '../../client/core/time.js';
+import {
+  formatRfc3339Seconds,
+  isDayShape,
+  isRfc3339SecondsShape,
+  parseRfc3339Seconds,
+} from '../../client/core/time.js';
 
 describe('formatRfc3339Seconds', () => {
   it('writes UTC with whole seconds, dropping milliseconds', () => {
@@ -49,5 +54,13 @@ describe('parseRfc3339Seconds', () => {
   ])('refuses a well-shaped date that does not exist: %s', (_what, text) => {
     expect(isRfc3339SecondsShape(text)).toBe(true);
     expect(parseRfc3339Seconds(text)).toBeNull();
+  });
+});
+
+describe('isDayShape', () => {
+  it('accepts YYYY-MM-DD only', () => {
+    expect(isDayShape('2026-12-01')).toBe(true);
+    for (const text of ['2026-12-1', '2026-12-01T00:00:00Z', ' 2026-12-01', '2026-12-01\n', '20261201', ''])
+      expect([text, isDayShape(text)]).toEqual([text, false]);
   });
 });

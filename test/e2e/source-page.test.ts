@@ -89,6 +89,15 @@ e2e.describe('source page in Chromium (WebAssembly)', () => {
       ),
     ).toBe(0);
 
+    // Back from the words screen: the draft is kept and keyboard focus lands
+    // on the form's heading, where a screen reader resumes.
+    await page.click('#send');
+    await page.waitForSelector('#secret-words li');
+    await page.click('#secret-back');
+    await page.waitForSelector('#message');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('compose-heading');
+    expect(await page.inputValue('#message')).toBe(submission.message);
+
     const watch = watchForPlaintext(portal, plaintextNeedles(submission));
     const words = await send(page, true);
     await waitUntilSent(page);

@@ -58,8 +58,18 @@ describe('ESLint keeps client/core/ pure', () => {
     ['process', `export const env = process.env;\n`],
     ['document', `export const title = document.title;\n`],
     ['globalThis', `export const scope = globalThis;\n`],
+    ['eval', `export const env: unknown = eval('process');\n`],
+    ['Function', `export const env: unknown = Function('return process')();\n`],
   ])('the %s global is refused', async (_name, code) => {
     expect(await ruleIdsFor(code)).toEqual(['no-restricted-globals']);
+  });
+
+  test.each([
+    ['a variable', `declare const process: { env: Record<string, string> };\nexport const env = process.env;\n`],
+    ['a function', `declare function require(name: string): unknown;\nexport const fs = require('fs');\n`],
+    ['a global block', `declare global {\n  const Buffer: unknown;\n}\nexport const b = Buffer;\n`],
+  ])('declaring %s ambiently (to hide a global from the checks) is refused', async (_name, code) => {
+    expect(await ruleIdsFor(code)).toContain('no-restricted-syntax');
   });
 
   test('a dynamic import is refused', async () => {

@@ -22,7 +22,12 @@ export function secretScreen(context: ScreenContext): HTMLElement[] {
   send.addEventListener('click', () => {
     if (confirm.checked && view.words !== null) events.sendWithSecret();
   });
-  const back = h('button', { className: 'secondary', text: t('secret.back'), attrs: { type: 'button' } });
+  const back = h('button', {
+    id: 'secret-back',
+    className: 'secondary',
+    text: t('secret.back'),
+    attrs: { type: 'button' },
+  });
   back.addEventListener('click', () => {
     events.returnToCompose();
   });
