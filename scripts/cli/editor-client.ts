@@ -10,8 +10,8 @@ import { isRecord } from '../../client/core/json-shape.js';
 import { sodium } from '../../client/core/sodium.js';
 import { isDayShape } from '../../client/core/time.js';
 import { isBearerToken, isLoginChallenge, isSubmissionId } from '../../client/core/wire-shapes.js';
-import { CliError } from './io.js';
-import type { AccessKey } from './key-files.js';
+import { CliError, type PassphraseSource } from './io.js';
+import { readAccessKeyFile, type AccessKey } from './key-files.js';
 
 /** One stored submission as the server lists it. */
 export interface RemoteSubmission {
@@ -112,13 +112,30 @@ export class EditorClient {
   }
 
   /**
+   * Log in with the access key in `keyFile` (asking its passphrase if it is
+   * sealed), and wipe the key's secret half whatever the outcome: what every
+   * command that talks to the editor listener does first.
+   * @throws CliError if the file cannot be read or opened; EditorApiError if
+   *   the server refuses the key (unknown or retired...); CliError if it
+   *   cannot be reached or answers nonsense.
+   */
+  static async loginWithKeyFile(base: URL, keyFile: string, passphrase: PassphraseSource): Promise<EditorClient> {
+    const key = await readAccessKeyFile(keyFile, passphrase);
+    try {
+      return await EditorClient.#login(base, key);
+    } finally {
+      key.secretKey.fill(0);
+    }
+  }
+
+  /**
    * Log in: sign a fresh challenge (prefixed with the login context, so the
    * signature is useless for anything else) and receive a bearer token.
    * Requires libsodium loaded.
    * @throws EditorApiError if the server refuses (unknown or retired key...);
    *   CliError if it cannot be reached or answers nonsense.
    */
-  static async login(base: URL, key: AccessKey): Promise<EditorClient> {
+  static async #login(base: URL, key: AccessKey): Promise<EditorClient> {
     const issued = await EditorClient.#json(new URL('api/auth/challenge', base), { method: 'POST' });
     const challenge = isRecord(issued) ? issued.challenge : undefined;
     if (!isLoginChallenge(challenge)) throw new CliError('the server sent an invalid challenge');

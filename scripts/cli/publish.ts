@@ -17,7 +17,7 @@ import { optionalString, parseCommand, requiredString, type CommandSpec } from '
 import { EditorClient, parseServerUrl } from './editor-client.js';
 import { MAX_KEY_FILE_BYTES, readSmallFile, readSmallText } from './files.js';
 import { CliError, EXIT_OK, type CliIo } from './io.js';
-import { readAccessKeyFile, readRootPublicKey } from './key-files.js';
+import { readRootPublicKey } from './key-files.js';
 import { passphraseSource } from './passphrase.js';
 
 const SPEC: CommandSpec = {
@@ -64,16 +64,11 @@ export async function publishCommand(argv: readonly string[], io: CliIo): Promis
     }
   }
   const keyFile = path.resolve(io.cwd, requiredString(parsed, 'access-key', SPEC.name));
-  const key = await readAccessKeyFile(
+  const client = await EditorClient.loginWithKeyFile(
+    server,
     keyFile,
     passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)),
   );
-  let client: EditorClient;
-  try {
-    client = await EditorClient.login(server, key);
-  } finally {
-    key.secretKey.fill(0);
-  }
   const version = await client.publishManifest(new TextDecoder().decode(bytes), signature);
   io.stdout.write(`published: the server now serves manifest version ${version}\n`);
   return EXIT_OK;

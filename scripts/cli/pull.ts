@@ -19,7 +19,6 @@ import { flag, optionalString, parseCommand, requiredString, type CommandSpec } 
 import { formatSize } from './display.js';
 import { EditorClient, parseServerUrl, type RemoteSubmission } from './editor-client.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
-import { readAccessKeyFile } from './key-files.js';
 import { passphraseSource } from './passphrase.js';
 import { Progress } from './progress.js';
 
@@ -122,16 +121,11 @@ export async function pullCommand(argv: readonly string[], io: CliIo): Promise<n
   const outDir = path.resolve(io.cwd, requiredString(parsed, 'out', SPEC.name));
   const keyFile = path.resolve(io.cwd, requiredString(parsed, 'access-key', SPEC.name));
   const deleteAfter = flag(parsed, 'delete');
-  const key = await readAccessKeyFile(
+  const client = await EditorClient.loginWithKeyFile(
+    server,
     keyFile,
     passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)),
   );
-  let client: EditorClient;
-  try {
-    client = await EditorClient.login(server, key);
-  } finally {
-    key.secretKey.fill(0);
-  }
   await mkdir(outDir, { recursive: true, mode: 0o700 });
   const listed = await client.list();
 
