@@ -131,7 +131,7 @@ describe('editor keygen', () => {
 });
 
 describe('manifest', () => {
-  it('adds editors, signs, and verifies with sealdrop and with minisign -V', async () => {
+  withMinisign.it('adds editors, signs, and verifies with sealdrop and with minisign -V', async () => {
     const missingRoot = await sealdrop(['manifest', 'add', '--manifest', manifestFile(), '--editor', alice.pub]);
     expect(missingRoot.code).toBe(2);
     await sealdropOk([
