@@ -63,6 +63,11 @@ async function describe_(part: SubmissionPart): Promise<ReadPart> {
   }
 }
 
+/** A file for the builder: empty unless a test says otherwise. */
+function file(overrides: Partial<SubmissionFileInput>): SubmissionFileInput {
+  return { name: 'a', type: '', size: 0, data: [], ...overrides };
+}
+
 describe('buildSubmission then readSubmission', () => {
   test('round-trips a message, an empty file and a several-MiB file streamed in odd chunks', async () => {
     const built = buildSubmission({
@@ -125,13 +130,6 @@ describe('buildSubmission then readSubmission', () => {
   });
 
   test('refuses bad input up front', () => {
-    const file = (overrides: Partial<SubmissionFileInput>): SubmissionFileInput => ({
-      name: 'a',
-      type: '',
-      size: 0,
-      data: [],
-      ...overrides,
-    });
     expect(() => buildSubmission({ message: '', files: [], replyRecipient: 'age1nope' })).toThrow(SubmissionError);
     expect(() => buildSubmission({ message: '', files: [], replyRecipient: RECIPIENT.toUpperCase() })).toThrow(
       SubmissionError,
@@ -146,13 +144,6 @@ describe('buildSubmission then readSubmission', () => {
   });
 
   test("the builder's refusals carry codes", () => {
-    const file = (overrides: Partial<SubmissionFileInput>): SubmissionFileInput => ({
-      name: 'a',
-      type: '',
-      size: 0,
-      data: [],
-      ...overrides,
-    });
     expect(() => buildSubmission({ message: '', files: [], replyRecipient: 'age1nope' })).toThrow(
       withCode('invalid-reply-recipient'),
     );
