@@ -12,6 +12,8 @@ const io: CliIo = {
   stdout: { write: (text) => process.stdout.write(text), isTTY: process.stdout.isTTY },
   stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY },
   passphrase: terminalPassphrase,
+  stdin: { isTTY: process.stdin.isTTY, read: () => process.stdin },
+  env: process.env,
   now: () => new Date(),
   cwd: process.cwd(),
 };

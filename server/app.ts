@@ -9,10 +9,13 @@ import { ChallengeStore } from './editor-auth/challenges.js';
 import { TokenStore } from './editor-auth/tokens.js';
 import { errorHandler, notFound } from './errors.js';
 import { requestLogger, type Logger } from './logging.js';
+import type { MailboxStore } from './mailboxes/mailbox-store.js';
 import type { ManifestStore } from './manifest/manifest-store.js';
 import { gzipHeaders, preferGzip } from './precompressed.js';
 import { RequestBudget, rateLimit } from './rate-limit.js';
 import { editorRoutes } from './routes/editor.js';
+import { editorReplyRoutes } from './routes/editor-replies.js';
+import { mailboxRoutes } from './routes/mailbox.js';
 import { sourceRoutes } from './routes/source.js';
 import { noCookies, securityHeaders } from './security-headers.js';
 import type { SubmissionStore } from './storage/submission-store.js';
@@ -27,6 +30,7 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly uploads: UploadStore;
   readonly submissions: SubmissionStore;
+  readonly mailboxes: MailboxStore;
   readonly manifests: ManifestStore;
   readonly staticDir: string;
   readonly rateLimitPerMinute: number;
@@ -56,10 +60,11 @@ function finish(app: Express, deps: AppDeps): Express {
   return app;
 }
 
-/** The source listener: static client, manifest, uploads. */
+/** The source listener: static client, manifest, uploads, reply mailboxes. */
 export function createSourceApp(deps: AppDeps): Express {
   const app = base('source', deps);
   app.use(sourceRoutes(deps));
+  app.use(mailboxRoutes(deps));
   // Sends the build's X.gz instead of X to browsers that accept gzip.
   app.use(preferGzip(deps.staticDir, 'index.html'));
   app.use(
@@ -81,17 +86,20 @@ export function createSourceApp(deps: AppDeps): Express {
   return finish(app, deps);
 }
 
-/** The editor listener: login, submissions, manifest publication. */
+/** The editor listener: login, submissions, replies, manifest publication. */
 export function createEditorApp(deps: AppDeps): Express {
   const app = base('editor', deps);
+  // One token store: a login is valid on every editor route.
+  const tokens = new TokenStore(deps.tokenTtlSeconds * 1000);
   app.use(
     editorRoutes({
       submissions: deps.submissions,
       manifests: deps.manifests,
       challenges: new ChallengeStore(CHALLENGE_LIFETIME_SECONDS * 1000, MAX_PENDING_CHALLENGES),
-      tokens: new TokenStore(deps.tokenTtlSeconds * 1000),
+      tokens,
       challengeLifetimeSeconds: CHALLENGE_LIFETIME_SECONDS,
     }),
   );
+  app.use(editorReplyRoutes({ mailboxes: deps.mailboxes, manifests: deps.manifests, tokens }));
   return finish(app, deps);
 }

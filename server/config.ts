@@ -28,6 +28,12 @@ export interface ServerConfig {
   readonly rateLimitPerMinute: number;
   readonly uploadExpirySeconds: number;
   readonly tokenTtlSeconds: number;
+  /** Largest reply an editor may push, in bytes of ciphertext. */
+  readonly maxReplyBytes: number;
+  /** Most replies waiting in one mailbox. */
+  readonly maxRepliesPerMailbox: number;
+  /** Days a reply, or the tombstone of a deleted one, is kept after its day. */
+  readonly replyRetentionDays: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
@@ -68,6 +74,9 @@ export const DEFAULTS = {
   SEALDROP_RATE_LIMIT_PER_MINUTE: '6000',
   SEALDROP_UPLOAD_EXPIRY_SECONDS: '86400',
   SEALDROP_TOKEN_TTL_SECONDS: '900',
+  SEALDROP_REPLY_MAX_BYTES: '64MiB',
+  SEALDROP_MAILBOX_MAX_REPLIES: '50',
+  SEALDROP_REPLY_RETENTION_DAYS: '90',
   SEALDROP_LOG_LEVEL: 'info',
 } as const;
 
@@ -152,6 +161,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, c
     problems.push('SEALDROP_MAX_SUBMISSION_BYTES: larger than SEALDROP_STORAGE_QUOTA_BYTES');
   }
   if (maxChunkBytes > 256 * KIB ** 2) problems.push('SEALDROP_MAX_CHUNK_BYTES: must be at most 256MiB');
+  const maxReplyBytes = bytes('SEALDROP_REPLY_MAX_BYTES', 1024);
+  if (maxReplyBytes > storageQuotaBytes) {
+    problems.push('SEALDROP_REPLY_MAX_BYTES: larger than SEALDROP_STORAGE_QUOTA_BYTES');
+  }
 
   const logLevel = read('SEALDROP_LOG_LEVEL');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -173,6 +186,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, c
     rateLimitPerMinute: integer('SEALDROP_RATE_LIMIT_PER_MINUTE', 1, 10_000_000),
     uploadExpirySeconds: integer('SEALDROP_UPLOAD_EXPIRY_SECONDS', 60, 365 * 86400),
     tokenTtlSeconds: integer('SEALDROP_TOKEN_TTL_SECONDS', 10, 86400),
+    maxReplyBytes,
+    maxRepliesPerMailbox: integer('SEALDROP_MAILBOX_MAX_REPLIES', 1, 10_000),
+    replyRetentionDays: integer('SEALDROP_REPLY_RETENTION_DAYS', 1, 3650),
     logLevel: logLevel as ServerConfig['logLevel'],
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -9,6 +9,7 @@
  * host tag.
  */
 import type { RequestHandler } from 'express';
+import { types } from 'node:util';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
@@ -33,14 +34,23 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 }
 
 /**
+ * Ids in file names (submission, mailbox and reply ids: 32 hex digits).
+ * A mailbox id names a source's conversation, so no id is ever logged.
+ */
+const ID_IN_TEXT = /[0-9a-f]{32}/gi;
+
+/**
  * What the log keeps of a server-side failure: its class, errno code and
- * message (file system paths contain only our random ids). Request-derived
- * errors never get here: the error handler logs only internal ones.
+ * message, with every id in it (file system errors name their path)
+ * replaced by `<id>`. Request-derived errors never get here: the error
+ * handler logs only internal ones.
  */
 export function serializeInternalError(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) {
+  // isNativeError also recognises errors from another realm (Node's own, under a test runner's vm).
+  if (error instanceof Error || types.isNativeError(error)) {
     const code = (error as { code?: unknown }).code;
-    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+    const message = error.message.replace(ID_IN_TEXT, '<id>');
+    return { name: error.name, message, ...(typeof code === 'string' ? { code } : {}) };
   }
   return { name: typeof error };
 }

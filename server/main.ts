@@ -1,6 +1,7 @@
 /**
  * Starts the server: checks the configuration and the disk, loads the signed
- * manifest, opens storage (repairing what a crash left), and opens the two
+ * manifest, opens storage (repairing what a crash left, expiring old
+ * replies), and opens the two
  * listeners. Run directly (`node dist/server/main.js [--production]`) it reads
  * its configuration from `SEALDROP_*` environment variables (see
  * docs/OPERATIONS.md) and logs one JSON line per request to stdout.
@@ -17,7 +18,9 @@ import { createEditorApp, createSourceApp } from './app.js';
 import { ConfigError, parseConfig, type ServerConfig } from './config.js';
 import { errorBody } from './errors.js';
 import { createLogger, type Logger } from './logging.js';
+import { MailboxStore } from './mailboxes/mailbox-store.js';
 import { ManifestLoadError, ManifestStore, readRootPublicKey } from './manifest/manifest-store.js';
+import { startPeriodicTask } from './periodic-task.js';
 import { findSecretKeyFiles } from './secret-scan.js';
 import { SubmissionStore } from './storage/submission-store.js';
 import { UploadStore } from './uploads/upload-store.js';
@@ -26,6 +29,9 @@ import { UploadStore } from './uploads/upload-store.js';
 export class StartupError extends Error {
   override name = 'StartupError';
 }
+
+/** How often replies and tombstones past retention are deleted (also once at start-up). */
+export const REPLY_EXPIRY_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 export interface RunningServer {
   readonly sourceUrl: string;
@@ -144,10 +150,14 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   await checkBundledRootKey(config);
   const submissions = await SubmissionStore.open(config.dataDir);
   const uploads = await UploadStore.open(config.dataDir, submissions, config);
+  // Replies count toward the same storage quota as submissions and uploads.
+  const mailboxes = await MailboxStore.open(config.dataDir, config, uploads.quota);
+  await mailboxes.expire();
   const deps = {
     logger,
     uploads,
     submissions,
+    mailboxes,
     manifests,
     staticDir: config.staticDir,
     rateLimitPerMinute: config.rateLimitPerMinute,
@@ -177,13 +187,20 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       }
     });
   }
-  const sweepMs = Math.min(config.uploadExpirySeconds * 250, 10 * 60 * 1000);
-  const sweeper = setInterval(() => {
-    uploads.expire().catch((error: unknown) => {
+  const uploadSweep = startPeriodicTask(
+    Math.min(config.uploadExpirySeconds * 250, 10 * 60 * 1000),
+    () => uploads.expire(),
+    (error) => {
       logger.error({ err: error }, 'expiring uploads failed');
-    });
-  }, sweepMs);
-  sweeper.unref();
+    },
+  );
+  const replySweep = startPeriodicTask(
+    REPLY_EXPIRY_INTERVAL_MS,
+    () => mailboxes.expire(),
+    (error) => {
+      logger.error({ err: error }, 'expiring replies failed');
+    },
+  );
 
   const sourceUrl = urlOf(sourceServer);
   const editorUrl = urlOf(editorServer);
@@ -193,7 +210,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     editorUrl,
     manifests,
     async close() {
-      clearInterval(sweeper);
+      uploadSweep.stop();
+      replySweep.stop();
       await Promise.all([closeServer(sourceServer), closeServer(editorServer)]);
       // A clean restart resumes uploads exactly where their clients stopped.
       await uploads.checkpointAll().catch((error: unknown) => {

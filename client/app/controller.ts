@@ -6,10 +6,22 @@
  *
  * Nothing is stored on the device: no cookies, web storage, IndexedDB,
  * caches or service workers. The language lives in the URL (`?lang=ko`).
+ * A returning source's 12 words pass through {@link PageController.openMailbox}
+ * to the worker and are not kept here; the field they were typed in is
+ * cleared as soon as the mailbox opens, the source leaves, or quick exit.
  */
 import type { Language } from './i18n/catalog.js';
-import type { KeyStatus, PageEvents, PageView, ScreenName, SubmitOutcome } from './page-state.js';
-import type { FailureReason, PageMessage, WorkerMessage } from './protocol.js';
+import type {
+  DeleteNotice,
+  DeleteTarget,
+  KeyStatus,
+  PageEvents,
+  PageView,
+  ScreenName,
+  SubmitOutcome,
+  WordsProblem,
+} from './page-state.js';
+import type { FailureReason, MailboxReply, PageMessage, ReplyChoice, WorkerMessage } from './protocol.js';
 
 /** The worker bundles (scripts/build-client.ts): with libsodium's WebAssembly, and without. */
 export const WASM_WORKER = 'worker.js';
@@ -30,6 +42,10 @@ export interface Display {
   showRetrying(): void;
   /** Keyboard focus back on the language switch (after switching). */
   focusLanguageSwitch(): void;
+  /** The worker reports `done` of `total` bytes of the mailbox fetched. */
+  showMailboxProgress(done: number, total: number): void;
+  /** Empties the words field, so the words are on screen no longer than needed. */
+  clearWordsField(): void;
 }
 
 /** The encryption worker, as the page talks to it. */
@@ -82,6 +98,24 @@ interface PageState {
   uploadId: string | null;
   /** The worker file in use, so a failed WebAssembly start can fall back once. */
   workerFile: string;
+  followUp: boolean;
+  opening: boolean;
+  wordsProblem: WordsProblem | null;
+  replies: MailboxReply[] | null;
+  deleting: string[];
+  confirmingDelete: DeleteTarget | null;
+  deleteNotice: DeleteNotice | null;
+}
+
+/**
+ * Newest day first; replies of the same day keep the order they came in
+ * (the server's, by id). Days are `YYYY-MM-DD`, so text order is date order.
+ */
+export function newestFirst(replies: readonly MailboxReply[]): MailboxReply[] {
+  return replies
+    .map((reply, index) => ({ reply, index }))
+    .sort((a, b) => (a.reply.day === b.reply.day ? a.index - b.index : a.reply.day < b.reply.day ? 1 : -1))
+    .map(({ reply }) => reply);
 }
 
 /** The page's state and the moves between its screens. */
@@ -106,6 +140,13 @@ export class PageController implements PageEvents {
       workerRunning: false,
       uploadId: null,
       workerFile: options.webAssembly ? WASM_WORKER : NO_WASM_WORKER,
+      followUp: false,
+      opening: false,
+      wordsProblem: null,
+      replies: null,
+      deleting: [],
+      confirmingDelete: null,
+      deleteNotice: null,
     };
   }
 
@@ -147,7 +188,9 @@ export class PageController implements PageEvents {
     const state = this.#state;
     if (state.keys.state !== 'ready') return 'unavailable';
     if (state.message.trim() === '' && state.files.length === 0) return 'empty';
-    if (state.reply) {
+    if (state.followUp) {
+      this.#startSending();
+    } else if (state.reply) {
       if (state.words === null) this.#post({ type: 'secret', language: state.language });
       this.#show('secret');
     } else {
@@ -177,6 +220,78 @@ export class PageController implements PageEvents {
     this.#ports.reload();
   }
 
+  // The returning source: words, mailbox, follow-ups --------------------------
+
+  readReplies(): void {
+    this.#state.wordsProblem = null;
+    this.#show('words');
+  }
+
+  openMailbox(words: string): void {
+    const state = this.#state;
+    if (state.screen !== 'words' || state.opening || !state.workerRunning) return;
+    state.opening = true;
+    state.wordsProblem = null;
+    this.#post({ type: 'open-mailbox', words });
+    this.#render(false);
+  }
+
+  leaveWords(): void {
+    const state = this.#state;
+    this.#ports.display.clearWordsField();
+    state.wordsProblem = null;
+    // An answer still on its way opens a mailbox nobody looks at: close it at once.
+    if (state.opening) this.#post({ type: 'close-mailbox' });
+    state.opening = false;
+    this.#show('compose');
+  }
+
+  askDelete(target: DeleteTarget): void {
+    if (this.#state.deleting.length > 0) return;
+    this.#state.confirmingDelete = target;
+    this.#render(false);
+  }
+
+  cancelDelete(): void {
+    this.#state.confirmingDelete = null;
+    this.#render(false);
+  }
+
+  confirmDelete(): void {
+    const state = this.#state;
+    const target = state.confirmingDelete;
+    if (target === null || state.replies === null || state.deleting.length > 0) return;
+    const ids = target.kind === 'all' ? state.replies.map((reply) => reply.id) : [target.id];
+    state.confirmingDelete = null;
+    state.deleting = ids;
+    state.deleteNotice = null;
+    // Said "deleted" only once the worker reports the server's answer.
+    this.#post({ type: 'delete-replies', ids });
+    this.#render(false);
+  }
+
+  writeBack(): void {
+    if (this.#state.replies === null) return;
+    this.#resetDraft();
+    this.#state.followUp = true;
+    this.#show('compose');
+  }
+
+  returnToMailbox(): void {
+    const state = this.#state;
+    if (state.replies === null) return;
+    this.#resetDraft();
+    state.followUp = false;
+    this.#show('mailbox');
+  }
+
+  closeMailbox(): void {
+    this.#post({ type: 'close-mailbox' });
+    this.#forgetMailbox();
+    this.#resetDraft();
+    this.#show('compose');
+  }
+
   // The fixed parts: language and quick exit -----------------------------------
 
   switchLanguage(): void {
@@ -196,8 +311,25 @@ export class PageController implements PageEvents {
   quickExit(): void {
     this.#stopWorker();
     if (this.#state.uploadId !== null) this.#ports.discardUpload(this.#state.uploadId);
+    this.#ports.display.clearWordsField();
     this.#resetDraft();
+    this.#forgetMailbox();
     this.#ports.leave();
+  }
+
+  /**
+   * The page is being left (`pagehide`): a browser may keep it in its
+   * back-forward cache, so the words and an open mailbox do not wait there.
+   */
+  pageHidden(): void {
+    const state = this.#state;
+    this.#ports.display.clearWordsField();
+    if (state.replies === null && !state.opening) return;
+    this.#post({ type: 'close-mailbox' });
+    this.#forgetMailbox();
+    this.#resetDraft();
+    state.screen = 'compose';
+    this.#render(false);
   }
 
   /** Escape was pressed at `nowMs`; twice within a second is a quick exit. */
@@ -237,9 +369,28 @@ export class PageController implements PageEvents {
   }
 
   #workerFailed(reason: FailureReason): void {
+    const state = this.#state;
     this.#stopWorker();
-    if (this.#state.screen === 'progress' || this.#state.screen === 'secret') this.#fail(reason);
+    if (state.screen === 'words' || state.screen === 'mailbox') {
+      // The mailbox died with the worker: say so where the source is reading.
+      this.#forgetMailbox();
+      state.wordsProblem = { kind: 'worker' };
+      this.#show('words');
+    } else if (state.screen === 'progress' || state.screen === 'secret') {
+      this.#fail(reason);
+    }
     this.#setKeys({ state: 'failed', reason });
+  }
+
+  /** The page's side of closing a mailbox: replies, follow-up mode and deletions dropped. */
+  #forgetMailbox(): void {
+    const state = this.#state;
+    state.replies = null;
+    state.followUp = false;
+    state.opening = false;
+    state.deleting = [];
+    state.confirmingDelete = null;
+    state.deleteNotice = null;
   }
 
   #onWorkerMessage(message: WorkerMessage): void {
@@ -257,7 +408,9 @@ export class PageController implements PageEvents {
         // WebAssembly that exists but cannot run (a policy, a broken engine):
         // the pure-JavaScript worker does the same work, only slower.
         else if (message.reason === 'crypto' && state.workerFile === WASM_WORKER) this.#fallBackToNoWasm();
-        else this.#workerFailed(message.reason);
+        else if (message.reason === 'crypto' || message.reason === 'worker') this.#workerFailed(message.reason);
+        // Keys that do not verify stop sending, not reading replies: the worker stays.
+        else this.#setKeys({ state: 'failed', reason: message.reason });
         break;
       case 'secret':
         state.words = message.words;
@@ -280,13 +433,79 @@ export class PageController implements PageEvents {
         state.uploadId = null;
         this.#show('done');
         break;
+      case 'words-invalid':
+      case 'mailbox-failed':
+      case 'mailbox-progress':
+      case 'mailbox':
+      case 'reply-deleted':
+      case 'delete-failed':
+        this.#onMailboxMessage(message);
+        break;
+    }
+  }
+
+  #onMailboxMessage(message: WorkerMessage): void {
+    const state = this.#state;
+    switch (message.type) {
+      case 'words-invalid':
+        if (!state.opening) return;
+        state.opening = false;
+        state.wordsProblem = {
+          kind: 'words',
+          code: message.code,
+          ...(message.wordNumber === undefined ? {} : { wordNumber: message.wordNumber }),
+          ...(message.list === undefined ? {} : { list: message.list }),
+        };
+        this.#render(false);
+        break;
+      case 'mailbox-failed':
+        if (!state.opening) return;
+        state.opening = false;
+        state.wordsProblem = { kind: 'mailbox', reason: message.reason };
+        this.#render(false);
+        break;
+      case 'mailbox-progress':
+        if (state.opening) this.#ports.display.showMailboxProgress(message.done, message.total);
+        break;
+      case 'mailbox':
+        if (!state.opening) return;
+        this.#ports.display.clearWordsField();
+        state.opening = false;
+        state.wordsProblem = null;
+        state.replies = newestFirst(message.replies);
+        this.#show('mailbox');
+        break;
+      case 'reply-deleted': {
+        if (state.replies === null) return;
+        state.replies = state.replies.filter((reply) => reply.id !== message.id);
+        state.deleting = state.deleting.filter((id) => id !== message.id);
+        const before = state.deleteNotice?.kind === 'deleted' ? state.deleteNotice.count : 0;
+        state.deleteNotice = { kind: 'deleted', count: before + 1 };
+        if (state.screen === 'mailbox') this.#render(false);
+        break;
+      }
+      case 'delete-failed':
+        if (state.replies === null) return;
+        state.deleting = [];
+        state.deleteNotice = { kind: 'failed', reason: message.reason };
+        if (state.screen === 'mailbox') this.#render(false);
+        break;
+      default:
+        break;
     }
   }
 
   #fallBackToNoWasm(): void {
+    const state = this.#state;
     this.#worker?.terminate();
-    this.#state.workerFile = NO_WASM_WORKER;
+    state.workerFile = NO_WASM_WORKER;
     this.#startWorker();
+    // Words handed to the worker that just went are not kept here: ask for them again.
+    if (state.opening) {
+      state.opening = false;
+      state.wordsProblem = { kind: 'mailbox', reason: 'internal' };
+      if (state.screen === 'words') this.#render(false);
+    }
   }
 
   #setKeys(keys: KeyStatus): void {
@@ -304,8 +523,9 @@ export class PageController implements PageEvents {
   #startSending(): void {
     this.#ports.display.resetProgress();
     this.#show('progress');
-    const { message, files, reply } = this.#state;
-    this.#post({ type: 'send', message, files, reply });
+    const { message, files, reply, followUp } = this.#state;
+    const choice: ReplyChoice = followUp ? 'mailbox' : reply ? 'new' : 'none';
+    this.#post({ type: 'send', message, files, reply: choice });
   }
 
   #resetDraft(): void {

@@ -11,9 +11,11 @@ import { cancelledScreen } from './screens/cancelled.js';
 import { composeScreen } from './screens/compose.js';
 import { doneScreen } from './screens/done.js';
 import { failedScreen } from './screens/failed.js';
+import { mailboxScreen } from './screens/mailbox.js';
 import { ProgressScreen } from './screens/progress.js';
 import { secretScreen } from './screens/secret.js';
 import type { Screen, ScreenContext, Translate } from './screens/widgets.js';
+import { WordsScreen } from './screens/words.js';
 
 /** What the bar's buttons do. */
 export interface ChromeEvents {
@@ -33,6 +35,7 @@ export class PageDisplay implements Display {
   readonly #progress = new ProgressScreen((text) => {
     this.#announcer.textContent = text;
   });
+  readonly #words = new WordsScreen();
   readonly #screens: Readonly<Record<ScreenName, Screen>> = {
     compose: composeScreen,
     secret: secretScreen,
@@ -40,6 +43,8 @@ export class PageDisplay implements Display {
     done: doneScreen,
     cancelled: cancelledScreen,
     failed: failedScreen,
+    words: (context) => this.#words.draw(context),
+    mailbox: mailboxScreen,
   };
   /** What the last render drew from: progress updates are worded in its language. */
   #context: ScreenContext | null = null;
@@ -66,9 +71,26 @@ export class PageDisplay implements Display {
     const context: ScreenContext = { view, events, t };
     this.#context = context;
     this.#renderChrome(view.language, t);
+    const focused = document.activeElement;
+    const hadFocus = focused instanceof HTMLElement && this.#content.contains(focused) ? focused.id : null;
     this.#content.replaceChildren(h('h1', { text: t('page.heading') }), ...this.#screens[view.screen](context));
     if (view.screen === 'progress') this.#progress.paint(context);
-    if (focus) this.#content.querySelector<HTMLElement>('h2[tabindex="-1"]')?.focus();
+    const heading = this.#content.querySelector<HTMLElement>('h2[tabindex="-1"]');
+    if (focus) {
+      heading?.focus();
+      return;
+    }
+    // A redraw of the same screen keeps the keyboard where it was: on what the
+    // screen asks for (data-focus), else the same control, else the heading.
+    if (hadFocus === null) return;
+    const same = hadFocus === '' ? null : document.getElementById(hadFocus);
+    const wanted =
+      this.#content.querySelector<HTMLElement>('[data-focus]') ??
+      (same !== null && this.#content.contains(same) ? same : heading);
+    wanted?.focus();
+    // A text field drawn anew: the caret back where it was, not at the start.
+    if (wanted === same && focused instanceof HTMLTextAreaElement && same instanceof HTMLTextAreaElement)
+      same.setSelectionRange(focused.selectionStart, focused.selectionEnd, focused.selectionDirection);
   }
 
   resetProgress(): void {
@@ -85,6 +107,14 @@ export class PageDisplay implements Display {
 
   focusLanguageSwitch(): void {
     this.#languageButton.focus();
+  }
+
+  showMailboxProgress(done: number, total: number): void {
+    if (this.#context !== null) this.#words.progress(done, total, this.#context);
+  }
+
+  clearWordsField(): void {
+    this.#words.clear();
   }
 
   #renderChrome(language: Language, t: Translate): void {

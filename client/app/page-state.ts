@@ -4,11 +4,39 @@
  * (screens/) draw from, and the events they raise. No DOM here, so the
  * controller can be tested without a browser.
  */
+import type { MnemonicLanguage, SourceSecretErrorCode } from '../core/source-secret.js';
 import type { Language } from './i18n/catalog.js';
-import type { FailureReason } from './protocol.js';
+import type { FailureReason, MailboxFailureReason, MailboxReply } from './protocol.js';
 
-/** The screens, in the order a send goes through them. */
-export type ScreenName = 'compose' | 'secret' | 'progress' | 'done' | 'cancelled' | 'failed';
+/**
+ * The screens: those a send goes through, in order, then the returning
+ * source's: typing the 12 words (`words`) and reading the replies (`mailbox`).
+ */
+export type ScreenName = 'compose' | 'secret' | 'progress' | 'done' | 'cancelled' | 'failed' | 'words' | 'mailbox';
+
+/** Why the words screen could not open the mailbox. */
+export type WordsProblem =
+  /** The words are not a secret; `wordNumber` (1-based) for `unknown-word`, `list` the word list read against. Never the word itself. */
+  | {
+      readonly kind: 'words';
+      readonly code: SourceSecretErrorCode;
+      readonly wordNumber?: number;
+      readonly list?: MnemonicLanguage;
+    }
+  /** The words were fine but the mailbox could not be read. */
+  | { readonly kind: 'mailbox'; readonly reason: MailboxFailureReason }
+  /** The worker is gone: only a reload helps. */
+  | { readonly kind: 'worker' };
+
+/** What the mailbox screen says about the last deletion. */
+export type DeleteNotice =
+  /** The server confirmed `count` replies gone. */
+  | { readonly kind: 'deleted'; readonly count: number }
+  /** A deletion failed; the replies after it were not tried. */
+  | { readonly kind: 'failed'; readonly reason: MailboxFailureReason };
+
+/** A reply, or all of them, whose deletion awaits the source's confirmation. */
+export type DeleteTarget = { readonly kind: 'one'; readonly id: string } | { readonly kind: 'all' };
 
 /** Whether the worker has verified the key manifest, which sending needs. */
 export type KeyStatus =
@@ -33,6 +61,22 @@ export interface PageView {
   readonly failure: FailureReason | null;
   /** False once the worker is gone: then only a reload can start over. */
   readonly workerRunning: boolean;
+  /**
+   * The compose screen writes back in the open mailbox's conversation: no
+   * reply choice, no new words; the worker adds the mailbox's reply address.
+   */
+  readonly followUp: boolean;
+  /** The words were handed to the worker and its answer is awaited. */
+  readonly opening: boolean;
+  /** Why the last attempt to open the mailbox failed, shown on the words screen. */
+  readonly wordsProblem: WordsProblem | null;
+  /** The open mailbox's replies, newest first; null when no mailbox is open. */
+  readonly replies: readonly MailboxReply[] | null;
+  /** Replies being deleted: asked of the worker, not yet confirmed by the server. */
+  readonly deleting: readonly string[];
+  /** The deletion waiting for the source's "yes". */
+  readonly confirmingDelete: DeleteTarget | null;
+  readonly deleteNotice: DeleteNotice | null;
 }
 
 /** What pressing send did. */
@@ -62,4 +106,21 @@ export interface PageEvents {
   sendAnother(): void;
   /** From the failed screen when the worker is gone: only a fresh page can start over. */
   reload(): void;
+
+  /** From the first screen: on to typing the 12 words. */
+  readReplies(): void;
+  /** The words screen's open: `words` go to the worker; the page keeps no copy. */
+  openMailbox(words: string): void;
+  /** Back from the words screen to the first screen; the field is cleared. */
+  leaveWords(): void;
+  /** Ask to delete one reply or all of them; nothing happens until {@link confirmDelete}. */
+  askDelete(target: DeleteTarget): void;
+  confirmDelete(): void;
+  cancelDelete(): void;
+  /** From the mailbox: compose a follow-up in the same conversation. */
+  writeBack(): void;
+  /** From a follow-up (composing, done, cancelled): back to the replies. */
+  returnToMailbox(): void;
+  /** Leave the mailbox: the worker wipes its secret, the page drops the replies. */
+  closeMailbox(): void;
 }

@@ -72,5 +72,8 @@ export function startPage(): void {
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') controller.escapePressed(performance.now());
   });
+  addEventListener('pagehide', () => {
+    controller.pageHidden();
+  });
   controller.start();
 }

@@ -3,6 +3,7 @@
  * encryption worker (worker.ts).
  * The worker holds every key and secret; the page holds only what it shows.
  */
+import type { MnemonicLanguage, SourceSecretErrorCode } from '../core/source-secret.js';
 import type { Language } from './i18n/catalog.js';
 
 /** Why something failed, in terms the page explains to the source. */
@@ -21,6 +22,53 @@ export type FailureReason =
   | 'rejected'
   | 'internal';
 
+/** Why opening a mailbox, or deleting a reply, failed (the words were fine). */
+export type MailboxFailureReason =
+  /** libsodium (or its stand-in) never loaded: nothing can be decrypted. */
+  | 'crypto'
+  /** No answer from the server, even after retries. */
+  | 'connection'
+  /** The server asked to wait (rate limit, overload), even after retries. */
+  | 'server-busy'
+  /** The server answered something this page does not expect. */
+  | 'rejected'
+  | 'internal';
+
+/** Which reply address a submission carries. */
+export type ReplyChoice =
+  /** None: editors cannot answer. */
+  | 'none'
+  /** The new secret whose words the worker made for this submission (`secret`). */
+  | 'new'
+  /** The open mailbox's (`open-mailbox`): a follow-up in the same conversation. */
+  | 'mailbox';
+
+/** A file attached to a reply, decrypted. */
+export interface ReplyFile {
+  /** The original name the editor gave: shown as text, never used as a path. */
+  readonly name: string;
+  /** The download name: the archive's sanitized `NNN-<safe>` basename. */
+  readonly saveAs: string;
+  /** The MIME type the editor's tool recorded (a hint, never trusted). */
+  readonly type: string;
+  readonly size: number;
+  /** The bytes, typed `application/octet-stream` whatever `type` says, so no browser renders them. */
+  readonly blob: Blob;
+}
+
+/** One reply in the mailbox, as the page shows it. */
+export type MailboxReply =
+  | {
+      readonly readable: true;
+      readonly id: string;
+      /** The UTC day it arrived, `YYYY-MM-DD` (the only time the server keeps). */
+      readonly day: string;
+      readonly message: string;
+      readonly files: readonly ReplyFile[];
+    }
+  /** A reply that does not decrypt or is not a valid reply payload: it can only be deleted. */
+  | { readonly readable: false; readonly id: string; readonly day: string };
+
 /** Page to worker. */
 export type PageMessage =
   /** Create the source secret if there is none; answer with its words in `language`. */
@@ -29,8 +77,17 @@ export type PageMessage =
   | { readonly type: 'forget-secret' }
   /** Stop the send in progress and delete what was uploaded. */
   | { readonly type: 'cancel' }
-  /** Encrypt and upload; `reply` includes the secret's reply recipient. */
-  | { readonly type: 'send'; readonly message: string; readonly files: readonly File[]; readonly reply: boolean };
+  /** Encrypt and upload; `reply` says whose reply recipient and mailbox go into submission.json. */
+  | { readonly type: 'send'; readonly message: string; readonly files: readonly File[]; readonly reply: ReplyChoice }
+  /**
+   * Read the 12 words, open their mailbox and decrypt every reply. The
+   * worker keeps the secret until `close-mailbox`; the page drops the words.
+   */
+  | { readonly type: 'open-mailbox'; readonly words: string }
+  /** Delete these replies on the server, one after the other. */
+  | { readonly type: 'delete-replies'; readonly ids: readonly string[] }
+  /** Wipe the open mailbox's secret, keys and capability. */
+  | { readonly type: 'close-mailbox' };
 
 /** Worker to page. */
 export type WorkerMessage =
@@ -47,4 +104,24 @@ export type WorkerMessage =
   | { readonly type: 'retrying' }
   /** The send was cancelled; the server's partial copy was deleted. */
   | { readonly type: 'cancelled' }
-  | { readonly type: 'done' };
+  | { readonly type: 'done' }
+  /**
+   * The words are not a secret: why, for `unknown-word` which word (1-based,
+   * never the word), and which word list they were read against.
+   */
+  | {
+      readonly type: 'words-invalid';
+      readonly code: SourceSecretErrorCode;
+      readonly wordNumber?: number;
+      readonly list?: MnemonicLanguage;
+    }
+  /** Fetching the mailbox: `done` of `total` ciphertext bytes received. */
+  | { readonly type: 'mailbox-progress'; readonly done: number; readonly total: number }
+  /** The mailbox is open: every reply, newest first (none for an empty or unknown mailbox). */
+  | { readonly type: 'mailbox'; readonly replies: readonly MailboxReply[] }
+  /** The mailbox could not be opened; the words were valid. */
+  | { readonly type: 'mailbox-failed'; readonly reason: MailboxFailureReason }
+  /** The server confirmed the reply is gone (204, or 404 for one already gone). */
+  | { readonly type: 'reply-deleted'; readonly id: string }
+  /** The reply could not be deleted; the ones after it were not tried. */
+  | { readonly type: 'delete-failed'; readonly id: string; readonly reason: MailboxFailureReason };

@@ -18,8 +18,8 @@ export class FileReadError extends Error {
 export interface SubmissionDraft {
   readonly message: string;
   readonly files: readonly File[];
-  /** The source's reply recipient (`age1...`), or undefined for no replies. */
-  readonly replyRecipient?: string | undefined;
+  /** The source's reply recipient (`age1...`) and mailbox id, or undefined for no replies. */
+  readonly reply?: { readonly recipient: string; readonly mailbox: string } | undefined;
 }
 
 /** Ciphertext of known length, produced lazily. */
@@ -68,7 +68,7 @@ export async function sealSubmission(
   const built = buildSubmission({
     message: draft.message,
     files: draft.files.map((file) => ({ name: file.name, type: file.type, size: file.size, data: readFile(file) })),
-    replyRecipient: draft.replyRecipient,
+    reply: draft.reply,
   });
   const stream = encrypt(
     recipients.map((recipient) => X25519Recipient.parse(recipient)),

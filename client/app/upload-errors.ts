@@ -7,6 +7,7 @@
  */
 import { CodedError } from '../core/coded-error.js';
 import { isApiErrorCode, type ApiErrorCode } from '../core/api-errors.js';
+import { errorCodeOf, retryAfterMs } from './error-answers.js';
 
 export type UploadErrorCode =
   /** Over the server's submission size limit. */
@@ -54,9 +55,6 @@ export class TransientFailure extends CodedError<TransientCode> {
   }
 }
 
-/** Never wait longer than this for a server's Retry-After. */
-const MAX_RETRY_AFTER_MS = 60_000;
-
 /**
  * Retried. UPLOAD_INCOMPLETE comes only from finalize: the server restarted
  * and lost acknowledged bytes after the last batch; the retry sends them
@@ -71,21 +69,6 @@ const TRANSIENT_CODES: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>([
 ]);
 const TOO_LARGE_CODES: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>(['SUBMISSION_TOO_LARGE', 'BODY_TOO_LARGE']);
 const BUSY_CODES: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>(['QUOTA_EXCEEDED', 'TOO_MANY_UPLOADS']);
-
-/** The `error.code` string of a JSON error body, or null if there is none. */
-async function errorCodeOf(response: Response): Promise<string | null> {
-  try {
-    const body = (await response.json()) as { error?: { code?: unknown } };
-    return typeof body.error?.code === 'string' ? body.error.code : null;
-  } catch {
-    return null;
-  }
-}
-
-function retryAfterMs(response: Response): number | null {
-  const seconds = Number(response.headers.get('retry-after'));
-  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : null;
-}
 
 /**
  * Turn an HTTP failure into a retry or a final UploadError. A proxy in the

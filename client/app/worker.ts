@@ -7,6 +7,13 @@
  * refuses to encrypt. It then encrypts and uploads submissions on request
  * and keeps the source secret (if the source wants replies) until sent.
  *
+ * For a source who comes back with its 12 words it reads them, derives the
+ * reply identity and mailbox capability, fetches and decrypts the replies
+ * (mailbox-reader.ts), deletes them on request, and sends follow-ups with
+ * the same reply recipient and mailbox. That secret stays here, and only
+ * until the page closes the mailbox: the page never holds it, the identity
+ * or the capability, only the decrypted replies it shows.
+ *
  * Built twice (scripts/build-client.ts): `worker.js` with libsodium's
  * WebAssembly build, and `worker-nowasm.js` for browsers without WebAssembly,
  * where `libsodium-wrappers` is the noble-based stand-in and the bulk cipher
@@ -15,9 +22,19 @@
 import { libsodiumAead, type Aead } from '../core/aead.js';
 import { TarError } from '../core/tar-header.js';
 import { loadSodium } from '../core/sodium.js';
-import { deriveSourceKeys, generateSourceSecret, secretToMnemonic } from '../core/source-secret.js';
+import {
+  deriveSourceKeys,
+  generateSourceSecret,
+  mnemonicToSecret,
+  secretToMnemonic,
+  SourceSecretError,
+  type SourceKeys,
+} from '../core/source-secret.js';
 import { wipe } from '../core/bytes.js';
-import type { FailureReason, PageMessage, WorkerMessage } from './protocol.js';
+import { X25519Identity } from '../core/x25519.js';
+import { MailboxClient, MailboxError } from './mailbox-client.js';
+import { readMailbox } from './mailbox-reader.js';
+import type { FailureReason, MailboxFailureReason, PageMessage, ReplyChoice, WorkerMessage } from './protocol.js';
 import { nobleAead } from './noble-aead.js';
 import { FileReadError, sealSubmission } from './seal.js';
 import { loadRootKey, TrustError, verifyKeys, type TrustedKeys } from './trust.js';
@@ -80,9 +97,30 @@ function sendFailure(error: unknown): FailureReason {
   return 'internal';
 }
 
-async function setUp(): Promise<TrustedKeys> {
+/** Why a mailbox request failed, in the page's terms. */
+function mailboxFailure(error: unknown): MailboxFailureReason {
+  if (!(error instanceof MailboxError)) return 'internal';
+  switch (error.code) {
+    case 'connection':
+    case 'cut-off':
+      return 'connection';
+    case 'busy':
+      return 'server-busy';
+    case 'cancelled':
+      return 'internal';
+    default:
+      return 'rejected';
+  }
+}
+
+/** libsodium (or its stand-in), which everything with keys needs; mailboxes need nothing more. */
+const sodiumReady: Promise<void> = (async () => {
   if (!SEALDROP_NO_WASM && typeof WebAssembly === 'undefined') throw new Error('webassembly missing');
   await loadSodium();
+})();
+
+async function setUp(): Promise<TrustedKeys> {
+  await sodiumReady;
   const rootKey = await loadRootKey(baseUrl, fetch);
   post({ type: 'root', fingerprint: rootKey.fingerprint });
   const keys = await verifyKeys(baseUrl, fetch, rootKey, new Date());
@@ -101,18 +139,49 @@ let secret: Uint8Array | null = null;
 /** Aborts the upload in progress, if any. */
 let cancelSend: AbortController | null = null;
 
-async function send(message: string, files: readonly File[], reply: boolean): Promise<void> {
+/** A mailbox the source opened with its words, until the page closes it. */
+interface OpenMailbox {
+  readonly secret: Uint8Array;
+  readonly keys: SourceKeys;
+  /** Holds the capability, base64-encoded: a string, which JavaScript cannot wipe; it goes with the mailbox. */
+  readonly client: MailboxClient;
+  /** Stops the mailbox's requests in flight when it is closed. */
+  readonly abort: AbortController;
+}
+let mailbox: OpenMailbox | null = null;
+/** Bumped by every open and close, so an answer for a mailbox since closed is dropped. */
+let mailboxGeneration = 0;
+
+function closeMailbox(): void {
+  mailboxGeneration += 1;
+  if (mailbox === null) return;
+  mailbox.abort.abort();
+  wipe(mailbox.secret);
+  wipe(mailbox.keys.mailboxCapability);
+  mailbox = null;
+}
+
+/** The reply recipient and mailbox that go into submission.json, or undefined for none. */
+function replyAddress(choice: ReplyChoice): { recipient: string; mailbox: string } | undefined {
+  const source = choice === 'new' ? secret : choice === 'mailbox' ? (mailbox?.secret ?? null) : null;
+  if (source === null) return undefined;
+  const keys = deriveSourceKeys(source);
+  wipe(keys.mailboxCapability);
+  return { recipient: keys.replyRecipient, mailbox: keys.mailboxId };
+}
+
+async function send(message: string, files: readonly File[], choice: ReplyChoice): Promise<void> {
   const keys = await trusted;
+  const reply = keys === null ? undefined : replyAddress(choice);
   // Fail closed: no verified manifest, or a reply wanted without its secret.
-  if (keys === null || (reply && secret === null) || cancelSend !== null) {
+  if (keys === null || (choice !== 'none' && reply === undefined) || cancelSend !== null) {
     post({ type: 'failed', stage: 'send', reason: keys === null ? 'manifest-invalid' : 'internal' });
     return;
   }
   const controller = new AbortController();
   cancelSend = controller;
   try {
-    const replyRecipient = reply && secret !== null ? deriveSourceKeys(secret).replyRecipient : undefined;
-    const sealed = await sealSubmission({ message, files, replyRecipient }, keys.recipients, bulkAead);
+    const sealed = await sealSubmission({ message, files, reply }, keys.recipients, bulkAead);
     await uploadCiphertext(sealed.size, sealed.ciphertext, {
       baseUrl,
       signal: controller.signal,
@@ -126,14 +195,85 @@ async function send(message: string, files: readonly File[], reply: boolean): Pr
         post({ type: 'retrying' });
       },
     });
-    if (secret !== null) wipe(secret);
-    secret = null;
+    // A new secret has done its job once sent; an open mailbox's stays until it is closed.
+    if (choice !== 'mailbox' && secret !== null) {
+      wipe(secret);
+      secret = null;
+    }
     post({ type: 'done' });
   } catch (error) {
     if (controller.signal.aborted) post({ type: 'cancelled' });
     else post({ type: 'failed', stage: 'send', reason: sendFailure(error) });
   } finally {
     cancelSend = null;
+  }
+}
+
+async function openMailbox(words: string): Promise<void> {
+  closeMailbox();
+  const generation = mailboxGeneration;
+  try {
+    await sodiumReady;
+  } catch {
+    post({ type: 'mailbox-failed', reason: 'crypto' });
+    return;
+  }
+  // Closed while libsodium loaded: the words are not read at all.
+  if (generation !== mailboxGeneration) return;
+  let opened: OpenMailbox;
+  let identity: X25519Identity;
+  try {
+    const { secret: parsed } = mnemonicToSecret(words);
+    const keys = deriveSourceKeys(parsed);
+    identity = X25519Identity.parse(keys.replyIdentity);
+    const abort = new AbortController();
+    const client = new MailboxClient({ baseUrl, capability: keys.mailboxCapability, signal: abort.signal });
+    opened = { secret: parsed, keys, client, abort };
+  } catch (error) {
+    if (error instanceof SourceSecretError) {
+      post({
+        type: 'words-invalid',
+        code: error.code,
+        ...(error.wordNumber === undefined ? {} : { wordNumber: error.wordNumber }),
+        ...(error.language === undefined ? {} : { list: error.language }),
+      });
+    } else {
+      post({ type: 'mailbox-failed', reason: 'internal' });
+    }
+    return;
+  }
+  mailbox = opened;
+  try {
+    const replies = await readMailbox({
+      client: opened.client,
+      identity,
+      aead: bulkAead,
+      onProgress: (done, total) => {
+        if (generation === mailboxGeneration) post({ type: 'mailbox-progress', done, total });
+      },
+    });
+    if (generation === mailboxGeneration) post({ type: 'mailbox', replies });
+  } catch (error) {
+    if (generation !== mailboxGeneration) return;
+    closeMailbox();
+    post({ type: 'mailbox-failed', reason: mailboxFailure(error) });
+  }
+}
+
+async function deleteReplies(ids: readonly string[]): Promise<void> {
+  const open = mailbox;
+  for (const id of ids) {
+    if (open === null || open !== mailbox) {
+      post({ type: 'delete-failed', id, reason: 'internal' });
+      return;
+    }
+    try {
+      await open.client.delete(id);
+    } catch (error) {
+      post({ type: 'delete-failed', id, reason: mailboxFailure(error) });
+      return;
+    }
+    post({ type: 'reply-deleted', id });
   }
 }
 
@@ -160,6 +300,18 @@ scope.addEventListener('message', (event) => {
     }
     case 'send': {
       void send(request.message, request.files, request.reply);
+      break;
+    }
+    case 'open-mailbox': {
+      void openMailbox(request.words);
+      break;
+    }
+    case 'delete-replies': {
+      void deleteReplies(request.ids);
+      break;
+    }
+    case 'close-mailbox': {
+      closeMailbox();
       break;
     }
   }

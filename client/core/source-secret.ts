@@ -38,10 +38,13 @@ export class SourceSecretError extends CodedError<SourceSecretErrorCode> {
   override name = 'SourceSecretError';
   /** 1-based position of the offending word, for `unknown-word`. */
   readonly wordNumber: number | undefined;
+  /** The word list the words were read against, for `unknown-word` and `checksum`. */
+  readonly language: MnemonicLanguage | undefined;
 
-  constructor(code: SourceSecretErrorCode, message: string, wordNumber?: number) {
+  constructor(code: SourceSecretErrorCode, message: string, wordNumber?: number, language?: MnemonicLanguage) {
     super(code, message);
     this.wordNumber = wordNumber;
+    this.language = language;
   }
 }
 
@@ -138,6 +141,7 @@ export function mnemonicToSecret(text: string): { secret: Uint8Array; language: 
       'unknown-word',
       `word ${missing + 1} is not in the ${LANGUAGE_NAMES[language]} word list`,
       missing + 1,
+      language,
     );
   }
   let secret: Uint8Array;
@@ -145,7 +149,12 @@ export function mnemonicToSecret(text: string): { secret: Uint8Array; language: 
     secret = mnemonicToEntropy(words.join(' '), WORDLISTS[language] as string[]);
   } catch {
     // Every word is in the list, so only the checksum can have failed.
-    throw new SourceSecretError('checksum', 'the words do not fit together: check for a wrong word or order');
+    throw new SourceSecretError(
+      'checksum',
+      'the words do not fit together: check for a wrong word or order',
+      undefined,
+      language,
+    );
   }
   return { secret, language };
 }

@@ -93,6 +93,8 @@ async function childRss(file: string, keyFile: string, out: string): Promise<voi
     stdout: sink,
     stderr: sink,
     passphrase: () => Promise.reject(new Error('no passphrase in the benchmark')),
+    stdin: { isTTY: false, read: () => [] },
+    env: {},
     now: () => new Date(),
     cwd: process.cwd(),
   });

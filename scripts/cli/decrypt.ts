@@ -10,7 +10,7 @@
  * is reported, its partial output removed, and the next input processed; the
  * exit status is non-zero if any failed.
  */
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { decrypt, type Identity } from '../../client/core/age.js';
 import { CodedError } from '../../client/core/coded-error.js';
@@ -23,6 +23,7 @@ import {
   NoIdentityMatchError,
 } from '../../client/core/errors.js';
 import { openIdentityFile } from '../../client/core/identity-file.js';
+import { encodePayloadManifest } from '../../client/core/payload.js';
 import {
   MANIFEST_PATH,
   MESSAGE_PATH,
@@ -35,6 +36,7 @@ import type { X25519Identity } from '../../client/core/x25519.js';
 import { nodeAead } from '../../client/core-node/node-aead.js';
 import { nodeScrypt } from '../../client/core-node/node-scrypt.js';
 import { optionalString, parseCommand, requiredString, stringList, type CommandSpec } from './args.js';
+import { replyTarget, whyNoReply } from './conversation.js';
 import { displaySafe, formatSize, messagePreview } from './display.js';
 import { SubmissionFolder, createFreshDirectory } from './extract.js';
 import { readFileChunks } from './file-chunks.js';
@@ -207,7 +209,7 @@ export async function decryptSubmission(
   outDir: string,
   io: CliIo,
 ): Promise<SubmissionSummary> {
-  const { size } = await stat(input);
+  const { size, mtime } = await stat(input);
   const progress = size >= PROGRESS_THRESHOLD_BYTES ? new Progress(io.stderr, path.basename(input), size) : null;
   let folder: SubmissionFolder | null = null;
   try {
@@ -225,8 +227,7 @@ export async function decryptSubmission(
       if (part.kind === 'manifest') {
         manifest = part.manifest;
         // Re-serialized from the parsed, validated manifest, as the browser writes it.
-        const text = JSON.stringify(part.manifest, null, 2) + '\n';
-        await folder.writeFile(MANIFEST_PATH, [Buffer.from(text, 'utf8')]);
+        await folder.writeFile(MANIFEST_PATH, [encodePayloadManifest(part.manifest)]);
       } else if (part.kind === 'message') {
         messageSize = await folder.writeFile(MESSAGE_PATH, keepPreview(part.data, kept));
       } else {
@@ -234,6 +235,9 @@ export async function decryptSubmission(
       }
     }
     if (manifest === null) throw new SubmissionError('missing-entry', 'missing submission.json in submission');
+    // The input's day (pull stamps it with the day the server received it) is
+    // what `sealdrop conversations` orders a conversation by.
+    await utimes(path.join(folder.root, MANIFEST_PATH), mtime, mtime);
     progress?.finish();
     return { input, folder: folder.root, openedWith, manifest, messageSize, preview: previewOf(kept) };
   } catch (error) {
@@ -254,9 +258,13 @@ export function formatSummary(summary: SubmissionSummary): string {
     lines.push(`  message (${formatSize(summary.messageSize)}): ${summary.preview[0]!}`);
     for (const line of summary.preview.slice(1)) lines.push(`           ${line}`);
   }
-  lines.push(
-    manifest.reply === null ? '  reply: no reply address' : `  reply: possible, to ${manifest.reply.recipient}`,
-  );
+  const target = replyTarget(manifest);
+  if (target.kind === 'mailbox') {
+    lines.push(`  conversation: ${target.label}`);
+    lines.push(`  reply: possible, to ${target.recipient} (sealdrop reply ${summary.folder} ...)`);
+  } else {
+    lines.push(`  reply: not possible: ${whyNoReply(target)!}`);
+  }
   lines.push(`  files: ${manifest.files.length}, ${formatSize(total)}`);
   for (const file of manifest.files) {
     lines.push(`    ${file.path}  ${formatSize(file.size)}  "${displaySafe(file.name, 80)}"  ${file.type}`);

@@ -6,6 +6,8 @@
  * editor reads.
  */
 
+import { replaceUnsafeCharacters } from '../../client/core/display-safe.js';
+
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
 /** `1536` -> `1.5 KiB`; bytes below 1 KiB are exact. */
@@ -20,17 +22,13 @@ export function formatSize(bytes: number): string {
   return `${value.toFixed(1)} ${UNITS[unit]!}`;
 }
 
-// C0/C1 controls, DEL, format characters (bidi overrides, zero-width), line and
-// paragraph separators, lone surrogates, private use.
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}]/gu;
-
 /**
  * An untrusted string for one line of terminal output: every control, format
  * or separator character becomes `?` (tabs become a space), and the result is
  * cut to `maxLength` code points with `…`.
  */
 export function displaySafe(text: string, maxLength = 200): string {
-  const cleaned = text.replace(/\t/g, ' ').replace(UNSAFE, '?');
+  const cleaned = replaceUnsafeCharacters(text);
   // Code points, not UTF-16 units: never cut a surrogate pair in half.
   const points = Array.from(cleaned);
   return points.length > maxLength ? points.slice(0, maxLength - 1).join('') + '…' : cleaned;

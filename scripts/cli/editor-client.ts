@@ -1,17 +1,30 @@
 /**
  * A client for the editor listener (docs/API.md): challenge/response login
- * with the editor's Ed25519 access key, listing, ranged download, deletion
- * and manifest publication. Errors from the server's registry
+ * with the editor's Ed25519 access key, listing, ranged download, deletion,
+ * manifest publication, and replies to sources' mailboxes. Errors from the server's registry
  * (`{ error: { code, message } }`) become one-line {@link CliError}s.
  */
 import { encodeBase64 } from '../../client/core/base64.js';
 import { challengeMessage } from '../../client/core/editor-login.js';
 import { isRecord } from '../../client/core/json-shape.js';
+import { isMailboxId, isReplyId } from '../../client/core/mailbox.js';
 import { sodium } from '../../client/core/sodium.js';
 import { isDayShape } from '../../client/core/time.js';
 import { isBearerToken, isLoginChallenge, isSubmissionId } from '../../client/core/wire-shapes.js';
+import type { OptionSpec } from './args.js';
 import { CliError, type PassphraseSource } from './io.js';
 import { readAccessKeyFile, type AccessKey } from './key-files.js';
+
+/** The options of every command that logs in to the editor listener (pull, push, replies, publish). */
+export const EDITOR_LOGIN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  server: { type: 'string', value: 'URL', description: 'editor listener URL, e.g. http://127.0.0.1:8081' },
+  'access-key': { type: 'string', value: 'FILE', description: 'your access key file (NAME-access.age)' },
+  'passphrase-file': {
+    type: 'string',
+    value: 'FILE',
+    description: 'passphrase for the access key (instead of the terminal)',
+  },
+};
 
 /** One stored submission as the server lists it. */
 export interface RemoteSubmission {
@@ -20,6 +33,40 @@ export interface RemoteSubmission {
   /** UTC day of arrival, `YYYY-MM-DD`. */
   readonly day: string;
   readonly size: number;
+}
+
+/** A reply in a source's mailbox as the server lists it. */
+export interface RemoteReply {
+  /** 32 lowercase hex digits (the editor chose it: the outbox file name). */
+  readonly id: string;
+  /** UTC day it arrived, `YYYY-MM-DD`. */
+  readonly day: string;
+  readonly size: number;
+  /** `waiting` for the source, or `deleted` by the source (read, then deleted). */
+  readonly state: 'waiting' | 'deleted';
+}
+
+/** How the server answered a reply upload. */
+export interface ReplyDelivery {
+  /** `delivered` (201: stored now) or `already` (200: stored before, or deleted by the source since). */
+  readonly outcome: 'delivered' | 'already';
+  readonly reply: RemoteReply;
+}
+
+function remoteReply(item: unknown): RemoteReply | null {
+  if (
+    !isRecord(item) ||
+    !isReplyId(item.id) ||
+    typeof item.day !== 'string' ||
+    !isDayShape(item.day) ||
+    typeof item.size !== 'number' ||
+    !Number.isSafeInteger(item.size) ||
+    item.size < 0 ||
+    (item.state !== 'waiting' && item.state !== 'deleted')
+  ) {
+    return null;
+  }
+  return { id: item.id, day: item.day, size: item.size, state: item.state };
 }
 
 /** The server answered with an error from its registry. */
@@ -223,5 +270,63 @@ export class EditorClient {
     const version = isRecord(body) ? body.version : undefined;
     if (typeof version !== 'number') throw new CliError('the server sent an invalid publish answer');
     return version;
+  }
+
+  /**
+   * The replies in a mailbox, waiting or deleted by the source (an unknown
+   * mailbox has none).
+   * @throws EditorApiError or CliError.
+   */
+  async listReplies(mailbox: string): Promise<RemoteReply[]> {
+    if (!isMailboxId(mailbox)) throw new TypeError('invalid mailbox id');
+    const body = await EditorClient.#json(new URL(`api/mailboxes/${mailbox}/replies`, this.#base), {
+      headers: this.#authorized(),
+    });
+    const items = isRecord(body) ? body.replies : undefined;
+    if (!Array.isArray(items)) throw new CliError('the server sent an invalid reply list');
+    return items.map((item: unknown) => {
+      const reply = remoteReply(item);
+      if (reply === null) throw new CliError('the server sent an invalid reply list');
+      return reply;
+    });
+  }
+
+  /**
+   * Upload a reply (an age file of `size` bytes, streamed from `body`) to a
+   * mailbox. The length is declared up front: the server refuses chunked
+   * bodies and checks its size limit before reading.
+   * @throws EditorApiError for a refusal (REPLY_TOO_LARGE, WRONG_RECIPIENTS,
+   *   MAILBOX_FULL, REPLY_CONFLICT...); CliError if the server cannot be
+   *   reached or answers nonsense.
+   */
+  async putReply(
+    mailbox: string,
+    reply: string,
+    body: AsyncIterable<Uint8Array>,
+    size: number,
+  ): Promise<ReplyDelivery> {
+    if (!isMailboxId(mailbox) || !isReplyId(reply)) throw new TypeError('invalid reply address');
+    // Node's fetch streams an async iterable as it is read (duplex "half"),
+    // and sends the Content-Length given instead of chunked encoding.
+    const init = {
+      method: 'PUT',
+      headers: this.#authorized({ 'content-type': 'application/octet-stream', 'content-length': String(size) }),
+      body: body as unknown as BodyInit,
+      duplex: 'half',
+    } as RequestInit;
+    const response = await EditorClient.#request(
+      new URL(`api/mailboxes/${mailbox}/replies/${reply}`, this.#base),
+      init,
+    );
+    if (response.status !== 201 && response.status !== 200) throw await errorFrom(response);
+    let answer: unknown;
+    try {
+      answer = await response.json();
+    } catch {
+      throw new CliError("the server's answer to a reply upload is not JSON");
+    }
+    const stored = remoteReply(answer);
+    if (stored === null || stored.id !== reply) throw new CliError('the server sent an invalid reply upload answer');
+    return { outcome: response.status === 201 ? 'delivered' : 'already', reply: stored };
   }
 }

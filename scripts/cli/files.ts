@@ -6,6 +6,7 @@
  */
 import { lstat, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { concatBytes } from '../../client/core/bytes.js';
 import { MAX_SEALED_DOCUMENT_BYTES } from '../../client/core/sealed-document.js';
 import { CliError } from './io.js';
 
@@ -119,4 +120,29 @@ export async function removeIfPresent(file: string): Promise<boolean> {
   const present = await exists(file);
   if (present) await rm(file, { force: true });
   return present;
+}
+
+/**
+ * Read a stream (standard input) to its end into one buffer, stopping early
+ * once it passes `limit` bytes; the pieces read are wiped, so a secret piped
+ * in (the 12 words) is left only in the result, which the caller wipes.
+ * @returns the bytes, or null if there were more than `limit`.
+ */
+export async function readStreamBounded(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array | null> {
+  const pieces: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for await (const piece of source) {
+      total += piece.length;
+      if (total > limit) return null;
+      pieces.push(Uint8Array.from(piece));
+      piece.fill(0);
+    }
+    return concatBytes(...pieces);
+  } finally {
+    for (const piece of pieces) piece.fill(0);
+  }
 }

@@ -26,11 +26,23 @@ export interface PassphraseRequest {
  */
 export type PassphraseSource = (request: PassphraseRequest) => Promise<string>;
 
+/** Where a command may read piped input from: standard input. */
+export interface InputSource {
+  /** True when a person is typing (a terminal), not a pipe or file. */
+  readonly isTTY: boolean;
+  /** The bytes, read once, to the end. */
+  read(): AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+}
+
 export interface CliIo {
   readonly stdout: TextSink;
   readonly stderr: TextSink;
   /** Used unless the command line names a `--passphrase-file`. */
   readonly passphrase: PassphraseSource;
+  /** Standard input: words piped to `source identity`, a message piped to `reply --message-file -`. */
+  readonly stdin: InputSource;
+  /** The environment a command may consult: `VISUAL` and `EDITOR` for `reply`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly now: () => Date;
   /** Working directory that relative paths resolve against. */
   readonly cwd: string;

@@ -60,6 +60,26 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
     run: lazy(() => import('./decrypt.js'), 'decryptCommand'),
     summary: 'decrypt and safely extract submissions (offline)',
   },
+  conversations: {
+    run: lazy(() => import('./conversations.js'), 'conversationsCommand'),
+    summary: 'list decrypted submissions grouped by conversation (offline)',
+  },
+  reply: {
+    run: lazy(() => import('./reply.js'), 'replyCommand'),
+    summary: 'write an encrypted reply to a submission into an outbox (offline)',
+  },
+  push: {
+    run: lazy(() => import('./push.js'), 'pushCommand'),
+    summary: "deliver an outbox's replies to the sources' mailboxes",
+  },
+  replies: {
+    run: lazy(() => import('./replies.js'), 'repliesCommand'),
+    summary: "list a source's mailbox: replies waiting or deleted by the source",
+  },
+  'source identity': {
+    run: lazy(() => import('./source-identity.js'), 'sourceIdentityCommand'),
+    summary: "print the reply identity from a source's 12 words (read from stdin), for age -d",
+  },
 };
 
 /** The top-level help. */
@@ -68,7 +88,8 @@ export function overview(): string {
   const lines = Object.entries(COMMANDS).map(([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`);
   return (
     'usage: sealdrop COMMAND [OPTIONS]\n\n' +
-    'Sealdrop for editors and admins: keys, the signed key manifest, pulling and decrypting submissions.\n\n' +
+    'Sealdrop for editors and admins: keys, the signed key manifest, pulling and decrypting submissions,\n' +
+    'and conversations with sources (reply, push).\n\n' +
     `commands:\n${lines.join('\n')}\n\n` +
     'Run `sealdrop COMMAND --help` for its options. Exit status: 0 success, 1 failure, 2 usage error.\n'
   );

@@ -6,7 +6,7 @@
  * manifest-commands.ts.
  */
 import path from 'node:path';
-import { publicKeyOf } from '../../client/core/minisign.js';
+import { publicKeyOf, type MinisignPublicKey } from '../../client/core/minisign.js';
 import {
   ManifestError,
   manifestTrustedComment,
@@ -16,6 +16,7 @@ import {
   signManifest,
   verifyManifest,
   type KeyManifest,
+  type VerifyManifestOptions,
 } from '../../client/core/manifest.js';
 import { formatRfc3339Seconds, isDayShape, parseRfc3339Seconds } from '../../client/core/time.js';
 import { flag, integerOption, optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
@@ -157,6 +158,30 @@ export async function manifestSign(argv: readonly string[], io: CliIo): Promise<
   }
 }
 
+/**
+ * Read a signed manifest and its signature file and verify them as browsers
+ * and the server do (client/core/manifest.ts `verifyManifest`: signature,
+ * trusted comment, root, expiry, not-yet-valid, minimum version). What
+ * `manifest verify` checks, and what `reply` trusts before encrypting to
+ * the editors a manifest lists.
+ * @throws CliError `manifest refused (<code>): ...`, or if a file cannot be read.
+ */
+export async function readVerifiedManifest(
+  file: string,
+  signatureFile: string,
+  root: MinisignPublicKey,
+  options: VerifyManifestOptions,
+): Promise<KeyManifest> {
+  const bytes = await readSmallFile(file, MAX_MANIFEST_BYTES);
+  const signature = await readSmallText(signatureFile, MAX_KEY_FILE_BYTES);
+  try {
+    return verifyManifest(bytes, signature, root, options);
+  } catch (error) {
+    if (error instanceof ManifestError) throw new CliError(`manifest refused (${error.code}): ${error.message}`);
+    throw error;
+  }
+}
+
 /** `sealdrop manifest verify`. */
 export async function manifestVerify(argv: readonly string[], io: CliIo): Promise<number> {
   const spec = SPECS.verify;
@@ -168,15 +193,7 @@ export async function manifestVerify(argv: readonly string[], io: CliIo): Promis
   const minimumVersion = integerOption(parsed, 'min-version', spec.name, { min: 1, max: Number.MAX_SAFE_INTEGER }) ?? 1;
   const atText = optionalString(parsed, 'at', spec.name);
   const now = atText === undefined ? io.now() : parseDateOption(atText, 'at');
-  const bytes = await readSmallFile(file, MAX_MANIFEST_BYTES);
-  const signature = await readSmallText(signatureFile, MAX_KEY_FILE_BYTES);
-  let manifest: KeyManifest;
-  try {
-    manifest = verifyManifest(bytes, signature, root, { now, minimumVersion });
-  } catch (error) {
-    if (error instanceof ManifestError) throw new CliError(`manifest refused (${error.code}): ${error.message}`);
-    throw error;
-  }
+  const manifest = await readVerifiedManifest(file, signatureFile, root, { now, minimumVersion });
   io.stdout.write(
     `valid: version ${manifest.version}, issued ${manifest.issued}, expires ${manifest.expires}, ${countLine(manifest)}\n` +
       `  root ${manifest.rootKeyId}, fingerprint ${rootFingerprint(root)}\n`,

@@ -4,12 +4,13 @@
  * HTTP Range request if a previous run was interrupted); once complete it is
  * verified (exact listed size, then the core's keyless envelope check, the
  * server's own: a well-formed header of X25519 stanzas, a payload length
- * STREAM framing can produce), flushed to disk and renamed to `<id>.age`.
+ * STREAM framing can produce), flushed to disk, stamped with the day the
+ * server received it (00:00 UTC) and renamed to `<id>.age`.
  * With `--delete`, only verified local copies are deleted on the server.
  * The files stay ciphertext: carry them to the offline machine and run
  * `sealdrop decrypt` there.
  */
-import { link, mkdir, open, stat, truncate, unlink } from 'node:fs/promises';
+import { link, mkdir, open, stat, truncate, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -17,7 +18,7 @@ import { EnvelopeError } from '../../client/core/envelope-check.js';
 import { checkEnvelopeFile } from '../../client/core-node/envelope-file.js';
 import { flag, optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
 import { formatSize } from './display.js';
-import { EditorClient, parseServerUrl, type RemoteSubmission } from './editor-client.js';
+import { EDITOR_LOGIN_OPTIONS, EditorClient, parseServerUrl, type RemoteSubmission } from './editor-client.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import { passphraseSource } from './passphrase.js';
 import { Progress } from './progress.js';
@@ -29,15 +30,9 @@ const SPEC: CommandSpec = {
     'resuming interrupted downloads and verifying each. With --delete, verified submissions are deleted on the server.',
   usage: '--server URL --access-key FILE --out DIR [--delete] [--passphrase-file FILE]',
   options: {
-    server: { type: 'string', value: 'URL', description: 'editor listener URL, e.g. http://127.0.0.1:8081' },
-    'access-key': { type: 'string', value: 'FILE', description: 'your access key file (NAME-access.age)' },
+    ...EDITOR_LOGIN_OPTIONS,
     out: { type: 'string', value: 'DIR', description: 'folder for <id>.age files (created if missing)' },
     delete: { type: 'boolean', description: 'delete each submission on the server once the local copy is verified' },
-    'passphrase-file': {
-      type: 'string',
-      value: 'FILE',
-      description: 'passphrase for the access key (instead of the terminal)',
-    },
   },
 };
 
@@ -154,6 +149,10 @@ export async function pullCommand(argv: readonly string[], io: CliIo): Promise<n
       if (!have) {
         await download(client, item, part, progress);
         await verifyEnvelope(part, item.size);
+        // The day the server received it, as the server stamps its own copy:
+        // `decrypt` carries it over and `conversations` orders by it.
+        const day = new Date(`${item.day}T00:00:00Z`);
+        await utimes(part, day, day);
         // link + unlink rather than rename: never replaces a file that appeared meanwhile.
         await link(part, final);
         await unlink(part);

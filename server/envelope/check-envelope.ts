@@ -1,8 +1,8 @@
 /**
  * The server's shell around the core's keyless envelope check, run when an
- * upload is finalized: the header is well formed and within limits, it
+ * upload is finalized and when an editor pushes a reply: the header is well formed and within limits, it
  * carries exactly one X25519 stanza per active editor key of the current
- * manifest and nothing else, and the payload length is one STREAM framing can
+ * manifest (and, for a reply, one for the source) and nothing else, and the payload length is one STREAM framing can
  * produce. The rules are the core's (client/core/envelope-check.ts); this
  * module only maps their codes to the registry's. The MAC and the payload
  * need the file key, so they are checked offline.
@@ -36,4 +36,14 @@ export async function checkEnvelope(handle: FileHandle, size: number, activeEdit
     if (error instanceof EnvelopeError) throw new ApiError(API_CODES[error.code]);
     throw error;
   }
+}
+
+/**
+ * Checks a pushed reply like a submission ({@link checkEnvelope}), with one
+ * stanza more: a reply is encrypted to the source's reply recipient as well
+ * as to every active editor, so the newsroom can read its own replies later.
+ * @throws ApiError as {@link checkEnvelope}.
+ */
+export async function checkReplyEnvelope(handle: FileHandle, size: number, activeEditorKeys: number): Promise<void> {
+  await checkEnvelope(handle, size, activeEditorKeys + 1);
 }

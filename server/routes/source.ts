@@ -15,7 +15,7 @@ import { ApiError } from '../errors.js';
 import type { ManifestStore } from '../manifest/manifest-store.js';
 import { checkEnvelope } from '../envelope/check-envelope.js';
 import type { UploadStore } from '../uploads/upload-store.js';
-import { idParameter, JSON_BODY_LIMIT, jsonBody, parseByteCount } from './http.js';
+import { declaredBodyLength, idParameter, JSON_BODY_LIMIT, jsonBody, parseByteCount } from './http.js';
 
 export interface SourceRouteDeps {
   readonly uploads: UploadStore;
@@ -49,10 +49,7 @@ export function sourceRoutes({ uploads, manifests }: SourceRouteDeps): Router {
     if (!req.is('application/octet-stream')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE');
     const offset = parseByteCount(req.query.offset);
     if (offset === null) throw new ApiError('INVALID_OFFSET');
-    // The length must be known up front so every limit is checked before a
-    // byte is written; chunked transfer encoding is refused.
-    const length = parseByteCount(req.get('content-length'));
-    if (length === null || req.get('transfer-encoding') !== undefined) throw new ApiError('LENGTH_REQUIRED');
+    const length = declaredBodyLength(req);
     if (length === 0) throw new ApiError('INVALID_BODY');
     uploads.checkChunk(id, offset, length);
     res.json(await uploads.writeChunk(id, offset, length, req));

@@ -12,3 +12,10 @@ export function startOfDay(time: Date): Date {
 export function dayOf(time: Date): string {
   return startOfDay(time).toISOString().slice(0, 10);
 }
+
+const DAY_MS = 86_400_000;
+
+/** Whole UTC days from the day of `earlier` to the day of `later` (negative if `later` is before). */
+export function daysBetween(earlier: Date, later: Date): number {
+  return Math.round((startOfDay(later).getTime() - startOfDay(earlier).getTime()) / DAY_MS);
+}

@@ -3,7 +3,7 @@
  * holds it is fsynced; a file's bytes only once the file is. These helpers make
  * the order explicit at the call sites.
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** fsync a directory so entries created, renamed or removed in it survive a crash. */
@@ -38,4 +38,18 @@ export async function writeFileDurably(file: string, data: string | Uint8Array):
 export async function removeDurably(directory: string, names: readonly string[]): Promise<void> {
   for (const name of names) await rm(path.join(directory, name), { force: true });
   await syncDirectory(directory);
+}
+
+/**
+ * Moves a completely written file into place under its final name, durably
+ * and dated to the day: its timestamps are set to `day` (never the instant:
+ * see day.ts), its bytes and metadata fsynced, then it is renamed to `to`
+ * and the directory that now holds it fsynced. Only after this returns does
+ * the file exist for readers, and it survives a crash.
+ */
+export async function commitFileDurably(handle: FileHandle, from: string, to: string, day: Date): Promise<void> {
+  await handle.utimes(day, day);
+  await handle.sync();
+  await rename(from, to);
+  await syncDirectory(path.dirname(to));
 }

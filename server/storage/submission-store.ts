@@ -5,10 +5,10 @@
  * ciphertext, so a backup is a plain copy and `age -d` opens any file directly.
  */
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, readdir, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { dayOf, startOfDay } from './day.js';
-import { removeDurably, syncDirectory } from './durable.js';
+import { commitFileDurably, removeDurably } from './durable.js';
 import { isSubmissionId } from '../../client/core/wire-shapes.js';
 
 export interface SubmissionInfo {
@@ -75,17 +75,13 @@ export class SubmissionStore {
   }
 
   /**
-   * Makes a complete, checked upload a submission, durably: the file's
-   * timestamps are set to the day, its bytes and metadata fsynced, then it is
-   * renamed into place and the directory fsynced. Only after this returns is
-   * the submission listed, and it survives a crash.
+   * Makes a complete, checked upload a submission, durably
+   * ({@link commitFileDurably}: day timestamps, fsync, rename, directory
+   * fsync). Only after this returns is the submission listed, and it
+   * survives a crash.
    */
   async adopt(handle: FileHandle, from: string, id: string, size: number, now: Date): Promise<void> {
-    const day = startOfDay(now);
-    await handle.utimes(day, day);
-    await handle.sync();
-    await rename(from, this.fileOf(id));
-    await syncDirectory(this.directory);
+    await commitFileDurably(handle, from, this.fileOf(id), startOfDay(now));
     this.bytes += size;
   }
 

@@ -25,6 +25,7 @@ import { dayOf } from '../storage/day.js';
 import { removeDurably, syncDirectory, writeFileDurably } from '../storage/durable.js';
 import { isSubmissionId } from '../../client/core/wire-shapes.js';
 import { newId } from '../storage/ids.js';
+import { StorageQuota } from '../storage/quota.js';
 import type { SubmissionStore } from '../storage/submission-store.js';
 import { Checkpointer, DEFAULT_CHECKPOINT_POLICY, type CheckpointPolicy } from './checkpointer.js';
 import { writeChunkBody } from './chunk-writer.js';
@@ -76,6 +77,11 @@ interface Upload {
 
 export class UploadStore {
   readonly directory: string;
+  /**
+   * The data folder's one storage quota, counting stored submissions and the
+   * declared size of every open upload; other stores (reply mailboxes) join it.
+   */
+  readonly quota: StorageQuota;
   private readonly uploads = new Map<string, Upload>();
   private reserved = 0;
 
@@ -87,6 +93,8 @@ export class UploadStore {
     private readonly policy: CheckpointPolicy,
   ) {
     this.directory = path.join(dataDir, 'uploads');
+    this.quota = new StorageQuota(limits.storageQuotaBytes);
+    this.quota.include(() => this.submissions.totalBytes() + this.reserved);
   }
 
   /**
@@ -181,16 +189,14 @@ export class UploadStore {
   /**
    * Starts an upload of exactly `size` bytes of ciphertext. All limits are
    * checked here, before a single byte is accepted: the size limit, the quota
-   * (stored submissions plus the full declared size of every open upload), and
-   * the number of concurrent uploads.
+   * (stored submissions, the full declared size of every open upload, and
+   * whatever else has joined {@link quota}), and the number of concurrent uploads.
    * @throws ApiError SUBMISSION_TOO_LARGE, QUOTA_EXCEEDED or TOO_MANY_UPLOADS.
    */
   async create(size: number): Promise<UploadStatus> {
     if (size > this.limits.maxSubmissionBytes) throw new ApiError('SUBMISSION_TOO_LARGE');
     if (this.uploads.size >= this.limits.maxConcurrentUploads) throw new ApiError('TOO_MANY_UPLOADS');
-    if (this.submissions.totalBytes() + this.reserved + size > this.limits.storageQuotaBytes) {
-      throw new ApiError('QUOTA_EXCEEDED');
-    }
+    this.quota.ensureRoom(size);
     const id = newId();
     // Reserve before the first await so concurrent creates cannot overshoot.
     const upload = this.track(id, size);

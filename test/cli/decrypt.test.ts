@@ -55,7 +55,7 @@ beforeAll(async () => {
           data: [new TextEncoder().encode('hello')],
         },
       ],
-      replyRecipient: aliceOld.recipient,
+      reply: { recipient: aliceOld.recipient, mailbox: '0123456789abcdef0123456789abcdef' },
     },
     path.join(inputs, 'first.age'),
   );

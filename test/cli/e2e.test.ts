@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadSodium } from '../../client/core/sodium.js';
+import { deriveSourceKeys, secretToMnemonic } from '../../client/core/source-secret.js';
 import { runAgeWithPassphrase } from '../support/age-cli.js';
 import { compiledBuild } from '../support/compiled-build.js';
 import { requireTools } from '../support/required-tools.js';
@@ -27,12 +28,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+function run(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd: dir,
     encoding: 'utf8',
     timeout: 60_000,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -51,7 +53,9 @@ describe('sealdrop binary', () => {
     const badOption = run(['decrypt', '--bogus']);
     expect(badOption.status).toBe(2);
     expect(badOption.stderr).toMatch(/^sealdrop decrypt: unknown option '--bogus' \(see --help\)\n$/);
-    for (const command of ['root init', 'editor keygen', 'manifest sign', 'pull', 'publish']) {
+    const commands = ['root init', 'editor keygen', 'manifest sign', 'pull', 'publish', 'decrypt'];
+    commands.push('conversations', 'reply', 'push', 'replies', 'source identity');
+    for (const command of commands) {
       const commandHelp = run([...command.split(' '), '--help']);
       expect(commandHelp.status).toBe(0);
       expect(commandHelp.stdout.startsWith(`usage: sealdrop ${command}`)).toBe(true);
@@ -96,6 +100,53 @@ describe('sealdrop binary', () => {
     const noTerminal = run(['manifest', 'sign', '--root-key', 'root.key']);
     expect(noTerminal.status).toBe(1);
     expect(noTerminal.stderr).toBe('sealdrop: no terminal to ask for a passphrase: use --passphrase-file\n');
+  });
+
+  it('reads the words and a reply from standard input', async () => {
+    await loadSodium();
+    const secret = new Uint8Array(16).fill(7);
+    const keys = deriveSourceKeys(secret);
+    const identity = run(['source', 'identity'], `${secretToMnemonic(secret, 'ko')}\n`);
+    expect(identity.stderr).toBe('');
+    expect(identity.status).toBe(0);
+    expect(identity.stdout).toContain(`\n${keys.replyIdentity}\n`);
+    const empty = run(['source', 'identity'], '');
+    expect(empty.status).toBe(1);
+    expect(empty.stderr).toBe('sealdrop source identity: expected 12 words, got 0\n');
+    // Needs the signed manifest and keys of the offline flow above.
+    const { recipient } = JSON.parse(await readFile(path.join(dir, 'dana.pub.json'), 'utf8')) as { recipient: string };
+    const reply = { recipient: keys.replyRecipient, mailbox: keys.mailboxId };
+    await writeSubmission([recipient], { message: 'answer me', files: [], reply }, path.join(dir, 'asks.age'));
+    const secretFile = path.join(dir, 'pass.txt');
+    const opened = run([
+      'decrypt',
+      '--identity',
+      'dana-identity.age',
+      '--passphrase-file',
+      secretFile,
+      '--out',
+      'read2',
+      'asks.age',
+    ]);
+    expect(opened.status).toBe(0);
+    const written = run(
+      [
+        'reply',
+        'read2/asks',
+        '--message-file',
+        '-',
+        '--manifest',
+        'manifest.json',
+        '--root-pub',
+        'root.pub',
+        '--out',
+        'outbox',
+      ],
+      'piped into the binary\n',
+    );
+    expect(written.stderr).toBe('');
+    expect(written.status).toBe(0);
+    expect(written.stdout).toMatch(/^reply written: \S+outbox\/[0-9a-f]{32}-[0-9a-f]{32}\.age /);
   });
 
   withTerminal.it('asks for passphrases on the terminal without echo', async () => {

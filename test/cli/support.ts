@@ -20,6 +20,7 @@ import { buildSubmission, type SubmissionInput } from '../../client/core/submiss
 import { X25519Recipient } from '../../client/core/x25519.js';
 import { createEditorApp, createSourceApp } from '../../server/app.js';
 import { createLogger } from '../../server/logging.js';
+import { MailboxStore, type MailboxLimits } from '../../server/mailboxes/mailbox-store.js';
 import { ManifestStore } from '../../server/manifest/manifest-store.js';
 import { SubmissionStore } from '../../server/storage/submission-store.js';
 import { UploadStore } from '../../server/uploads/upload-store.js';
@@ -45,6 +46,12 @@ export interface RunOptions {
   readonly passphrases?: readonly string[];
   readonly now?: Date;
   readonly tty?: boolean;
+  /** What standard input holds (default: nothing). */
+  readonly stdin?: string | Uint8Array;
+  /** Whether standard input is a terminal (default: false). */
+  readonly stdinTTY?: boolean;
+  /** The environment the command sees (default: empty). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Run `sealdrop ...argv` in-process. */
@@ -60,6 +67,15 @@ export async function sealdrop(argv: readonly string[], options: RunOptions = {}
       prompts.push(request);
       return Promise.resolve(answers[Math.min(prompts.length - 1, answers.length - 1)]!);
     },
+    stdin: {
+      isTTY: options.stdinTTY ?? false,
+      read: async function* () {
+        await Promise.resolve();
+        const input = options.stdin ?? '';
+        yield typeof input === 'string' ? new TextEncoder().encode(input) : input;
+      },
+    },
+    env: options.env ?? {},
     now: () => options.now ?? new Date(),
     cwd: options.cwd ?? process.cwd(),
   };
@@ -193,8 +209,15 @@ async function listen(app: ReturnType<typeof createEditorApp>): Promise<{ server
   return { server, url: `http://127.0.0.1:${port}` };
 }
 
-/** The real server (both listeners) on ephemeral loopback ports, over `keysDir` (root.pub, manifest.json[.minisig]). */
-export async function startServer(keysDir: string, dataDir: string): Promise<RunningServer> {
+/**
+ * The real server (both listeners) on ephemeral loopback ports, over `keysDir` (root.pub, manifest.json[.minisig]);
+ * `mailboxLimits` override the reply limits (defaults: the server's).
+ */
+export async function startServer(
+  keysDir: string,
+  dataDir: string,
+  mailboxLimits: Partial<MailboxLimits> = {},
+): Promise<RunningServer> {
   await loadSodium();
   await mkdir(dataDir, { recursive: true });
   const staticDir = path.join(dataDir, '..', 'static');
@@ -210,10 +233,16 @@ export async function startServer(keysDir: string, dataDir: string): Promise<Run
     maxConcurrentUploads: 100,
     uploadExpirySeconds: 3600,
   });
+  const mailboxes = await MailboxStore.open(
+    dataDir,
+    { maxReplyBytes: 64 * 1024 * 1024, maxRepliesPerMailbox: 50, replyRetentionDays: 90, ...mailboxLimits },
+    uploads.quota,
+  );
   const deps = {
     logger,
     uploads,
     submissions,
+    mailboxes,
     manifests,
     staticDir,
     rateLimitPerMinute: 1_000_000,

@@ -14,8 +14,10 @@ import {
   type WorkerListener,
 } from '../../client/app/controller.js';
 import type { Language } from '../../client/app/i18n/catalog.js';
+import { formatMessage } from '../../client/app/i18n/catalog.js';
 import type { PageEvents, PageView, ScreenName } from '../../client/app/page-state.js';
-import type { PageMessage, WorkerMessage } from '../../client/app/protocol.js';
+import type { MailboxReply, PageMessage, WorkerMessage } from '../../client/app/protocol.js';
+import { wordsProblemText } from '../../client/app/screens/words.js';
 
 const UPLOAD_ID = '0123456789abcdef0123456789abcdef';
 const WORDS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
@@ -52,6 +54,14 @@ class FakeDisplay implements Display {
 
   focusLanguageSwitch(): void {
     this.log.push('focus language');
+  }
+
+  showMailboxProgress(done: number, total: number): void {
+    this.log.push(`mailbox progress ${done}/${total}`);
+  }
+
+  clearWordsField(): void {
+    this.log.push('clear words');
   }
 
   get last(): Drawn {
@@ -196,6 +206,9 @@ describe('setting up', () => {
       screen: 'compose',
     });
     expect(page.display.last).toEqual({ screen: 'compose', focus: false, language: 'en' });
+    // Keys that do not verify stop sending, not reading replies.
+    expect(page.worker().terminated).toBe(false);
+    expect(page.controller.view.workerRunning).toBe(true);
   });
 
   test('a worker the browser refuses to start fails the keys with `worker`', () => {
@@ -228,7 +241,7 @@ describe('composing and sending', () => {
     expect(page.controller.submit()).toBe('accepted');
     expect(page.display.log.slice(-2)).toEqual(['reset progress', 'draw progress']);
     expect(page.display.last.focus).toBe(true);
-    expect(page.worker().posted).toEqual([{ type: 'send', message: '', files: [files[0], files[2]], reply: false }]);
+    expect(page.worker().posted).toEqual([{ type: 'send', message: '', files: [files[0], files[2]], reply: 'none' }]);
   });
 
   test('with replies, send shows the secret words first and sends only with them', () => {
@@ -251,7 +264,7 @@ describe('composing and sending', () => {
     expect(page.worker().posted).toHaveLength(1);
     page.controller.sendWithSecret();
     expect(page.controller.view.screen).toBe('progress');
-    expect(page.worker().posted.at(-1)).toEqual({ type: 'send', message: 'a tip', files: [], reply: true });
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'send', message: 'a tip', files: [], reply: 'new' });
   });
 
   test('opting out of replies wipes the secret', () => {
@@ -386,5 +399,325 @@ describe('language and quick exit', () => {
     const page = openPage();
     page.controller.escapePressed(300);
     expect(page.ports).toEqual([]);
+  });
+});
+
+// The returning source ---------------------------------------------------------
+
+/** Words a source might type; the controller must hand them on and keep no copy. */
+const TYPED = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
+const REPLY_1 = '11111111111111111111111111111111';
+const REPLY_2 = '22222222222222222222222222222222';
+const REPLY_3 = '33333333333333333333333333333333';
+
+function reply(id: string, day: string, message = `reply ${id.slice(0, 2)}`): MailboxReply {
+  return { readable: true, id, day, message, files: [] };
+}
+
+/** A verified page on the words screen. */
+function onWordsScreen(language: Language = 'en'): Page {
+  const page = openPage({ language });
+  keysVerified(page);
+  page.controller.readReplies();
+  return page;
+}
+
+/** A page whose mailbox the worker opened with `replies`. */
+function mailboxOpen(replies: readonly MailboxReply[]): Page {
+  const page = onWordsScreen();
+  page.controller.openMailbox(TYPED);
+  page.worker().say({ type: 'mailbox', replies });
+  return page;
+}
+
+/** Nothing the page holds (its view, what it drew) contains the typed words. */
+function expectNoWordsHeld(page: Page): void {
+  expect(JSON.stringify(page.controller.view)).not.toContain('legal');
+  expect(page.display.log.join('\n')).not.toContain('legal');
+}
+
+describe('reading replies', () => {
+  test('the first screen leads to the words screen, focus on its heading', () => {
+    const page = openPage();
+    page.controller.readReplies();
+    expect(page.display.last).toEqual({ screen: 'words', focus: true, language: 'en' });
+    expect(page.worker().posted).toEqual([]);
+  });
+
+  test('open hands the words to the worker once and keeps no copy', () => {
+    const page = onWordsScreen();
+    page.controller.openMailbox(TYPED);
+    page.controller.openMailbox(TYPED);
+    expect(page.worker().posted).toEqual([{ type: 'open-mailbox', words: TYPED }]);
+    expect(page.controller.view).toMatchObject({ screen: 'words', opening: true, wordsProblem: null });
+    expectNoWordsHeld(page);
+  });
+
+  test('reading replies needs no verified keys: the worker checks words with libsodium alone', () => {
+    const page = openPage();
+    page.worker().say({ type: 'failed', stage: 'setup', reason: 'manifest-expired' });
+    page.controller.readReplies();
+    page.controller.openMailbox(TYPED);
+    expect(page.worker().posted).toEqual([{ type: 'open-mailbox', words: TYPED }]);
+  });
+
+  test.each<[Language, WorkerMessage & { type: 'words-invalid' }, string]>([
+    ['en', { type: 'words-invalid', code: 'unknown-word', wordNumber: 5 }, 'Word 5 is not in the word list.'],
+    ['ko', { type: 'words-invalid', code: 'unknown-word', wordNumber: 5 }, '5번째 단어가 단어 목록에 없습니다.'],
+    [
+      'en',
+      { type: 'words-invalid', code: 'unknown-word', wordNumber: 5, list: 'ko' },
+      'Word 5 is not in the Korean word list.',
+    ],
+    [
+      'ko',
+      { type: 'words-invalid', code: 'unknown-word', wordNumber: 3, list: 'ko' },
+      '3번째 단어가 한국어 단어 목록에 없습니다.',
+    ],
+    [
+      'ko',
+      { type: 'words-invalid', code: 'unknown-word', wordNumber: 3, list: 'en' },
+      '3번째 단어가 영어 단어 목록에 없습니다.',
+    ],
+    ['en', { type: 'words-invalid', code: 'checksum' }, 'The words do not check out: one may be wrong or two swapped.'],
+    ['ko', { type: 'words-invalid', code: 'checksum' }, '틀린 단어가 있거나 두 단어의 순서가 바뀌었을 수 있습니다.'],
+    ['en', { type: 'words-invalid', code: 'word-count' }, 'There must be exactly 12 words.'],
+    ['ko', { type: 'words-invalid', code: 'mixed-language' }, '한국어 단어와 영어 단어가 섞여 있습니다.'],
+  ])('in %s, %j is shown by its position, never the word; the field keeps what was typed', (language, answer, text) => {
+    const page = onWordsScreen(language);
+    page.controller.openMailbox(TYPED);
+    page.worker().say(answer);
+    const problem = page.controller.view.wordsProblem!;
+    expect(page.controller.view).toMatchObject({ screen: 'words', opening: false });
+    const shown = wordsProblemText(problem, (key, params) => formatMessage(language, key, params));
+    expect(shown).toContain(text);
+    for (const word of TYPED.split(' ')) expect(shown).not.toContain(word);
+    // Kept so the source can fix word 5 rather than type all twelve again.
+    expect(page.display.log).not.toContain('clear words');
+    // Fixed and sent again.
+    page.controller.openMailbox(`${TYPED} `);
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'open-mailbox', words: `${TYPED} ` });
+    expect(page.controller.view.wordsProblem).toBeNull();
+  });
+
+  test('progress goes to the display; the mailbox clears the field and shows the replies newest first', () => {
+    const page = onWordsScreen();
+    page.controller.openMailbox(TYPED);
+    page.worker().say({ type: 'mailbox-progress', done: 0, total: 300 });
+    page.worker().say({ type: 'mailbox-progress', done: 300, total: 300 });
+    page.worker().say({
+      type: 'mailbox',
+      replies: [reply(REPLY_1, '2026-03-01'), reply(REPLY_2, '2026-03-09'), reply(REPLY_3, '2026-03-01')],
+    });
+    expect(page.display.log.slice(-4)).toEqual([
+      'mailbox progress 0/300',
+      'mailbox progress 300/300',
+      'clear words',
+      'draw mailbox',
+    ]);
+    expect(page.display.last).toEqual({ screen: 'mailbox', focus: true, language: 'en' });
+    expect(page.controller.view.replies!.map((entry) => [entry.day, entry.id])).toEqual([
+      ['2026-03-09', REPLY_2],
+      ['2026-03-01', REPLY_1],
+      ['2026-03-01', REPLY_3],
+    ]);
+    expectNoWordsHeld(page);
+  });
+
+  test('an empty mailbox (or one that never existed: the same answer) shows the mailbox with no replies', () => {
+    const page = mailboxOpen([]);
+    expect(page.controller.view).toMatchObject({ screen: 'mailbox', replies: [] });
+    expect(formatMessage('en', 'mailbox.empty')).toBe('No replies yet. Check again in a few days.');
+    expect(formatMessage('ko', 'mailbox.empty')).toBe('아직 답장이 없습니다. 며칠 뒤에 다시 확인하세요.');
+  });
+
+  test('a mailbox that cannot be fetched says why on the words screen; the field is kept to try again', () => {
+    const page = onWordsScreen();
+    page.controller.openMailbox(TYPED);
+    page.worker().say({ type: 'mailbox-failed', reason: 'connection' });
+    expect(page.controller.view).toMatchObject({
+      screen: 'words',
+      opening: false,
+      wordsProblem: { kind: 'mailbox', reason: 'connection' },
+      replies: null,
+    });
+    expect(page.display.log).not.toContain('clear words');
+  });
+
+  test('leaving the words screen clears the field; leaving while opening closes what the worker opens', () => {
+    const idle = onWordsScreen();
+    idle.controller.leaveWords();
+    expect(idle.display.log.slice(-2)).toEqual(['clear words', 'draw compose']);
+    expect(idle.worker().posted).toEqual([]);
+
+    const page = onWordsScreen();
+    page.controller.openMailbox(TYPED);
+    page.controller.leaveWords();
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'close-mailbox' });
+    expect(page.display.log).toContain('clear words');
+    // The late answer is not shown to anyone.
+    page.worker().say({ type: 'mailbox', replies: [reply(REPLY_1, '2026-03-01')] });
+    expect(page.controller.view).toMatchObject({ screen: 'compose', replies: null });
+  });
+
+  test('quick exit on the words screen clears the field, stops the worker and leaves', () => {
+    const page = onWordsScreen();
+    page.controller.openMailbox(TYPED);
+    page.controller.quickExit();
+    expect(page.display.log.at(-1)).toBe('clear words');
+    expect(page.worker().terminated).toBe(true);
+    expect(page.ports).toEqual(['leave']);
+  });
+
+  test('quick exit on the mailbox drops the replies with the worker', () => {
+    const page = mailboxOpen([reply(REPLY_1, '2026-03-01')]);
+    page.controller.escapePressed(10_000);
+    page.controller.escapePressed(10_400);
+    expect(page.worker().terminated).toBe(true);
+    expect(page.controller.view).toMatchObject({ replies: null, followUp: false, workerRunning: false });
+    expect(page.ports).toEqual(['leave']);
+  });
+
+  test('leaving the page (pagehide, maybe into the back-forward cache) clears the field and closes the mailbox', () => {
+    const words = onWordsScreen();
+    words.controller.pageHidden();
+    expect(words.display.log.at(-1)).toBe('clear words');
+    expect(words.worker().posted).toEqual([]);
+    const page = mailboxOpen([reply(REPLY_1, '2026-03-01')]);
+    page.controller.pageHidden();
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'close-mailbox' });
+    expect(page.controller.view).toMatchObject({ screen: 'compose', replies: null, followUp: false });
+  });
+
+  test('a worker that dies with the mailbox open takes it along: the words screen says to reload', () => {
+    const page = mailboxOpen([reply(REPLY_1, '2026-03-01')]);
+    page.worker().crash();
+    expect(page.controller.view).toMatchObject({
+      screen: 'words',
+      replies: null,
+      wordsProblem: { kind: 'worker' },
+      workerRunning: false,
+    });
+    page.controller.openMailbox(TYPED);
+    expect(page.worker().posted).toEqual([{ type: 'open-mailbox', words: TYPED }]);
+  });
+
+  test('the WebAssembly worker failing while words are with it: the no-WebAssembly one asks for them again', () => {
+    const page = openPage();
+    page.controller.readReplies();
+    page.controller.openMailbox(TYPED);
+    page.worker().say({ type: 'failed', stage: 'setup', reason: 'crypto' });
+    expect(page.workers.map((worker) => worker.file)).toEqual([WASM_WORKER, NO_WASM_WORKER]);
+    expect(page.controller.view).toMatchObject({
+      screen: 'words',
+      opening: false,
+      wordsProblem: { kind: 'mailbox', reason: 'internal' },
+    });
+  });
+});
+
+describe('deleting replies', () => {
+  test('delete asks first; "deleted" is said only once the worker reports the server confirmed it', () => {
+    const page = mailboxOpen([reply(REPLY_1, '2026-03-02'), reply(REPLY_2, '2026-03-01')]);
+    page.controller.askDelete({ kind: 'one', id: REPLY_2 });
+    expect(page.controller.view.confirmingDelete).toEqual({ kind: 'one', id: REPLY_2 });
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'open-mailbox', words: TYPED });
+    page.controller.confirmDelete();
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'delete-replies', ids: [REPLY_2] });
+    // Asked, not confirmed: still listed, no notice.
+    expect(page.controller.view).toMatchObject({ deleting: [REPLY_2], deleteNotice: null, confirmingDelete: null });
+    expect(page.controller.view.replies!.map((entry) => entry.id)).toEqual([REPLY_1, REPLY_2]);
+    page.worker().say({ type: 'reply-deleted', id: REPLY_2 });
+    expect(page.controller.view).toMatchObject({ deleting: [], deleteNotice: { kind: 'deleted', count: 1 } });
+    expect(page.controller.view.replies!.map((entry) => entry.id)).toEqual([REPLY_1]);
+    expect(page.display.last).toEqual({ screen: 'mailbox', focus: false, language: 'en' });
+  });
+
+  test('"keep" asks nothing of the worker', () => {
+    const page = mailboxOpen([reply(REPLY_1, '2026-03-02')]);
+    const posted = page.worker().posted.length;
+    page.controller.askDelete({ kind: 'one', id: REPLY_1 });
+    page.controller.cancelDelete();
+    page.controller.confirmDelete();
+    expect(page.worker().posted).toHaveLength(posted);
+    expect(page.controller.view.replies).toHaveLength(1);
+  });
+
+  test('delete all asks for every reply and counts each confirmation; a failure stops and says why', () => {
+    const page = mailboxOpen([
+      reply(REPLY_1, '2026-03-03'),
+      reply(REPLY_2, '2026-03-02'),
+      reply(REPLY_3, '2026-03-01'),
+    ]);
+    page.controller.askDelete({ kind: 'all' });
+    page.controller.confirmDelete();
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'delete-replies', ids: [REPLY_1, REPLY_2, REPLY_3] });
+    // No second deletion while one runs.
+    page.controller.askDelete({ kind: 'one', id: REPLY_3 });
+    expect(page.controller.view.confirmingDelete).toBeNull();
+    page.worker().say({ type: 'reply-deleted', id: REPLY_1 });
+    page.worker().say({ type: 'reply-deleted', id: REPLY_2 });
+    expect(page.controller.view.deleteNotice).toEqual({ kind: 'deleted', count: 2 });
+    page.worker().say({ type: 'delete-failed', id: REPLY_3, reason: 'connection' });
+    expect(page.controller.view).toMatchObject({
+      deleting: [],
+      deleteNotice: { kind: 'failed', reason: 'connection' },
+    });
+    // Not confirmed gone, so still shown.
+    expect(page.controller.view.replies!.map((entry) => entry.id)).toEqual([REPLY_3]);
+  });
+});
+
+describe('writing back', () => {
+  test('a follow-up is composed without new words and sent with the mailbox reply address', () => {
+    const page = mailboxOpen([reply(REPLY_1, '2026-03-01')]);
+    page.controller.writeBack();
+    expect(page.display.last).toEqual({ screen: 'compose', focus: true, language: 'en' });
+    expect(page.controller.view).toMatchObject({ followUp: true, message: '', files: [], reply: false });
+    page.controller.editMessage('more details');
+    expect(page.controller.submit()).toBe('accepted');
+    expect(page.display.log.slice(-2)).toEqual(['reset progress', 'draw progress']);
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'send', message: 'more details', files: [], reply: 'mailbox' });
+    expect(page.worker().posted.filter((message) => message.type === 'secret')).toEqual([]);
+    page.worker().say({ type: 'created', id: UPLOAD_ID });
+    page.worker().say({ type: 'done' });
+    expect(page.controller.view).toMatchObject({ screen: 'done', followUp: true });
+    page.controller.returnToMailbox();
+    expect(page.controller.view).toMatchObject({ screen: 'mailbox', followUp: false, message: '' });
+    expect(page.controller.view.replies).toHaveLength(1);
+  });
+
+  test('a follow-up needs verified keys and a message, like a first submission', () => {
+    const page = openPage();
+    page.controller.readReplies();
+    page.controller.openMailbox(TYPED);
+    page.worker().say({ type: 'mailbox', replies: [] });
+    page.controller.writeBack();
+    page.controller.editMessage('x');
+    expect(page.controller.submit()).toBe('unavailable');
+    keysVerified(page);
+    page.controller.editMessage(' ');
+    expect(page.controller.submit()).toBe('empty');
+  });
+
+  test('a failed follow-up leads back to the follow-up form, not a first submission', () => {
+    const page = mailboxOpen([]);
+    page.controller.writeBack();
+    page.controller.editMessage('again');
+    page.controller.submit();
+    page.worker().say({ type: 'failed', stage: 'send', reason: 'connection' });
+    page.controller.returnToCompose();
+    expect(page.controller.view).toMatchObject({ screen: 'compose', followUp: true, message: 'again' });
+  });
+
+  test('closing the mailbox has the worker wipe the secret and the page drop the replies', () => {
+    const page = mailboxOpen([reply(REPLY_1, '2026-03-01')]);
+    page.controller.closeMailbox();
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'close-mailbox' });
+    expect(page.controller.view).toMatchObject({ screen: 'compose', replies: null, followUp: false });
+    // Nothing to return to or write back in.
+    page.controller.returnToMailbox();
+    page.controller.writeBack();
+    expect(page.controller.view).toMatchObject({ screen: 'compose', followUp: false });
   });
 });

@@ -96,6 +96,7 @@ describe('mnemonics', () => {
     words[4] = 'wavy';
     const error = expectReason(() => mnemonicToSecret(words.join(' ')), 'unknown-word', 5);
     expect(error.message).toBe('word 5 is not in the english word list');
+    expect(error.language).toBe('en');
     expect(error.message).not.toContain('wavy');
   });
 
@@ -104,10 +105,11 @@ describe('mnemonics', () => {
     words[11] = '가갸';
     const error = expectReason(() => mnemonicToSecret(words.join(' ')), 'unknown-word', 12);
     expect(error.message).toBe('word 12 is not in the korean word list');
+    expect(error.language).toBe('ko');
   });
 
   test('valid words with a wrong checksum (a wrong word or a swapped order)', () => {
-    expectReason(() => mnemonicToSecret(`${'abandon '.repeat(11)}abandon`), 'checksum');
+    expect(expectReason(() => mnemonicToSecret(`${'abandon '.repeat(11)}abandon`), 'checksum').language).toBe('en');
     expectReason(
       () => mnemonicToSecret('winner legal thank year wave sausage worth useful legal winner thank yellow'),
       'checksum',

@@ -29,6 +29,8 @@ const withTar = requireTools(['tar'], 'extraction with GNU tar');
 
 const encoder = new TextEncoder();
 const RECIPIENT = encodeBech32('age', new Uint8Array(32).fill(7));
+const MAILBOX = '0123456789abcdef0123456789abcdef';
+const REPLY = { recipient: RECIPIENT, mailbox: MAILBOX };
 const BIG = 3 * 1024 * 1024 + 7;
 
 function sampleFiles(): SubmissionFileInput[] {
@@ -73,7 +75,7 @@ describe('buildSubmission then readSubmission', () => {
     const built = buildSubmission({
       message: '안녕하세요. 제보합니다.\n',
       files: sampleFiles(),
-      replyRecipient: RECIPIENT,
+      reply: REPLY,
     });
     expect(built.manifest).toEqual({
       format: 'sealdrop-submission',
@@ -84,7 +86,7 @@ describe('buildSubmission then readSubmission', () => {
         { path: 'files/002-empty', name: 'empty', size: 0, type: 'application/octet-stream' },
         { path: 'files/003-big.bin', name: '../../big.bin', size: BIG, type: 'application/octet-stream' },
       ],
-      reply: { recipient: RECIPIENT },
+      reply: REPLY,
     });
     const plaintext = await collectBytes(built.stream);
     expect(plaintext.length).toBe(built.plaintextSize);
@@ -112,7 +114,7 @@ describe('buildSubmission then readSubmission', () => {
   withTar.test('extracts with GNU tar, byte-identical', async () => {
     const work = mkdtempSync(join(tmpdir(), 'sealdrop-submission-'));
     try {
-      const built = buildSubmission({ message: '제보 내용\n', files: sampleFiles(), replyRecipient: RECIPIENT });
+      const built = buildSubmission({ message: '제보 내용\n', files: sampleFiles(), reply: REPLY });
       writeFileSync(join(work, 'sub.tar'), await collectBytes(built.stream));
       mkdirSync(join(work, 'out'));
       const result = spawnSync('tar', ['-xf', '../sub.tar'], { cwd: join(work, 'out'), encoding: 'utf8' });
@@ -130,12 +132,18 @@ describe('buildSubmission then readSubmission', () => {
   });
 
   test('refuses bad input up front', () => {
-    expect(() => buildSubmission({ message: '', files: [], replyRecipient: 'age1nope' })).toThrow(SubmissionError);
-    expect(() => buildSubmission({ message: '', files: [], replyRecipient: RECIPIENT.toUpperCase() })).toThrow(
-      SubmissionError,
-    );
     expect(() =>
-      buildSubmission({ message: '', files: [], replyRecipient: encodeBech32('age', new Uint8Array(31)) }),
+      buildSubmission({ message: '', files: [], reply: { recipient: 'age1nope', mailbox: MAILBOX } }),
+    ).toThrow(SubmissionError);
+    expect(() =>
+      buildSubmission({ message: '', files: [], reply: { recipient: RECIPIENT.toUpperCase(), mailbox: MAILBOX } }),
+    ).toThrow(SubmissionError);
+    expect(() =>
+      buildSubmission({
+        message: '',
+        files: [],
+        reply: { recipient: encodeBech32('age', new Uint8Array(31)), mailbox: MAILBOX },
+      }),
     ).toThrow(SubmissionError);
     for (const size of [-1, 0.5, 2 ** 33])
       expect(() => buildSubmission({ message: '', files: [file({ size })] })).toThrow(SubmissionError);
@@ -144,7 +152,10 @@ describe('buildSubmission then readSubmission', () => {
   });
 
   test("the builder's refusals carry codes", () => {
-    expect(() => buildSubmission({ message: '', files: [], replyRecipient: 'age1nope' })).toThrow(
+    expect(() =>
+      buildSubmission({ message: '', files: [], reply: { recipient: 'age1nope', mailbox: MAILBOX } }),
+    ).toThrow(withCode('invalid-reply-recipient'));
+    expect(() => buildSubmission({ message: '', files: [], reply: { recipient: RECIPIENT, mailbox: 'x' } })).toThrow(
       withCode('invalid-reply-recipient'),
     );
     expect(() => buildSubmission({ message: '', files: [file({ size: -1 })] })).toThrow(withCode('invalid-file'));
@@ -170,7 +181,7 @@ describe('parseSubmissionManifest', () => {
     version: 1,
     message: 'message.txt',
     files: [{ path: 'files/001-a.txt', name: 'a.txt', size: 3, type: 'text/plain' }],
-    reply: { recipient: RECIPIENT },
+    reply: REPLY,
   });
   const parse = (value: unknown): SubmissionManifest => parseSubmissionManifest(encoder.encode(JSON.stringify(value)));
   const withFile = (overrides: Record<string, unknown>): Record<string, unknown> => ({
@@ -181,6 +192,10 @@ describe('parseSubmissionManifest', () => {
   test('accepts a valid manifest', () => {
     expect(parse(valid())).toEqual(valid());
     expect(parse({ ...valid(), reply: null, files: [] }).reply).toBeNull();
+  });
+
+  test('accepts the legacy reply without a mailbox, from pages before conversations', () => {
+    expect(parse({ ...valid(), reply: { recipient: RECIPIENT } }).reply).toEqual({ recipient: RECIPIENT });
   });
 
   test.each<[string, unknown]>([
@@ -216,6 +231,11 @@ describe('parseSubmissionManifest', () => {
     ],
     ['a reply with extra fields', { ...valid(), reply: { recipient: RECIPIENT, name: 'x' } }],
     ['a reply as a string', { ...valid(), reply: RECIPIENT }],
+    ['a mailbox in capitals', { ...valid(), reply: { ...REPLY, mailbox: MAILBOX.toUpperCase() } }],
+    ['a short mailbox', { ...valid(), reply: { ...REPLY, mailbox: MAILBOX.slice(1) } }],
+    ['a mailbox that is a path', { ...valid(), reply: { ...REPLY, mailbox: '../../../../../../etc/passwd_____' } }],
+    ['a null mailbox', { ...valid(), reply: { ...REPLY, mailbox: null } }],
+    ['a mailbox without a recipient', { ...valid(), reply: { mailbox: MAILBOX } }],
   ])('refuses %s', (_label, value) => {
     expect(() => parse(value)).toThrow(SubmissionError);
   });

@@ -88,7 +88,7 @@ export function plaintextNeedles(submission: Submission): Uint8Array[] {
 
 interface SubmissionJson {
   files: { path: string; name: string; size: number; type: string }[];
-  reply: { recipient: string } | null;
+  reply: { recipient: string; mailbox: string } | null;
 }
 
 /**
@@ -118,7 +118,8 @@ export function expectDelivered(
     expect(words).toHaveLength(12);
     // The words shown are the secret whose reply key went into submission.json.
     const { secret } = mnemonicToSecret(words.join(' '));
-    expect(manifest.reply).toEqual({ recipient: deriveSourceKeys(secret).replyRecipient });
+    const keys = deriveSourceKeys(secret);
+    expect(manifest.reply).toEqual({ recipient: keys.replyRecipient, mailbox: keys.mailboxId });
   }
 }
 

@@ -1,5 +1,5 @@
 /** Configuration validation, and the checks production runs before it listens. */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatAccessKey, generateAccessKey } from '../../client/core/access-key.js';
@@ -81,6 +81,44 @@ describe('parseConfig', () => {
       parseConfig({ SEALDROP_MAX_SUBMISSION_BYTES: '2GiB', SEALDROP_STORAGE_QUOTA_BYTES: '1GiB' }, '/'),
     ).toThrow(/SEALDROP_MAX_SUBMISSION_BYTES/);
   });
+
+  test('reply mailboxes: 64 MiB per reply, 50 waiting per mailbox, kept 90 days', () => {
+    expect(parseConfig({}, '/')).toMatchObject({
+      maxReplyBytes: 64 * 1024 ** 2,
+      maxRepliesPerMailbox: 50,
+      replyRetentionDays: 90,
+    });
+    expect(
+      parseConfig(
+        { SEALDROP_REPLY_MAX_BYTES: '1MiB', SEALDROP_MAILBOX_MAX_REPLIES: '5', SEALDROP_REPLY_RETENTION_DAYS: '30' },
+        '/',
+      ),
+    ).toMatchObject({ maxReplyBytes: 1024 ** 2, maxRepliesPerMailbox: 5, replyRetentionDays: 30 });
+  });
+
+  test.each([
+    ['SEALDROP_REPLY_MAX_BYTES', 'lots', /SEALDROP_REPLY_MAX_BYTES: "lots" is not a size/],
+    ['SEALDROP_REPLY_MAX_BYTES', '10', /SEALDROP_REPLY_MAX_BYTES: must be at least 1024 bytes/],
+    ['SEALDROP_MAILBOX_MAX_REPLIES', '0', /SEALDROP_MAILBOX_MAX_REPLIES: 0 is outside 1\.\.10000/],
+    ['SEALDROP_MAILBOX_MAX_REPLIES', 'many', /SEALDROP_MAILBOX_MAX_REPLIES: "many" is not a whole number/],
+    ['SEALDROP_REPLY_RETENTION_DAYS', '-1', /SEALDROP_REPLY_RETENTION_DAYS: "-1" is not a whole number/],
+    ['SEALDROP_REPLY_RETENTION_DAYS', '0', /SEALDROP_REPLY_RETENTION_DAYS: 0 is outside 1\.\.3650/],
+  ])('%s=%s is refused, naming the setting', (name, value, message) => {
+    expect(() => parseConfig({ [name]: value }, '/')).toThrow(message);
+  });
+
+  test('a reply limit above the quota is refused', () => {
+    expect(() =>
+      parseConfig(
+        {
+          SEALDROP_REPLY_MAX_BYTES: '2GiB',
+          SEALDROP_STORAGE_QUOTA_BYTES: '1GiB',
+          SEALDROP_MAX_SUBMISSION_BYTES: '1MiB',
+        },
+        '/',
+      ),
+    ).toThrow(/SEALDROP_REPLY_MAX_BYTES: larger than SEALDROP_STORAGE_QUOTA_BYTES/);
+  });
 });
 
 describe('production start-up', () => {
@@ -109,6 +147,30 @@ describe('production start-up', () => {
     expect(running.sourceUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(running.editorUrl).not.toBe(running.sourceUrl);
     await running.close();
+  });
+
+  test('expires old replies and tombstones, and removes stale temporary files, before it listens', async () => {
+    await makeNewsroom(dir, [makeEditor('Alice')]);
+    const mailbox = path.join(dir, 'data', 'mailboxes', 'ab'.repeat(16));
+    await mkdir(mailbox, { recursive: true });
+    const [old, recent, tombstone, stale] = ['1', '2', '3', '4'].map((digit) => digit.repeat(32)) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    for (const name of [`${old}.age`, `${recent}.age`, `${tombstone}.deleted`, `${stale}.age.tmp`]) {
+      await writeFile(path.join(mailbox, name), 'x');
+    }
+    const longAgo = new Date(Date.now() - 91 * 86_400_000);
+    await utimes(path.join(mailbox, `${old}.age`), longAgo, longAgo);
+    await utimes(path.join(mailbox, `${tombstone}.deleted`), longAgo, longAgo);
+    const running = await startServer(parseConfig(env(), dir), logger);
+    try {
+      expect(await readdir(mailbox)).toEqual([`${recent}.age`]);
+    } finally {
+      await running.close();
+    }
   });
 
   test('refuses without a manifest', async () => {

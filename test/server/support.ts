@@ -1,22 +1,27 @@
 /**
  * Shared helpers for the server tests: a throw-away newsroom (root key,
  * editors, signed manifest) in a temporary folder, the two apps wired to it
- * with a captured log, real age encryption, and editor login.
+ * with a captured log, real age encryption, editor login, and sources with
+ * reply mailboxes.
  */
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
+import { randomBytes } from 'node:crypto';
 import { encrypt } from '../../client/core/age.js';
 import { encodeBase64 } from '../../client/core/base64.js';
 import { signManifest, type KeyManifest } from '../../client/core/manifest.js';
 import { formatKeyId, formatPublicKeyFile, generateKeyPair, type MinisignKeyPair } from '../../client/core/minisign.js';
 import { loadSodium, sodium } from '../../client/core/sodium.js';
 import { formatRfc3339Seconds } from '../../client/core/time.js';
-import { X25519Identity } from '../../client/core/x25519.js';
+import { encodeMailboxCapability } from '../../client/core/mailbox.js';
+import { deriveSourceKeys, generateSourceSecret } from '../../client/core/source-secret.js';
+import { X25519Identity, X25519Recipient } from '../../client/core/x25519.js';
 import { createEditorApp, createSourceApp } from '../../server/app.js';
 import { createLogger } from '../../server/logging.js';
+import { MailboxStore, type MailboxLimits } from '../../server/mailboxes/mailbox-store.js';
 import { ManifestStore } from '../../server/manifest/manifest-store.js';
 import { SubmissionStore } from '../../server/storage/submission-store.js';
 import { UploadStore, type UploadLimits } from '../../server/uploads/upload-store.js';
@@ -88,6 +93,12 @@ export const TEST_LIMITS: UploadLimits = {
   uploadExpirySeconds: 3600,
 };
 
+export const TEST_MAILBOX_LIMITS: MailboxLimits = {
+  maxReplyBytes: 1024 * 1024,
+  maxRepliesPerMailbox: 50,
+  replyRetentionDays: 90,
+};
+
 export interface TestServer {
   readonly dir: string;
   readonly dataDir: string;
@@ -96,6 +107,7 @@ export interface TestServer {
   readonly editor: Express;
   readonly uploads: UploadStore;
   readonly submissions: SubmissionStore;
+  readonly mailboxes: MailboxStore;
   readonly manifests: ManifestStore;
   /** Every log line written so far. */
   readonly log: string[];
@@ -104,6 +116,7 @@ export interface TestServer {
 
 export interface TestServerOptions {
   readonly limits?: Partial<UploadLimits>;
+  readonly mailboxLimits?: Partial<MailboxLimits>;
   readonly editors?: TestEditor[];
   readonly rateLimitPerMinute?: number;
   readonly now?: () => Date;
@@ -127,10 +140,17 @@ export async function makeTestServer(options: TestServerOptions = {}): Promise<T
   const submissions = await SubmissionStore.open(dataDir);
   const limits = { ...TEST_LIMITS, ...options.limits };
   const uploads = await UploadStore.open(dataDir, submissions, limits, options.now);
+  const mailboxes = await MailboxStore.open(
+    dataDir,
+    { ...TEST_MAILBOX_LIMITS, ...options.mailboxLimits },
+    uploads.quota,
+    options.now,
+  );
   const deps = {
     logger,
     uploads,
     submissions,
+    mailboxes,
     manifests,
     staticDir,
     rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
@@ -144,6 +164,7 @@ export async function makeTestServer(options: TestServerOptions = {}): Promise<T
     editor: createEditorApp(deps),
     uploads,
     submissions,
+    mailboxes,
     manifests,
     log,
     cleanup: () => rm(dir, { recursive: true, force: true }),
@@ -236,4 +257,45 @@ export function binaryBody(res: request.Response, done: (error: Error | null, bo
   stream.on('end', () => {
     done(null, Buffer.concat(parts));
   });
+}
+
+/** A source who asked for replies: what the page derives from the 12 words. */
+export interface TestSource {
+  readonly mailboxId: string;
+  /** As it travels in request bodies: 43 characters of unpadded base64. */
+  readonly capability: string;
+  readonly identity: X25519Identity;
+  readonly recipient: X25519Recipient;
+}
+
+export function makeSource(): TestSource {
+  const keys = deriveSourceKeys(generateSourceSecret());
+  return {
+    mailboxId: keys.mailboxId,
+    capability: encodeMailboxCapability(keys.mailboxCapability),
+    identity: X25519Identity.parse(keys.replyIdentity),
+    recipient: X25519Recipient.parse(keys.replyRecipient),
+  };
+}
+
+/** A fresh reply id, as `sealdrop reply` picks one. */
+export function newReplyId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** A valid reply: real age ciphertext to the source and every active editor. */
+export async function encryptReply(newsroom: Newsroom, source: TestSource, plaintext: Uint8Array): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  const recipients = [source.recipient, ...activeEditors(newsroom).map((editor) => editor.identity.recipient())];
+  for await (const part of encrypt(recipients, once(plaintext))) parts.push(part);
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/** Pushes a reply as `sealdrop push` does. */
+export function pushReply(app: Express, token: string, mailbox: string, id: string, bytes: Uint8Array): request.Test {
+  return request(app)
+    .put(`/api/mailboxes/${mailbox}/replies/${id}`)
+    .set('Authorization', `Bearer ${token}`)
+    .set('Content-Type', 'application/octet-stream')
+    .send(Buffer.from(bytes));
 }

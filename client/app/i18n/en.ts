@@ -102,6 +102,64 @@ export const en = {
   'error.rejected': 'The server refused the encrypted submission. Reload the page and try again.',
   'error.internal': 'Something went wrong. Reload the page and try again.',
 
+  'returning.help':
+    'Sent a tip before and wrote down 12 words? With them you can read the newsroom’s replies and write back.',
+  'returning.button': 'Read replies',
+
+  'words.heading': 'Read replies',
+  'words.intro':
+    'Type the 12 words you wrote down when you sent your tip, in order, with a space or a new line between them. They may be English or Korean words.',
+  'words.label': 'Your 12 words',
+  'words.help':
+    'The words stay on this device: they are not sent to the server and not saved. This field is cleared when you leave this screen.',
+  'words.open': 'Open replies',
+  'words.opening': 'Opening…',
+  'words.fetching': 'Checking the words and fetching the replies…',
+  'words.progress': '{done} of {total} received',
+  'words.error.count': 'There must be exactly 12 words. Check that none is missing or written twice.',
+  'words.error.unknown': 'Word {n} is not in the word list. Compare it, letter by letter, with what you wrote down.',
+  'words.error.unknownKorean':
+    'Word {n} is not in the Korean word list. Compare it, letter by letter, with what you wrote down.',
+  'words.error.unknownEnglish':
+    'Word {n} is not in the English word list. Compare it, letter by letter, with what you wrote down.',
+  'words.error.unknownSomewhere':
+    'One of the words is not in the word list. Compare each, letter by letter, with what you wrote down.',
+  'words.error.checksum':
+    'The words do not check out: one may be wrong or two swapped. Compare them with what you wrote down.',
+  'words.error.mixed': 'The words mix English and Korean. Type all 12 in the language they were shown in.',
+
+  'mailbox.heading': 'Replies from the newsroom',
+  'mailbox.empty': 'No replies yet. Check again in a few days.',
+  'mailbox.reply.heading': 'Reply received {day}',
+  'mailbox.reply.unreadable':
+    'This reply could not be decrypted: it may be damaged, or not meant for your words. You can delete it.',
+  'mailbox.file.save': 'Save',
+  'mailbox.saveWarning':
+    'A file you save stays on this device (usually in Downloads) until you delete it yourself. Some files, such as documents, can connect to the internet outside Tor Browser when opened.',
+  'mailbox.delete.one': 'Delete',
+  'mailbox.delete.all': 'Delete all',
+  'mailbox.delete.confirmOne': 'Delete this reply from the server for good? This cannot be undone.',
+  'mailbox.delete.confirmAll': 'Delete all replies ({count}) from the server for good? This cannot be undone.',
+  'mailbox.delete.yes': 'Delete for good',
+  'mailbox.delete.no': 'Keep',
+  'mailbox.deleting': 'Deleting…',
+  'mailbox.deleted.one': 'Reply deleted from the server.',
+  'mailbox.deleted.many': '{count} replies deleted from the server.',
+  'mailbox.writeBack': 'Write back',
+  'mailbox.close': 'Close replies',
+  'mailbox.close.help': 'Closing makes this page forget your words. To read replies again, type them again.',
+  'mailbox.error.crypto': 'The part of this page that decrypts replies could not start. Reload the page.',
+  'mailbox.error.connection': 'The page could not reach the server. Check your connection and try again.',
+  'mailbox.error.serverBusy': 'The server is busy right now. Try again in a few minutes.',
+  'mailbox.error.rejected': 'The server’s answer was not what this page expects. Reload the page and try again.',
+  'mailbox.error.internal': 'Something went wrong. Try again; if it keeps failing, reload the page.',
+
+  'followUp.heading': 'Write back to the newsroom',
+  'followUp.help':
+    'Your message joins the same conversation: the newsroom sees it with your earlier tip and can reply here again. No new words are needed.',
+  'followUp.back': 'Back to replies',
+  'followUp.done': 'The newsroom has received your message, in the same conversation.',
+
   'unit.bytes': '{n} B',
   'unit.kilobytes': '{n} KB',
   'unit.megabytes': '{n} MB',

@@ -101,6 +101,62 @@ export const ko: Catalog = {
   'error.rejected': '서버가 암호화된 제보를 거부했습니다. 페이지를 새로 고친 뒤 다시 시도하세요.',
   'error.internal': '문제가 생겼습니다. 페이지를 새로 고친 뒤 다시 시도하세요.',
 
+  'returning.help':
+    '전에 제보하면서 단어 12개를 적어 두었나요? 그 단어로 편집국의 답장을 읽고, 편집국에 다시 글을 보낼 수 있습니다.',
+  'returning.button': '답장 읽기',
+
+  'words.heading': '답장 읽기',
+  'words.intro':
+    '제보할 때 적어 둔 단어 12개를 순서대로 입력하세요. 단어 사이는 띄어 쓰거나 줄을 바꾸면 됩니다. 한국어 단어도, 영어 단어도 됩니다.',
+  'words.label': '단어 12개',
+  'words.help':
+    '단어는 이 기기 밖으로 나가지 않습니다. 서버로 보내지 않고 저장하지도 않습니다. 이 화면을 떠나면 입력 칸이 비워집니다.',
+  'words.open': '답장 열기',
+  'words.opening': '여는 중…',
+  'words.fetching': '단어를 확인하고 답장을 가져오는 중입니다…',
+  'words.progress': '{total} 중 {done} 받음',
+  'words.error.count': '단어는 정확히 12개여야 합니다. 빠지거나 두 번 적은 단어가 없는지 확인하세요.',
+  'words.error.unknown': '{n}번째 단어가 단어 목록에 없습니다. 적어 둔 단어와 글자 하나하나 비교해 보세요.',
+  'words.error.unknownKorean':
+    '{n}번째 단어가 한국어 단어 목록에 없습니다. 적어 둔 단어와 글자 하나하나 비교해 보세요.',
+  'words.error.unknownEnglish': '{n}번째 단어가 영어 단어 목록에 없습니다. 적어 둔 단어와 글자 하나하나 비교해 보세요.',
+  'words.error.unknownSomewhere': '단어 목록에 없는 단어가 있습니다. 적어 둔 단어와 글자 하나하나 비교해 보세요.',
+  'words.error.checksum':
+    '단어가 서로 맞지 않습니다. 틀린 단어가 있거나 두 단어의 순서가 바뀌었을 수 있습니다. 적어 둔 단어와 비교해 보세요.',
+  'words.error.mixed': '한국어 단어와 영어 단어가 섞여 있습니다. 12개 모두 처음 화면에 나온 언어로 입력하세요.',
+
+  'mailbox.heading': '편집국의 답장',
+  'mailbox.empty': '아직 답장이 없습니다. 며칠 뒤에 다시 확인하세요.',
+  'mailbox.reply.heading': '{day}에 받은 답장',
+  'mailbox.reply.unreadable':
+    '이 답장은 열 수 없습니다. 손상되었거나, 이 단어로 여는 답장이 아닐 수 있습니다. 삭제할 수는 있습니다.',
+  'mailbox.file.save': '저장',
+  'mailbox.saveWarning':
+    '저장한 파일은 직접 지울 때까지 이 기기(보통 ‘다운로드’ 폴더)에 남습니다. 문서 같은 일부 파일은 열 때 Tor 브라우저를 거치지 않고 인터넷에 연결될 수 있습니다.',
+  'mailbox.delete.one': '삭제',
+  'mailbox.delete.all': '모두 삭제',
+  'mailbox.delete.confirmOne': '이 답장을 서버에서 영구히 삭제할까요? 되돌릴 수 없습니다.',
+  'mailbox.delete.confirmAll': '답장 {count}개를 모두 서버에서 영구히 삭제할까요? 되돌릴 수 없습니다.',
+  'mailbox.delete.yes': '영구히 삭제',
+  'mailbox.delete.no': '그대로 두기',
+  'mailbox.deleting': '삭제하는 중…',
+  'mailbox.deleted.one': '답장을 서버에서 삭제했습니다.',
+  'mailbox.deleted.many': '답장 {count}개를 서버에서 삭제했습니다.',
+  'mailbox.writeBack': '편집국에 다시 쓰기',
+  'mailbox.close': '답장 닫기',
+  'mailbox.close.help': '닫으면 이 페이지가 단어를 잊습니다. 답장을 다시 읽으려면 단어를 다시 입력하세요.',
+  'mailbox.error.crypto': '답장을 여는 기능을 시작하지 못했습니다. 페이지를 새로 고치세요.',
+  'mailbox.error.connection': '서버에 연결하지 못했습니다. 인터넷 연결을 확인한 뒤 다시 시도하세요.',
+  'mailbox.error.serverBusy': '지금은 서버가 바쁩니다. 몇 분 뒤에 다시 시도하세요.',
+  'mailbox.error.rejected': '서버에서 예상하지 못한 응답이 왔습니다. 페이지를 새로 고친 뒤 다시 시도하세요.',
+  'mailbox.error.internal': '문제가 생겼습니다. 다시 시도하고, 계속 안 되면 페이지를 새로 고치세요.',
+
+  'followUp.heading': '편집국에 다시 쓰기',
+  'followUp.help':
+    '이 메시지는 같은 대화로 이어집니다. 편집국은 이전 제보와 함께 보고, 여기로 다시 답장할 수 있습니다. 새 단어는 필요 없습니다.',
+  'followUp.back': '답장으로 돌아가기',
+  'followUp.done': '편집국이 같은 대화로 메시지를 받았습니다.',
+
   'unit.bytes': '{n}B',
   'unit.kilobytes': '{n}KB',
   'unit.megabytes': '{n}MB',

@@ -1,6 +1,11 @@
 /**
- * The first screen: the intro and key panels, then the form (message, files
- * listed with sizes and each removable, the reply choice, send).
+ * The first screen: the way in for a source who has words (read replies),
+ * the intro and key panels, then the form (message, files listed with sizes
+ * and each removable, the reply choice, send).
+ *
+ * In follow-up mode (written from an open mailbox) the same form writes back
+ * in that conversation: no intro, no reply choice (the mailbox's reply
+ * address goes with it), and a way back to the replies.
  */
 import { h } from '../dom.js';
 import { formatBytes } from '../format.js';
@@ -45,8 +50,29 @@ function fileList(context: ScreenContext, onRemoved: () => void): HTMLElement {
   );
 }
 
+/** Beside sending a tip: the way in for a source who already has 12 words. */
+function returningSection(context: ScreenContext): HTMLElement {
+  const { events, t } = context;
+  const read = h('button', {
+    className: 'secondary',
+    id: 'read-replies',
+    text: t('returning.button'),
+    attrs: { type: 'button', 'aria-describedby': 'returning-help' },
+  });
+  read.addEventListener('click', () => {
+    events.readReplies();
+  });
+  return h(
+    'section',
+    { className: 'returning', attrs: { 'aria-label': t('returning.button') } },
+    h('p', { id: 'returning-help', text: t('returning.help') }),
+    read,
+  );
+}
+
 export function composeScreen(context: ScreenContext): HTMLElement[] {
   const { view, events, t } = context;
+  const followUp = view.followUp;
   const message = h('textarea', {
     id: 'message',
     attrs: { rows: '8', 'aria-describedby': 'message-help', spellcheck: 'false', autocomplete: 'off' },
@@ -64,10 +90,34 @@ export function composeScreen(context: ScreenContext): HTMLElement[] {
   const problem = h('p', { className: 'field-error', id: 'compose-problem', attrs: { role: 'alert' } });
   const send = h('button', { className: 'primary', id: 'send', text: t('compose.send'), attrs: { type: 'submit' } });
   send.disabled = view.keys.state !== 'ready';
+  const back = h('button', {
+    className: 'secondary',
+    id: 'back-to-mailbox',
+    text: t('followUp.back'),
+    attrs: { type: 'button' },
+  });
+  back.addEventListener('click', () => {
+    events.returnToMailbox();
+  });
+  const replyChoice = followUp
+    ? [h('p', { className: 'help', id: 'follow-up-help', text: t('followUp.help') })]
+    : [
+        h(
+          'div',
+          { className: 'check' },
+          reply,
+          h('label', { text: t('compose.reply.label'), attrs: { for: 'reply' } }),
+        ),
+        h('p', { className: 'help', id: 'reply-help', text: t('compose.reply.help') }),
+      ];
   const form = h(
     'form',
     { attrs: { novalidate: '', 'aria-labelledby': 'compose-heading' } },
-    h('h2', { id: 'compose-heading', text: t('compose.heading'), attrs: { tabindex: '-1' } }),
+    h('h2', {
+      id: 'compose-heading',
+      text: followUp ? t('followUp.heading') : t('compose.heading'),
+      attrs: { tabindex: '-1' },
+    }),
     h('label', { text: t('compose.message.label'), attrs: { for: 'message' } }),
     h('p', { className: 'help', id: 'message-help', text: t('compose.message.help') }),
     message,
@@ -75,10 +125,9 @@ export function composeScreen(context: ScreenContext): HTMLElement[] {
     h('p', { className: 'help', id: 'files-help', text: t('compose.files.help') }),
     files,
     fileList(context, onRemoved),
-    h('div', { className: 'check' }, reply, h('label', { text: t('compose.reply.label'), attrs: { for: 'reply' } })),
-    h('p', { className: 'help', id: 'reply-help', text: t('compose.reply.help') }),
+    ...replyChoice,
     problem,
-    send,
+    followUp ? h('div', { className: 'actions' }, back, send) : send,
   );
 
   function redrawFileList(): void {
@@ -105,5 +154,12 @@ export function composeScreen(context: ScreenContext): HTMLElement[] {
       message.focus();
     }
   });
-  return [h('p', { className: 'tagline', text: t('page.tagline') }), introSection(t), keySection(view, t), form];
+  if (followUp) return [keySection(view, t), form];
+  return [
+    h('p', { className: 'tagline', text: t('page.tagline') }),
+    returningSection(context),
+    introSection(t),
+    keySection(view, t),
+    form,
+  ];
 }

@@ -1,4 +1,4 @@
-/** The done screen: the submission is stored; what happens next; send another. */
+/** The done screen: the submission is stored; what happens next; send another (or, for a follow-up, back to the replies). */
 import { h } from '../dom.js';
 import { heading, type ScreenContext } from './widgets.js';
 
@@ -13,6 +13,23 @@ export function doneScreen(context: ScreenContext): HTMLElement[] {
   again.addEventListener('click', () => {
     events.sendAnother();
   });
+  if (view.followUp) {
+    const back = h('button', {
+      className: 'secondary',
+      id: 'back-to-mailbox',
+      text: t('followUp.back'),
+      attrs: { type: 'button' },
+    });
+    back.addEventListener('click', () => {
+      events.returnToMailbox();
+    });
+    return [
+      heading(t('done.heading')),
+      h('p', { className: 'ok', text: t('followUp.done') }),
+      h('p', { text: t('done.leave') }),
+      back,
+    ];
+  }
   const screen: HTMLElement[] = [heading(t('done.heading')), h('p', { className: 'ok', text: t('done.body') })];
   if (view.reply) screen.push(h('p', { text: t('done.reply') }));
   screen.push(h('p', { text: t('done.leave') }), again);

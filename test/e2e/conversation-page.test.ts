@@ -1,0 +1,241 @@
+/**
+ * A whole conversation in a real headless Chromium, in Korean, with
+ * WebAssembly and without (`--js-flags=--jitless`, Tor Browser Safer): the
+ * source sends a tip asking for replies and copies its 12 words from the
+ * page; the editor, with the real `sealdrop` commands, pulls, decrypts, writes
+ * two replies offline (one with a file whose name is markup and a bidi
+ * override) and pushes them; the source comes back, types its words with the
+ * keyboard alone (first swapped, then in NFD Hangul with line breaks), reads
+ * both replies, saves the file, writes back, deletes one reply and then all;
+ * the editor pulls the follow-up and sees it in the same conversation. The
+ * server's disk holds no capability and no plaintext; the browser keeps
+ * nothing; every screen passes axe-core.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { conversationLabel, encodeMailboxCapability } from '../../client/core/mailbox.js';
+import { deriveSourceKeys, mnemonicToSecret } from '../../client/core/source-secret.js';
+import { sanitizeFileName } from '../../client/core/tar-paths.js';
+import { requireTools } from '../support/required-tools.js';
+import { accessibilityViolations } from './accessibility.js';
+import { EditorDesk } from './editor-desk.js';
+import { compose, expectDelivered, expectNoTraces, openPage, send, waitUntilSent, type Submission } from './flow.js';
+import {
+  E2E_TOOLS,
+  filesContaining,
+  launchBrowser,
+  screenshotPath,
+  startPortal,
+  storedSubmissions,
+  testBytes,
+  watchProblems,
+  type Portal,
+} from './support.js';
+
+const e2e = requireTools(E2E_TOOLS, 'a conversation on the source page in Chromium');
+
+/**
+ * A file name an attacker might hand an editor: markup and a bidi override
+ * (a file on the editor's disk cannot hold a `/`; core tests cover paths).
+ */
+const HOSTILE_NAME = '보고서 <img src=x onerror=alert(1)>\u202Etxt.exe';
+const FIRST_REPLY = '제보 고맙습니다. 문서의 두 번째 쪽도 보내 주실 수 있나요?\n기다리겠습니다.';
+const SECOND_REPLY = '<img src=x onerror=alert(1)> 두 번째 답장입니다.';
+
+/**
+ * The words with two neighbours swapped, choosing a pair whose swap the
+ * 4-bit checksum catches (one swap in 16 happens to pass it).
+ */
+function swapCaughtByChecksum(words: readonly string[]): string[] {
+  for (let i = 0; i + 1 < words.length; i++) {
+    if (words[i] === words[i + 1]) continue;
+    const swapped = [...words];
+    [swapped[i], swapped[i + 1]] = [words[i + 1]!, words[i]!];
+    try {
+      mnemonicToSecret(swapped.join(' '));
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'checksum') return swapped;
+    }
+  }
+  throw new Error('no swap of neighbours fails the checksum');
+}
+
+/** A screenshot of the screen as the source sees it, for people to review (test-output/screenshots). */
+async function shot(page: Page, name: string, jitless: boolean): Promise<void> {
+  await page.screenshot({ path: screenshotPath(`conversation-${name}-ko${jitless ? '-nowasm' : ''}`), fullPage: true });
+}
+
+async function focusedText(page: Page): Promise<{ tag: string; text: string; id: string }> {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    return { tag: element?.tagName ?? '', text: element?.textContent ?? '', id: element?.id ?? '' };
+  });
+}
+
+e2e.describe.each([
+  ['with WebAssembly', false],
+  ['without WebAssembly (--jitless)', true],
+])('a conversation on the source page in Chromium %s, in Korean', (_name, jitless) => {
+  let portal: Portal;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [portal, browser] = await Promise.all([startPortal(), launchBrowser({ jitless })]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser.close();
+    await portal.close();
+  });
+
+  test('tip, replies read with the words, a file saved, a follow-up in the same conversation, deletes', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, acceptDownloads: true });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+
+    // The first tip, asking for replies.
+    const tip: Submission = { message: `첫 제보입니다. ${Date.now()}`, files: [], reply: true };
+    const beforeTip = storedSubmissions(portal);
+    await openPage(page, portal, 'ko');
+    await compose(page, tip);
+    const words = (await send(page, true))!;
+    await waitUntilSent(page, 120_000);
+    expectDelivered(portal, beforeTip, tip, words);
+    const keys = deriveSourceKeys(mnemonicToSecret(words.join(' ')).secret);
+
+    // The editor pulls and decrypts offline, sees the conversation, answers twice.
+    const desk = await EditorDesk.open(portal);
+    const label = conversationLabel(keys.mailboxId);
+    const first = await desk.pullAndDecrypt();
+    expect(first.folders).toHaveLength(1);
+    expect(first.report).toContain(`conversation: ${label}`);
+    const attachment = testBytes(200_000, 7);
+    const firstId = await desk.reply(first.folders[0]!, FIRST_REPLY, [{ name: HOSTILE_NAME, bytes: attachment }]);
+    const secondId = await desk.reply(first.folders[0]!, SECOND_REPLY, []);
+    const pushed = await desk.push();
+    expect(pushed).toContain('pushed 2 new reply(ies)');
+    // Pushing again stores nothing twice.
+    expect(await desk.push()).toContain('pushed 0 new reply(ies), 2 already delivered');
+
+    // The source comes back, keyboard only.
+    await page.goto(`${portal.url}?lang=ko`);
+    await page.waitForSelector('#read-replies');
+    expect(await page.textContent('#read-replies')).toBe('답장 읽기');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.focus('#read-replies');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#words');
+    expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: '답장 읽기' });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await page.getAttribute('#words', 'autocomplete')).toBe('off');
+    expect(await page.getAttribute('#words', 'spellcheck')).toBe('false');
+    expect(await page.locator('#words').evaluate((field) => field.closest('form'))).toBeNull();
+    await page.keyboard.press('Tab');
+    expect((await focusedText(page)).id).toBe('words');
+    // Two words swapped: the checksum catches it, and the message names no word.
+    const swapped = swapCaughtByChecksum(words);
+    await page.keyboard.insertText(swapped.join(' '));
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect((await focusedText(page)).id).toBe('words-open');
+    await page.keyboard.press('Enter');
+    const problem = page.locator('#words-problem');
+    await problem.waitFor({ timeout: 30_000 });
+    expect(await problem.textContent()).toContain('단어가 서로 맞지 않습니다');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await shot(page, '1-words-problem', jitless);
+    for (const word of words) expect(await problem.textContent()).not.toContain(word);
+    // Focus went back to the field; type them again, decomposed Hangul, one per line.
+    expect((await focusedText(page)).id).toBe('words');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(words.join('\n').normalize('NFD'));
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.reply', { timeout: 60_000 });
+    expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: '편집국의 답장' });
+    expect(await page.locator('#words').count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await shot(page, '2-mailbox', jitless);
+
+    // Both replies, as text; the hostile name is a name, not markup.
+    expect(await page.locator('.reply').count()).toBe(2);
+    const messages = await page.locator('.reply-message').allTextContents();
+    expect(messages.sort()).toEqual([FIRST_REPLY, SECOND_REPLY].sort());
+    expect(await page.locator('.reply img, .reply b, .reply script').count()).toBe(0);
+    // The name as text, its bidi override shown as `?` so `…txt.exe` cannot pass for `…exe.txt`.
+    expect(await page.locator('bdi.file-name').allTextContents()).toEqual([HOSTILE_NAME.replace('\u202E', '?')]);
+    expect(await page.locator('#save-warning').textContent()).toContain('이 기기');
+
+    // Saved under the sanitized archive name, byte for byte.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.reply .files button').click()]);
+    expect(download.suggestedFilename()).toBe(sanitizeFileName(HOSTILE_NAME, 0).slice('files/'.length));
+    expect(readFileSync(await download.path()).equals(Buffer.from(attachment))).toBe(true);
+
+    // Writing back: no new words, the same conversation.
+    const beforeFollowUp = storedSubmissions(portal);
+    await page.click('#write-back');
+    await page.waitForSelector('#back-to-mailbox');
+    expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: '편집국에 다시 쓰기' });
+    expect(await page.locator('#reply').count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    const followUp: Submission = { message: `두 번째 쪽을 보냅니다. ${Date.now()}`, files: [], reply: true };
+    await page.fill('#message', followUp.message);
+    await page.click('#send');
+    await page.waitForSelector('#back-to-mailbox', { timeout: 120_000 });
+    // The same 12 words' reply recipient and mailbox, so editors see one conversation.
+    expectDelivered(portal, beforeFollowUp, followUp, words);
+    await page.click('#back-to-mailbox');
+    await page.waitForSelector('.reply');
+
+    // Delete one: asked first, said done only once the server has deleted it.
+    await page.click(`#delete-${secondId}`);
+    expect((await focusedText(page)).id).toBe('confirm-delete-yes');
+    await page.keyboard.press('Enter');
+    await page.locator('#delete-notice').waitFor();
+    expect(await page.textContent('#delete-notice')).toBe('답장을 서버에서 삭제했습니다.');
+    const states = await desk.replies(first.folders[0]!);
+    expect(states).toContain(`${firstId}  waiting`);
+    expect(states).toContain(`${secondId}  deleted by the source`);
+    // Then all.
+    await page.click('#delete-all');
+    await page.click('#confirm-delete-all-yes');
+    await page.locator('#mailbox-empty').waitFor();
+    expect(await page.textContent('#mailbox-empty')).toBe('아직 답장이 없습니다. 며칠 뒤에 다시 확인하세요.');
+    await shot(page, '3-mailbox-empty', jitless);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await desk.replies(first.folders[0]!)).toContain('2 reply(ies), 0 waiting, 2 deleted by the source');
+
+    // The editor pulls the follow-up: the same conversation as the first tip.
+    const second = await desk.pullAndDecrypt();
+    expect(second.folders).toHaveLength(1);
+    expect(second.report).toContain(`conversation: ${label}`);
+    expect(readFileSync(path.join(second.folders[0]!, 'message.txt'), 'utf8')).toBe(followUp.message);
+    const conversations = await desk.conversations();
+    expect(conversations).toContain(`conversation ${label}: 2 submission(s)`);
+
+    // The server holds no capability and no plaintext of the replies or the follow-up.
+    const needles = [
+      Buffer.from(encodeMailboxCapability(keys.mailboxCapability)),
+      Buffer.from(FIRST_REPLY.slice(0, 12)),
+      Buffer.from(followUp.message.slice(0, 12)),
+      Buffer.from(keys.replyIdentity),
+    ];
+    expect(filesContaining(portal.newsroom.dataDir, needles)).toEqual([]);
+
+    // Closing the mailbox: back to the first screen, nothing on the device.
+    await page.click('#mailbox-close');
+    await page.waitForSelector('#read-replies');
+    await expectNoTraces(page, words);
+    expect(problems).toEqual([]);
+    expect(portal.proxy.requests).toContain(jitless ? 'GET /worker-nowasm.js' : 'GET /worker.js');
+    // The capability only ever in bodies: no mailbox request path names anything but the route.
+    expect(
+      portal.proxy.requests
+        .filter((line) => line.includes('/api/mailbox'))
+        .every((line) => /^POST \/api\/mailbox(\/reply|\/delete)?$/.test(line)),
+    ).toBe(true);
+    await context.close();
+  }, 300_000);
+});
