@@ -234,18 +234,45 @@ export function watchProblems(page: Page): string[] {
   return problems;
 }
 
-/** Every file under `directory`, recursively. */
-export function listFiles(directory: string): string[] {
-  if (!existsSync(directory)) return [];
-  return readdirSync(directory, { recursive: true, encoding: 'utf8' })
-    .map((name) => path.join(directory, name))
-    .filter((file) => statSync(file).isFile());
+/** Whether `error` says a file is gone: the server renames and deletes files while tests watch its folder. */
+function isGone(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
-/** Files under `directory` that contain any of `needles`. */
+/** Every file under `directory`, recursively (files removed while it looks are left out). */
+export function listFiles(directory: string): string[] {
+  if (!existsSync(directory)) return [];
+  let names: string[] | null = null;
+  // A folder removed during the walk (an emptied mailbox) fails it: walk again.
+  for (let attempt = 0; names === null; attempt++) {
+    try {
+      names = readdirSync(directory, { recursive: true, encoding: 'utf8' });
+    } catch (error) {
+      if (!isGone(error) || attempt >= 5) throw error;
+    }
+  }
+  return names
+    .map((name) => path.join(directory, name))
+    .filter((file) => {
+      try {
+        return statSync(file).isFile();
+      } catch (error) {
+        if (isGone(error)) return false;
+        throw error;
+      }
+    });
+}
+
+/** Files under `directory` that contain any of `needles` (a file removed before it is read holds nothing). */
 export function filesContaining(directory: string, needles: readonly Uint8Array[]): string[] {
   return listFiles(directory).filter((file) => {
-    const bytes = readFileSync(file);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (error) {
+      if (isGone(error)) return false;
+      throw error;
+    }
     return needles.some((needle) => bytes.indexOf(needle) >= 0);
   });
 }
