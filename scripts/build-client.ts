@@ -21,10 +21,13 @@
  *                              files included so that one check covers every
  *                              byte the server may send
  *
- * Usage: build-client.js [--out DIR] [--root-key FILE | --demo]
+ * Usage: build-client.js [--out DIR] [--root-key FILE | --demo] [--title TEXT]
  *   --root-key FILE  the newsroom's root public key (minisign format); default
  *                    $SEALDROP_ROOT_PUBLIC_KEY_FILE, else keys/root.pub if it exists
  *   --demo           prepare the `npm start` demo newsroom (demo/) and use its root key
+ *   --title TEXT     the page title (tab, app switcher, an ordinary browser's
+ *                    history), in every language; default the catalog's neutral
+ *                    `page.title` in the page's language
  * Without a root key the page is built but refuses to encrypt (fails closed).
  */
 import { createHash } from 'node:crypto';
@@ -41,6 +44,13 @@ export interface BuildClientOptions {
   readonly outDir: string;
   /** The root public key file to ship, or null for a page that refuses to encrypt. */
   readonly rootPublicKeyFile: string | null;
+  /**
+   * The page's title, in every language, in place of the neutral default
+   * (index.html's, then the catalog's `page.title` in the page's language).
+   * A shared device's tabs and history show it, so it should not say what
+   * the page is for.
+   */
+  readonly title?: string;
 }
 
 export interface BuiltFile {
@@ -103,6 +113,37 @@ async function bundle(
   if (file === undefined || result.outputFiles.length !== 1)
     throw new BuildError(`unexpected esbuild output for ${entry}`);
   return file.contents;
+}
+
+/** The longest title accepted: tabs show a few words, and a title is no place for more. */
+export const MAX_TITLE_LENGTH = 120;
+
+/**
+ * `title`, trimmed, checked to be one line of printable text.
+ * @throws BuildError if it is empty, too long, or holds control or bidi characters.
+ */
+export function checkTitle(title: string): string {
+  const trimmed = title.trim();
+  if (trimmed === '') throw new BuildError('--title must not be empty');
+  // Counted in code points, as a reader sees letters (a Hangul syllable is one).
+  if (Array.from(trimmed).length > MAX_TITLE_LENGTH)
+    throw new BuildError(`--title must be at most ${MAX_TITLE_LENGTH} characters`);
+  // Line breaks and other controls, and bidi overrides that could make the title read otherwise.
+  if (/[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u.test(trimmed))
+    throw new BuildError('--title must be one line without control characters');
+  return trimmed;
+}
+
+/**
+ * index.html with its one `<title>` set to `title` (escaped as HTML text).
+ * @throws BuildError if the page does not have exactly one `<title>…</title>`.
+ */
+export function withTitle(html: string, title: string): string {
+  const titles = html.match(/<title>[^<]*<\/title>/g) ?? [];
+  if (titles.length !== 1) throw new BuildError('client/app/index.html must have exactly one <title>');
+  const text = checkTitle(title).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // Marked, so the page keeps it in every language instead of its catalog's title (client/app/display.ts).
+  return html.replace(/<title>[^<]*<\/title>/, () => `<title data-newsroom>${text}</title>`);
 }
 
 /** Text files worth compressing; root.pub (113 bytes) would only grow. */
@@ -206,7 +247,11 @@ export async function buildClient(options: BuildClientOptions): Promise<BuiltFil
   files.set('main.js', main);
   files.set('worker.js', worker);
   files.set('worker-nowasm.js', workerNoWasm);
-  files.set('index.html', await readFile(path.join(root, app('index.html'))));
+  const page = await readFile(path.join(root, app('index.html')), 'utf8');
+  files.set(
+    'index.html',
+    new TextEncoder().encode(options.title === undefined ? page : withTitle(page, options.title)),
+  );
   files.set('favicon.svg', await readFile(path.join(root, app('favicon.svg'))));
   files.set('styles.css', await minifyCss(await readFile(path.join(root, app('styles.css')), 'utf8')));
   for (const [name, bytes] of precompress(files)) files.set(name, bytes);
@@ -229,22 +274,48 @@ function argument(argv: readonly string[], name: string): string | undefined {
   return value;
 }
 
+/** The command line, as given (see the usage above). */
+export interface BuildArguments {
+  readonly out?: string;
+  readonly rootKey?: string;
+  readonly demo: boolean;
+  /** Checked here (see {@link checkTitle}), so a bad title fails before anything is built. */
+  readonly title?: string;
+}
+
+/**
+ * Reads the command line.
+ * @throws BuildError for an unknown argument, a missing value or a bad title.
+ */
+export function parseBuildArguments(argv: readonly string[]): BuildArguments {
+  const takesValue = new Set(['--out', '--root-key', '--title']);
+  for (const [index, word] of argv.entries()) {
+    const isValue = index > 0 && takesValue.has(argv[index - 1]!);
+    if (!isValue && !takesValue.has(word) && word !== '--demo') throw new BuildError(`unknown argument ${word}`);
+  }
+  const out = argument(argv, '--out');
+  const rootKey = argument(argv, '--root-key');
+  const title = argument(argv, '--title');
+  return {
+    ...(out === undefined ? {} : { out }),
+    ...(rootKey === undefined ? {} : { rootKey }),
+    demo: argv.includes('--demo'),
+    ...(title === undefined ? {} : { title: checkTitle(title) }),
+  };
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const root = findRepoRoot();
-  const known = new Set(['--out', '--root-key', '--demo']);
-  for (const [index, word] of argv.entries()) {
-    const isValue = index > 0 && (argv[index - 1] === '--out' || argv[index - 1] === '--root-key');
-    if (!isValue && !known.has(word)) throw new BuildError(`unknown argument ${word}`);
-  }
-  const outDir = path.resolve(argument(argv, '--out') ?? path.join(root, 'dist', 'client', 'app'));
-  const given = argument(argv, '--root-key');
+  const parsed = parseBuildArguments(argv);
+  const outDir = path.resolve(parsed.out ?? path.join(root, 'dist', 'client', 'app'));
+  const given = parsed.rootKey;
   const published = path.join(root, 'keys', 'root.pub');
   const fromEnvironment = process.env.SEALDROP_ROOT_PUBLIC_KEY_FILE;
   let rootPublicKeyFile: string | null = given ?? null;
   if (rootPublicKeyFile === null && fromEnvironment !== undefined && fromEnvironment !== '')
     rootPublicKeyFile = fromEnvironment;
   if (rootPublicKeyFile === null && existsSync(published)) rootPublicKeyFile = published;
-  if (argv.includes('--demo')) {
+  if (parsed.demo) {
     if (given !== undefined) throw new BuildError('use --root-key or --demo, not both');
     // The same demo newsroom `npm start` uses (created once, then reused).
     const { loadSodium } = await import('../client/core/sodium.js');
@@ -252,7 +323,8 @@ async function main(argv: readonly string[]): Promise<void> {
     await loadSodium();
     rootPublicKeyFile = (await prepareDemoNewsroom(path.join(root, 'demo'))).rootPublicKeyFile;
   }
-  const built = await buildClient({ outDir, rootPublicKeyFile });
+  const { title } = parsed;
+  const built = await buildClient({ outDir, rootPublicKeyFile, ...(title === undefined ? {} : { title }) });
   const width = Math.max(...built.map((file) => file.name.length));
   process.stdout.write(`client built in ${path.relative(process.cwd(), outDir) || '.'}\n`);
   for (const file of built)

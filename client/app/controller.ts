@@ -92,6 +92,7 @@ interface PageState {
   files: File[];
   reply: boolean;
   words: readonly string[] | null;
+  wordsRenewed: boolean;
   failure: FailureReason | null;
   workerRunning: boolean;
   /** The upload in progress, deleted on quick exit. */
@@ -124,6 +125,13 @@ export class PageController implements PageEvents {
   readonly #state: PageState;
   #worker: EncryptionWorker | null = null;
   #lastEscape = Number.NEGATIVE_INFINITY; // a first press is never the second of a pair
+  /**
+   * Secret requests posted and not yet answered. The worker answers them in
+   * order, so only the last answer shows the secret it holds: earlier ones
+   * (the old words, in a language switch's race with "make new words") are
+   * dropped, never shown for the source to copy.
+   */
+  #secretAnswersAwaited = 0;
 
   constructor(ports: PagePorts, options: ControllerOptions) {
     this.#ports = ports;
@@ -136,6 +144,7 @@ export class PageController implements PageEvents {
       files: [],
       reply: false,
       words: null,
+      wordsRenewed: false,
       failure: null,
       workerRunning: false,
       uploadId: null,
@@ -180,6 +189,7 @@ export class PageController implements PageEvents {
     if (!wanted) {
       // No replies wanted: no secret may exist.
       this.#state.words = null;
+      this.#state.wordsRenewed = false;
       this.#post({ type: 'forget-secret' });
     }
   }
@@ -191,12 +201,22 @@ export class PageController implements PageEvents {
     if (state.followUp) {
       this.#startSending();
     } else if (state.reply) {
-      if (state.words === null) this.#post({ type: 'secret', language: state.language });
+      if (state.words === null) this.#askSecret('secret');
       this.#show('secret');
     } else {
       this.#startSending();
     }
     return 'accepted';
+  }
+
+  makeNewWords(): void {
+    const state = this.#state;
+    // Only words on screen can be replaced; while the worker answers, a press does nothing.
+    if (state.screen !== 'secret' || state.words === null || !state.workerRunning) return;
+    state.words = null;
+    state.wordsRenewed = true;
+    this.#askSecret('new-secret');
+    this.#render(false);
   }
 
   sendWithSecret(): void {
@@ -299,7 +319,7 @@ export class PageController implements PageEvents {
     state.language = state.language === 'en' ? 'ko' : 'en';
     this.#ports.keepLanguage(state.language);
     // The secret's words follow the language; the secret itself does not change.
-    if (state.words !== null) this.#post({ type: 'secret', language: state.language });
+    if (state.words !== null || this.#secretAnswersAwaited > 0) this.#askSecret('secret');
     this.#render(false);
     this.#ports.display.focusLanguageSwitch();
   }
@@ -362,6 +382,15 @@ export class PageController implements PageEvents {
     this.#worker?.terminate();
     this.#worker = null;
     this.#state.workerRunning = false;
+    // A gone worker answers nothing more.
+    this.#secretAnswersAwaited = 0;
+  }
+
+  /** Asks the worker for the secret's words (`new-secret`: for a fresh secret) in the page's language. */
+  #askSecret(type: 'secret' | 'new-secret'): void {
+    if (this.#worker === null) return;
+    this.#secretAnswersAwaited += 1;
+    this.#post({ type, language: this.#state.language });
   }
 
   #post(message: PageMessage): void {
@@ -413,6 +442,9 @@ export class PageController implements PageEvents {
         else this.#setKeys({ state: 'failed', reason: message.reason });
         break;
       case 'secret':
+        if (this.#secretAnswersAwaited > 0) this.#secretAnswersAwaited -= 1;
+        // Words for a secret since forgotten (replies turned off) are not shown either.
+        if (this.#secretAnswersAwaited > 0 || !state.reply) break;
         state.words = message.words;
         if (state.screen === 'secret') this.#render(false);
         break;
@@ -498,6 +530,7 @@ export class PageController implements PageEvents {
   #fallBackToNoWasm(): void {
     const state = this.#state;
     this.#worker?.terminate();
+    this.#secretAnswersAwaited = 0;
     state.workerFile = NO_WASM_WORKER;
     this.#startWorker();
     // Words handed to the worker that just went are not kept here: ask for them again.
@@ -534,6 +567,7 @@ export class PageController implements PageEvents {
     state.files = [];
     state.reply = false;
     state.words = null;
+    state.wordsRenewed = false;
   }
 
   /** To `screen`, focus on its heading so keyboard and screen reader users start at the top of what changed. */

@@ -119,7 +119,10 @@ export class PageDisplay implements Display {
 
   #renderChrome(language: Language, t: Translate): void {
     document.documentElement.lang = language;
-    document.title = t('page.title');
+    // A tab, the app switcher and an ordinary browser's history show the title:
+    // the catalog's neutral one in the page's language, unless the newsroom set
+    // its own at build time (scripts/build-client.ts --title marks it), which stays.
+    if (document.querySelector('title[data-newsroom]') === null) document.title = t('page.title');
     const other: Language = language === 'en' ? 'ko' : 'en';
     this.#languageButton.textContent = t('language.other');
     this.#languageButton.setAttribute('lang', other);

@@ -57,6 +57,8 @@ export interface PageView {
   readonly reply: boolean;
   /** The source secret's words, once the worker has made it (replies only). */
   readonly words: readonly string[] | null;
+  /** The words on the secret screen replace ones the source asked to be made anew. */
+  readonly wordsRenewed: boolean;
   /** The reason shown on the `failed` screen. */
   readonly failure: FailureReason | null;
   /** False once the worker is gone: then only a reload can start over. */
@@ -97,6 +99,11 @@ export interface PageEvents {
   chooseReply(wanted: boolean): void;
   /** The compose form's send. */
   submit(): SubmitOutcome;
+  /**
+   * The secret screen's "make new words": the worker wipes the secret and
+   * makes another (nothing has carried it yet); no words until it answers.
+   */
+  makeNewWords(): void;
   /** The secret screen's send, once the words are confirmed written down. */
   sendWithSecret(): void;
   cancelSend(): void;

@@ -73,6 +73,11 @@ export type MailboxReply =
 export type PageMessage =
   /** Create the source secret if there is none; answer with its words in `language`. */
   | { readonly type: 'secret'; readonly language: Language }
+  /**
+   * Wipe the source secret and make a fresh one; answer with its words in
+   * `language`. Only before sending: nothing has carried the old one yet.
+   */
+  | { readonly type: 'new-secret'; readonly language: Language }
   /** Drop the source secret (the source no longer wants replies). */
   | { readonly type: 'forget-secret' }
   /** Stop the send in progress and delete what was uploaded. */

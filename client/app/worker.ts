@@ -289,9 +289,23 @@ scope.addEventListener('message', (event) => {
       });
       break;
     }
+    case 'new-secret': {
+      // After `trusted`, like `secret` and `send`, so the three keep their order.
+      void trusted.then((keys) => {
+        if (keys === null) return;
+        if (secret !== null) wipe(secret);
+        secret = generateSourceSecret();
+        post({ type: 'secret', words: secretToMnemonic(secret, request.language).split(' ') });
+      });
+      break;
+    }
     case 'forget-secret': {
-      if (secret !== null) wipe(secret);
-      secret = null;
+      // In turn after `trusted`, like `secret`: a request still waiting on it
+      // would otherwise make a secret after this one was forgotten.
+      void trusted.then(() => {
+        if (secret !== null) wipe(secret);
+        secret = null;
+      });
       break;
     }
     case 'cancel': {

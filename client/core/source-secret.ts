@@ -3,10 +3,14 @@
  * words (English or Korean, with BIP39's checksum to catch typos), from which
  * the reply key pair and the mailbox credentials derive with HKDF-SHA-256.
  *
- * No slow KDF: the secret is uniformly random with 128 bits of entropy, so
+ * No slow KDF: the secret is uniformly random with over 127 bits of entropy, so
  * stretching adds nothing, and Argon2 is neither in the standard libsodium
  * build nor usable without WebAssembly. Format and labels are documented in
  * docs/PROTOCOL.md ("Keys").
+ *
+ * Secrets are drawn so that no word dangerous to carry in the DPRK is shown
+ * (word-safety.ts), and words are read back in North Korean spelling
+ * (korean-spelling.ts) and with split compounds joined (word-joining.ts).
  */
 import { entropyToMnemonic, mnemonicToEntropy } from '@scure/bip39';
 import { wordlist as englishWords } from '@scure/bip39/wordlists/english.js';
@@ -15,16 +19,27 @@ import { encodeBech32 } from './bech32.js';
 import { toHex, utf8, wipe } from './bytes.js';
 import { CodedError } from './coded-error.js';
 import { hkdfSha256 } from './hkdf.js';
+import { listWordForAlias } from './korean-spelling.js';
 import { sodium } from './sodium.js';
+import { joinPieces } from './word-joining.js';
+import { drawSafeSecret } from './word-safety.js';
 
 export type MnemonicLanguage = 'en' | 'ko';
 
 /** Why words are not a valid source secret ({@link SourceSecretError}). */
 export type SourceSecretErrorCode =
-  /** Not exactly 12 words. */
+  /** Not 12 words, and not more pieces that join into 12 words. */
   | 'word-count'
-  /** A word not in the detected language's list (see `wordNumber`). */
+  /** A word not in the detected language's list nor an accepted spelling of one (see `wordNumber`, 1..12). */
   | 'unknown-word'
+  /**
+   * More than 12 pieces were typed and one is no word and joins with no
+   * neighbour into one, at a place among the 12 words that cannot be told:
+   * `wordNumber` counts the typed pieces instead.
+   */
+  | 'unknown-typed-word'
+  /** More than 12 pieces join into 12 words in more than one way; `wordNumber` is the typed piece where they first differ. */
+  | 'ambiguous-join'
   /** Every word is valid but the BIP39 checksum fails: a wrong word or order. */
   | 'checksum'
   /** Words from both the English and the Korean list. */
@@ -36,9 +51,13 @@ export type SourceSecretErrorCode =
  */
 export class SourceSecretError extends CodedError<SourceSecretErrorCode> {
   override name = 'SourceSecretError';
-  /** 1-based position of the offending word, for `unknown-word`. */
+  /**
+   * 1-based position of the offending word: among the 12 words for
+   * `unknown-word`, among the typed pieces for `unknown-typed-word` and
+   * `ambiguous-join`.
+   */
   readonly wordNumber: number | undefined;
-  /** The word list the words were read against, for `unknown-word` and `checksum`. */
+  /** The word list the words were read against, for every code but `word-count` and `mixed-language`. */
   readonly language: MnemonicLanguage | undefined;
 
   constructor(code: SourceSecretErrorCode, message: string, wordNumber?: number, language?: MnemonicLanguage) {
@@ -74,15 +93,30 @@ const INDEXES: Record<MnemonicLanguage, ReadonlyMap<string, number>> = {
   ko: new Map(koreanWords.map((word, i) => [word, i])),
 };
 
+/** The list index of a word (NFKD), or of the list word a North Korean spelling stands for. */
+function lookupWord(language: MnemonicLanguage, word: string): number | undefined {
+  const index = INDEXES[language];
+  const direct = index.get(word);
+  if (direct !== undefined || language !== 'ko') return direct;
+  const listWord = listWordForAlias(word);
+  return listWord === undefined ? undefined : index.get(listWord);
+}
+
 function checkSecret(secret: Uint8Array): void {
   if (!(secret instanceof Uint8Array) || secret.length !== SECRET_BYTES) {
     throw new TypeError('source secret must be 16 bytes');
   }
 }
 
-/** 128 fresh random bits from libsodium's CSPRNG. */
+/**
+ * 128 random bits from libsodium's CSPRNG, drawn afresh until none of the 12
+ * words is on the avoid-list (word-safety.ts) in either language: uniform
+ * over the secrets that show no avoided word. About 1 draw in 3 is refused;
+ * the entropy left is in docs/PROTOCOL.md (Keys §3.1).
+ */
 export function generateSourceSecret(): Uint8Array {
-  return sodium().randombytes_buf(SECRET_BYTES);
+  const s = sodium();
+  return drawSafeSecret((length) => s.randombytes_buf(length));
 }
 
 /**
@@ -108,7 +142,8 @@ function normaliseWords(text: string): string[] {
 }
 
 function detectLanguage(words: readonly string[]): MnemonicLanguage {
-  const known = (language: MnemonicLanguage): number => words.filter((word) => INDEXES[language].has(word)).length;
+  const known = (language: MnemonicLanguage): number =>
+    words.filter((word) => lookupWord(language, word) !== undefined).length;
   const english = known('en');
   const korean = known('ko');
   // Hangul and ASCII never overlap, so a word is in at most one list.
@@ -122,28 +157,54 @@ function detectLanguage(words: readonly string[]): MnemonicLanguage {
 }
 
 /**
- * Read 12 words back into the secret, detecting the language.
+ * Read 12 words back into the secret, detecting the language. A Korean word
+ * may be in North Korean spelling (korean-spelling.ts); more than 12 pieces
+ * are joined back into 12 words where split words make that possible, one
+ * way only (word-joining.ts).
  * @throws SourceSecretError `word-count` for anything but 12 words,
- *   `unknown-word` (with `wordNumber`) for a word not in the list,
+ *   `unknown-word` (with `wordNumber` among the 12) for a word not in the
+ *   list, `unknown-typed-word` (with `wordNumber` among the typed pieces)
+ *   when more pieces arrive and one is no word at an untold place,
+ *   `ambiguous-join` when the pieces join into 12 words in several ways,
  *   `checksum` when every word is valid but the checksum does not match
  *   (a wrong word or a changed order), `mixed-language`.
  */
 export function mnemonicToSecret(text: string): { secret: Uint8Array; language: MnemonicLanguage } {
-  const words = normaliseWords(text);
-  if (words.length !== WORD_COUNT) {
-    throw new SourceSecretError('word-count', `expected ${WORD_COUNT} words, got ${words.length}`);
+  const pieces = normaliseWords(text);
+  const countError = (): SourceSecretError =>
+    new SourceSecretError('word-count', `expected ${WORD_COUNT} words, got ${pieces.length}`);
+  if (pieces.length < WORD_COUNT) throw countError();
+  const language = detectLanguage(pieces);
+  const list = LANGUAGE_NAMES[language];
+  const read = joinPieces(pieces, (word) => lookupWord(language, word), WORD_COUNT);
+  switch (read.kind) {
+    case 'count':
+      throw countError();
+    case 'unknown':
+      throw new SourceSecretError(
+        'unknown-word',
+        `word ${read.wordNumber} is not in the ${list} word list`,
+        read.wordNumber,
+        language,
+      );
+    case 'unknown-piece':
+      throw new SourceSecretError(
+        'unknown-typed-word',
+        `typed word ${read.pieceNumber} is not in the ${list} word list and joins no neighbour into a word`,
+        read.pieceNumber,
+        language,
+      );
+    case 'ambiguous':
+      throw new SourceSecretError(
+        'ambiguous-join',
+        `the typed words from word ${read.pieceNumber} on join into 12 ${list} words in more than one way`,
+        read.pieceNumber,
+        language,
+      );
+    case 'words':
+      break;
   }
-  const language = detectLanguage(words);
-  const index = INDEXES[language];
-  const missing = words.findIndex((word) => !index.has(word));
-  if (missing >= 0) {
-    throw new SourceSecretError(
-      'unknown-word',
-      `word ${missing + 1} is not in the ${LANGUAGE_NAMES[language]} word list`,
-      missing + 1,
-      language,
-    );
-  }
+  const words = read.indexes.map((i) => WORDLISTS[language][i]!);
   let secret: Uint8Array;
   try {
     secret = mnemonicToEntropy(words.join(' '), WORDLISTS[language] as string[]);

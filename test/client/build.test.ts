@@ -10,7 +10,14 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { formatPublicKeyFile, generateKeyPair } from '../../client/core/minisign.js';
 import { loadSodium } from '../../client/core/sodium.js';
-import { BuildError, buildClient } from '../../scripts/build-client.js';
+import {
+  BuildError,
+  buildClient,
+  checkTitle,
+  MAX_TITLE_LENGTH,
+  parseBuildArguments,
+  withTitle,
+} from '../../scripts/build-client.js';
 
 let work: string;
 let rootKeyFile: string;
@@ -111,3 +118,53 @@ test('refuses a root key that is not a minisign public key, and a folder that is
   await writeFile(path.join(precious, 'notes.txt'), 'keep me');
   await expect(buildClient({ outDir: precious, rootPublicKeyFile: null })).rejects.toThrow('refusing to delete');
 }, 60_000);
+
+test('the page title is neutral by default and the newsroom can set its own, escaped, in every language', async () => {
+  const source = await readFile(path.join('client', 'app', 'index.html'), 'utf8');
+  const defaultTitle = /<title>([^<]*)<\/title>/.exec(source)?.[1];
+  // Neutral: a shared device's tabs and history must not say what the page is for.
+  expect(defaultTitle).toBeDefined();
+  expect(defaultTitle).not.toMatch(/tip|secure|leak|제보|안전/i);
+  expect(source).not.toContain('data-newsroom');
+
+  const plain = path.join(work, 'title-default');
+  await buildClient({ outDir: plain, rootPublicKeyFile: null });
+  expect(await readFile(path.join(plain, 'index.html'), 'utf8')).toBe(source);
+
+  const out = path.join(work, 'title');
+  await buildClient({ outDir: out, rootPublicKeyFile: null, title: '  Reading <room> & notes  ' });
+  const html = await readFile(path.join(out, 'index.html'), 'utf8');
+  // Marked, so the page keeps it in every language (client/app/display.ts).
+  expect(html.match(/<title[^>]*>[^<]*<\/title>/g)).toEqual([
+    '<title data-newsroom>Reading &lt;room&gt; &amp; notes</title>',
+  ]);
+  // Nothing else changed, and the gzip twin and SHA256SUMS follow the new page.
+  expect(html.replace(/<title[^>]*>[^<]*<\/title>/, '')).toBe(source.replace(/<title>[^<]*<\/title>/, ''));
+  expect(gunzipSync(await readFile(path.join(out, 'index.html.gz'))).toString('utf8')).toBe(html);
+  expect(spawnSync('sha256sum', ['--check', '--strict', 'SHA256SUMS'], { cwd: out }).status).toBe(0);
+}, 60_000);
+
+test('a title that is empty, too long, or not one line of plain text is refused before anything is written', async () => {
+  expect(checkTitle(' 날씨 ')).toBe('날씨');
+  expect(checkTitle('가'.repeat(MAX_TITLE_LENGTH))).toHaveLength(MAX_TITLE_LENGTH);
+  for (const bad of ['', '   ', 'x'.repeat(MAX_TITLE_LENGTH + 1), 'two\nlines', 'tab\there', 'evil\u202Etxt.exe']) {
+    expect(() => checkTitle(bad)).toThrow(BuildError);
+  }
+  expect(() => withTitle('<html><head></head></html>', 'x')).toThrow('exactly one <title>');
+  expect(() => withTitle('<title>a</title><title>b</title>', 'x')).toThrow('exactly one <title>');
+  const out = path.join(work, 'title-refused');
+  await expect(buildClient({ outDir: out, rootPublicKeyFile: null, title: 'a\nb' })).rejects.toThrow(BuildError);
+  await expect(readdir(out)).rejects.toThrow();
+}, 60_000);
+
+test('the command line takes --title, checked before anything is built', () => {
+  expect(parseBuildArguments(['--out', 'x', '--title', ' 오늘의 날씨 '])).toEqual({
+    out: 'x',
+    demo: false,
+    title: '오늘의 날씨',
+  });
+  expect(parseBuildArguments(['--demo'])).toEqual({ demo: true });
+  expect(() => parseBuildArguments(['--title'])).toThrow('--title needs a value');
+  expect(() => parseBuildArguments(['--title', 'a\tb'])).toThrow(BuildError);
+  expect(() => parseBuildArguments(['--titel', 'x'])).toThrow('unknown argument --titel');
+});

@@ -267,6 +267,68 @@ describe('composing and sending', () => {
     expect(page.worker().posted.at(-1)).toEqual({ type: 'send', message: 'a tip', files: [], reply: 'new' });
   });
 
+  test('make new words: the worker makes a fresh secret; no words until it answers, then a notice', () => {
+    const page = showingWords();
+    const fresh = WORDS.map((word) => `${word}2`);
+    page.controller.makeNewWords();
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'new-secret', language: 'en' });
+    expect(page.controller.view).toMatchObject({ screen: 'secret', words: null, wordsRenewed: true });
+    expect(page.display.last).toEqual({ screen: 'secret', focus: false, language: 'en' });
+    // Nothing to send while the new words are made, and a second press asks for nothing more.
+    page.controller.sendWithSecret();
+    page.controller.makeNewWords();
+    expect(page.controller.view.screen).toBe('secret');
+    expect(page.worker().posted.filter((message) => message.type === 'new-secret')).toHaveLength(1);
+    page.worker().say({ type: 'secret', words: fresh });
+    expect(page.controller.view.words).toEqual(fresh);
+    page.controller.sendWithSecret();
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'send', message: 'a tip', files: [], reply: 'new' });
+  });
+
+  test('make new words racing a language switch: the old words are never shown, only the last answer', () => {
+    const page = showingWords();
+    page.controller.switchLanguage(); // asks for the old secret's Korean words
+    page.controller.makeNewWords(); // before they come
+    expect(page.worker().posted.slice(-2)).toEqual([
+      { type: 'secret', language: 'ko' },
+      { type: 'new-secret', language: 'ko' },
+    ]);
+    page.worker().say({ type: 'secret', words: ['옛', '단어'] });
+    expect(page.controller.view.words).toBeNull();
+    // Switching back while the new words are made asks for them in English.
+    page.controller.switchLanguage();
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'secret', language: 'en' });
+    page.worker().say({ type: 'secret', words: ['새', '단어'] });
+    expect(page.controller.view.words).toBeNull();
+    page.worker().say({ type: 'secret', words: ['new', 'words'] });
+    expect(page.controller.view.words).toEqual(['new', 'words']);
+  });
+
+  test('make new words does nothing off the secret screen, and going back keeps the notice off a new draft', () => {
+    const page = showingWords();
+    page.controller.returnToCompose();
+    page.controller.makeNewWords();
+    expect(page.worker().posted.some((message) => message.type === 'new-secret')).toBe(false);
+    expect(page.controller.submit()).toBe('accepted');
+    page.controller.makeNewWords();
+    page.worker().say({ type: 'secret', words: WORDS });
+    page.controller.chooseReply(false);
+    expect(page.controller.view).toMatchObject({ words: null, wordsRenewed: false });
+  });
+
+  test('words that arrive after opting out of replies are not kept', () => {
+    const page = openPage();
+    keysVerified(page);
+    page.controller.editMessage('a tip');
+    page.controller.chooseReply(true);
+    page.controller.submit();
+    page.controller.returnToCompose();
+    page.controller.chooseReply(false);
+    page.worker().say({ type: 'secret', words: WORDS });
+    expect(page.controller.view.words).toBeNull();
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'forget-secret' });
+  });
+
   test('opting out of replies wipes the secret', () => {
     const page = showingWords();
     page.controller.returnToCompose();
@@ -527,8 +589,12 @@ describe('reading replies', () => {
   test('an empty mailbox (or one that never existed: the same answer) shows the mailbox with no replies', () => {
     const page = mailboxOpen([]);
     expect(page.controller.view).toMatchObject({ screen: 'mailbox', replies: [] });
-    expect(formatMessage('en', 'mailbox.empty')).toBe('No replies yet. Check again in a few days.');
-    expect(formatMessage('ko', 'mailbox.empty')).toBe('아직 답장이 없습니다. 며칠 뒤에 다시 확인하세요.');
+    expect(formatMessage('en', 'mailbox.empty')).toBe(
+      'There are no replies for these words yet. Check again in a few days. If you expected a reply, compare the words you typed with what you wrote down.',
+    );
+    expect(formatMessage('ko', 'mailbox.empty')).toBe(
+      '이 단어로 받은 답장이 아직 없습니다. 며칠 뒤에 다시 확인하세요. 답장이 와 있어야 한다면 입력한 단어를 적어 둔 단어와 비교해 보세요.',
+    );
   });
 
   test('a mailbox that cannot be fetched says why on the words screen; the field is kept to try again', () => {

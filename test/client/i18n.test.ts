@@ -1,8 +1,10 @@
 /**
  * Message catalogs: complete in both languages (same keys, same
- * placeholders, no empty or untranslated text), and the helpers that pick the
- * language and format numbers.
+ * placeholders, no empty or untranslated text); the safety wording the
+ * Korean review (issue 14, docs/GLOSSARY.md) found wrong stays fixed; and the
+ * helpers that pick the language and format numbers.
  */
+import { readFileSync } from 'node:fs';
 import {
   CATALOGS,
   chooseLanguage,
@@ -55,10 +57,144 @@ describe('catalogs', () => {
   });
 });
 
+/** Every Korean message, with its key, for checks that name the key that failed. */
+const koreanTexts = (): [MessageKey, string][] => keys.map((key) => [key, ko[key]]);
+/** `text` with each allowed phrase cut out, so what is left can be searched for a flagged word. */
+function without(text: string, allowed: readonly string[]): string {
+  return allowed.reduce((rest, phrase) => rest.split(phrase).join(' '), text);
+}
+
+describe('safety wording (docs/GLOSSARY.md)', () => {
+  // 삭제/지우기 read as "delete": a source under stress may fear the button erases the
+  // photo on the phone, or believe it did. These only take a file off the list.
+  test.each(['compose.files.remove', 'compose.files.removeNamed'] as const)(
+    '%s says "off the list", never "delete"',
+    (key) => {
+      expect(ko[key]).toContain('목록에서 빼기');
+      expect(ko[key]).not.toMatch(/삭제|지우|지워|제거/);
+      expect(en[key]).not.toMatch(/delete|erase/i);
+    },
+  );
+
+  test('a file that cannot be read is taken off the list; the file on the device is said to stay', () => {
+    // It may be the source's only copy of the evidence.
+    expect(ko['error.fileRead']).not.toMatch(/삭제|지우세요/);
+    expect(ko['error.fileRead']).toContain('목록에서');
+    expect(ko['error.fileRead']).toContain('기기에 있는 파일은 지워지지 않습니다');
+    expect(en['error.fileRead']).toContain('not deleted');
+  });
+
+  test('the key list check says it passed, and the fingerprint still has to be compared by hand', () => {
+    // 확인했습니다 ("checked") did not say whether the signature was good.
+    expect(ko['keys.verified']).toContain('서명이 올바릅니다');
+    expect(ko['keys.verified']).toContain('직접 비교');
+    expect(en['keys.verified']).toMatch(/signature is correct.*compare/);
+  });
+
+  test('the failure heading has a subject and does not say that nothing at all reached the server', () => {
+    // "Nothing was sent" is untrue after a drop (encrypted parts reached the server) and,
+    // without a subject in Korean, reads as blame.
+    expect(ko['error.heading']).toMatch(/^제보가 /);
+    expect(en['error.heading']).not.toMatch(/nothing/i);
+  });
+
+  test("giving one's name stays the exception, as in English", () => {
+    // 원하지 않는다면 이름은 적지 마세요 made writing the name the default.
+    expect(ko['compose.message.help']).toContain('이름은 적지 않아도 됩니다');
+    expect(ko['compose.message.help']).not.toContain('원하지 않는다면');
+  });
+
+  test('deletion on the server is claimed only where the server confirmed it', () => {
+    // Cancelling asks for deletion, best effort; only mailbox.deleted.* follow the server's answer.
+    expect(en['cancelled.body']).not.toMatch(/was deleted|were deleted/);
+    expect(ko['cancelled.body']).not.toMatch(/삭제되었습니다|지웠습니다/);
+    expect(ko['cancelled.body']).toContain('요청했습니다');
+  });
+
+  test('quick exit is explained without a tooltip and says the browser history stays', () => {
+    expect(ko['exit.hint']).toContain('방문 기록은 지우지 않습니다');
+    expect(en['exit.hint']).toContain('does not erase the browser’s history');
+    expect(ko['exit.button']).toBe('바로 나가기');
+  });
+
+  test('Tor Browser is named as on its icon, and its security levels as its Korean screen shows them', () => {
+    // Tor Browser's Korean base-browser.ftl: 표준 / 매우 안전함 / 가장 안전함, 설정…, 보안 수준.
+    for (const [key, text] of koreanTexts()) {
+      expect([key, text.includes('Tor 브라우저')]).toEqual([key, false]);
+      expect([key, /‘더 안전’|‘가장 안전’|더 안전으로/.test(text)]).toEqual([key, false]);
+    }
+    expect(ko['error.crypto']).toMatch(/‘표준’.*‘매우 안전함’.*‘가장 안전함’/);
+    expect(en['error.crypto']).toMatch(/Standard.*Safer.*Safest/);
+  });
+
+  test('the page title names neither a tip nor safety', () => {
+    // Tabs, the app switcher and an ordinary browser's history show it on a shared device.
+    for (const language of LANGUAGES) expect(CATALOGS[language]['page.title']).not.toMatch(/tip|secure|제보|안전/i);
+  });
+
+  // Plain terms: jargon is replaced, or kept only as a bracketed gloss after plain words.
+  test.each([
+    ['복호화', [], 'jargon in both Koreas: 풀어서 읽다'],
+    ['라이브러리', [], 'jargon: 암호화 프로그램'],
+    ['네트워크', [], 'unfamiliar in the North: 인터넷 연결'],
+    ['지문', ['(키 지문)', '손가락 지문과는 관계없는'], 'a finger, a phone sensor, the police: 확인 번호'],
+    ['스파이웨어', ['(스파이웨어)'], 'unknown and alarming: 몰래 깔린 감시 프로그램'],
+    ['캡처', ['(화면 캡처)'], 'unfamiliar: 화면을 찍어 저장'],
+    ['루트 키', ['(루트 키)'], 'jargon: 기본 (암호) 열쇠'],
+  ] as const)('%s appears only as allowed (%j): %s', (word, allowed, reason) => {
+    // The reason travels with the key, so a failure says why the word is flagged.
+    for (const [key, text] of koreanTexts())
+      expect([key, reason, without(text, allowed).includes(word)]).toEqual([key, reason, false]);
+  });
+
+  test('키 means a key on the keyboard only; a cryptographic key is 열쇠', () => {
+    // 키 is also "height", and Esc 키 is on the same page.
+    const allowed = ['Esc 키', '(키 지문)', '(루트 키)'];
+    for (const [key, text] of koreanTexts())
+      expect([key, /(^|[\s(‘])키($|[\s,.)’은는이가을를의로와과도])/.test(without(text, allowed))]).toEqual([
+        key,
+        false,
+      ]);
+  });
+
+  test.each([
+    ['쿠키', '쿠키(사이트가 기기에 남기는 작은 기록)', 'intro.protects.3'],
+    ['서버', '서버(보낸 자료를 받아 두는 컴퓨터)', 'intro.protects.1'],
+    ['브라우저', '열람기(브라우저)', 'intro.protects.1'],
+  ] as const)('%s is glossed where the first screen first uses it', (_word, gloss, key) => {
+    expect(ko[key]).toContain(gloss);
+  });
+});
+
+describe('the no-JavaScript text (index.html)', () => {
+  const html = readFileSync('client/app/index.html', 'utf8');
+  const korean = /<section lang="ko"[^>]*>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+  const english = /<section lang="en"[^>]*>([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+
+  test("the Korean steps use Tor Browser's Korean labels, with the Chinese ones for phones set to Chinese", () => {
+    expect(korean).toContain('<strong>설정…</strong>');
+    expect(korean).toContain('<strong>매우 안전함</strong>');
+    expect(korean).toContain('‘보안 수준’');
+    expect(korean).toContain('‘가장 안전함’');
+    expect(korean).not.toMatch(/더 안전|Tor 브라우저에서/);
+    expect(korean).toMatch(/设置….*安全级别.*较安全/);
+  });
+
+  test('the English steps name the current button, Settings…', () => {
+    expect(english).toContain('<strong>Settings…</strong>');
+    expect(english).toContain('<strong>Safer</strong>');
+  });
+
+  test('a Korean reader is pointed to the Korean text first', () => {
+    expect(html.indexOf('href="#noscript-ko"')).toBeLessThan(html.indexOf('<section lang="en"'));
+    expect(html).toContain('id="noscript-ko"');
+  });
+});
+
 describe('formatMessage', () => {
   test('fills placeholders', () => {
-    expect(formatMessage('ko', 'compose.files.total', { count: 2, size: '3MB' })).toBe('파일 2개, 모두 3MB');
-    expect(formatMessage('en', 'compose.files.removeNamed', { name: 'a.pdf' })).toBe('Remove a.pdf');
+    expect(formatMessage('ko', 'compose.files.total', { count: 2, size: '3MB' })).toBe('파일 2개, 합계 3MB');
+    expect(formatMessage('en', 'compose.files.removeNamed', { name: 'a.pdf' })).toBe('Remove a.pdf from the list');
   });
 
   test('a missing parameter is a programming error', () => {

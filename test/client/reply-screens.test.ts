@@ -6,11 +6,10 @@
  * plain field in no form, never remembered or corrected by the browser.
  */
 import { jest } from '@jest/globals';
-import { formatMessage, type Language } from '../../client/app/i18n/catalog.js';
-import type { DeleteTarget, PageEvents, PageView } from '../../client/app/page-state.js';
+import type { Language } from '../../client/app/i18n/catalog.js';
+import type { DeleteTarget, PageView } from '../../client/app/page-state.js';
 import type { MailboxReply } from '../../client/app/protocol.js';
 import { mailboxScreen } from '../../client/app/screens/mailbox.js';
-import type { ScreenContext } from '../../client/app/screens/widgets.js';
 import { WordsScreen } from '../../client/app/screens/words.js';
 import {
   allElements,
@@ -20,6 +19,7 @@ import {
   type FakeDocument,
   type FakeElement,
 } from './fake-dom.js';
+import { recorder, restingView, screenContext } from './screen-support.js';
 
 const REPLY_ID = 'abcdefabcdefabcdefabcdefabcdef01';
 const HOSTILE = ['../../x', '<img src=x onerror=alert(1)>', 'invoice\u202Efdp.exe', '\u2066evil\u2069.sh'];
@@ -35,47 +35,11 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
-/** Records the events a screen raises. */
-function recorder(): { events: PageEvents; raised: string[] } {
-  const raised: string[] = [];
-  const record =
-    (name: string) =>
-    (...args: unknown[]): undefined => {
-      raised.push(args.length === 0 ? name : `${name} ${JSON.stringify(args)}`);
-      return undefined;
-    };
-  const events = new Proxy({} as PageEvents, {
-    get: (_target, name: string) => (name === 'submit' ? () => 'accepted' : record(name)),
-  });
-  return { events, raised };
-}
-
 function view(changes: Partial<PageView>): PageView {
-  return {
-    language: 'en',
-    screen: 'mailbox',
-    fingerprint: null,
-    keys: { state: 'ready', expires: '2030-01-01T00:00:00Z' },
-    message: '',
-    files: [],
-    reply: false,
-    words: null,
-    failure: null,
-    workerRunning: true,
-    followUp: false,
-    opening: false,
-    wordsProblem: null,
-    replies: [],
-    deleting: [],
-    confirmingDelete: null,
-    deleteNotice: null,
-    ...changes,
-  };
+  return restingView({ screen: 'mailbox', replies: [], ...changes });
 }
 
-function context(state: PageView, events: PageEvents, language: Language = state.language): ScreenContext {
-  return { view: state, events, t: (key, params) => formatMessage(language, key, params) };
-}
+const context = screenContext;
 
 function hostileReply(): MailboxReply {
   return {
@@ -156,8 +120,14 @@ describe('mailbox screen', () => {
   });
 
   test.each<[Language, string]>([
-    ['en', 'No replies yet. Check again in a few days.'],
-    ['ko', '아직 답장이 없습니다. 며칠 뒤에 다시 확인하세요.'],
+    [
+      'en',
+      'There are no replies for these words yet. Check again in a few days. If you expected a reply, compare the words you typed with what you wrote down.',
+    ],
+    [
+      'ko',
+      '이 단어로 받은 답장이 아직 없습니다. 며칠 뒤에 다시 확인하세요. 답장이 와 있어야 한다면 입력한 단어를 적어 둔 단어와 비교해 보세요.',
+    ],
   ])('an empty mailbox in %s says so, with no delete button', (language, empty) => {
     const drawn = mailboxScreen(context(view({ language, replies: [] }), recorder().events));
     expect(byId(drawn, 'mailbox-empty').textContent).toBe(empty);

@@ -1,26 +1,29 @@
 /**
  * A whole conversation in a real headless Chromium, in Korean, with
  * WebAssembly and without (`--js-flags=--jitless`, Tor Browser Safer): the
- * source sends a tip asking for replies and copies its 12 words from the
- * page; the editor, with the real `sealdrop` commands, pulls, decrypts, writes
- * two replies offline (one with a file whose name is markup and a bidi
- * override) and pushes them; the source comes back, types its words with the
- * keyboard alone (first swapped, then in NFD Hangul with line breaks), reads
- * both replies, saves the file, writes back, deletes one reply and then all;
- * the editor pulls the follow-up and sees it in the same conversation. The
- * server's disk holds no capability and no plaintext; the browser keeps
- * nothing; every screen passes axe-core.
+ * source sends a tip asking for replies, making new words until one has a
+ * North Korean spelling, and copies its 12 words from the page; the editor,
+ * with the real `sealdrop` commands, pulls, decrypts, writes two replies
+ * offline (one with a file whose name is markup and a bidi override) and
+ * pushes them; the source comes back, types its words with the keyboard
+ * alone (first swapped, then in North Korean spelling as NFD Hangul with
+ * line breaks), reads both replies, saves the file, writes back, deletes one
+ * reply and then all; the editor pulls the follow-up and sees it in the same
+ * conversation. The server's disk holds no capability and no plaintext; the
+ * browser keeps nothing; every screen passes axe-core.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { formatMessage } from '../../client/app/i18n/catalog.js';
+import { KOREAN_ALIASES } from '../../client/core/korean-spelling.js';
 import { conversationLabel, encodeMailboxCapability } from '../../client/core/mailbox.js';
 import { deriveSourceKeys, mnemonicToSecret } from '../../client/core/source-secret.js';
 import { sanitizeFileName } from '../../client/core/tar-paths.js';
 import { requireTools } from '../support/required-tools.js';
 import { accessibilityViolations } from './accessibility.js';
 import { EditorDesk } from './editor-desk.js';
-import { compose, expectDelivered, expectNoTraces, openPage, send, waitUntilSent, type Submission } from './flow.js';
+import { compose, expectDelivered, expectNoTraces, openPage, waitUntilSent, type Submission } from './flow.js';
 import {
   E2E_TOOLS,
   filesContaining,
@@ -61,6 +64,47 @@ function swapCaughtByChecksum(words: readonly string[]): string[] {
   throw new Error('no swap of neighbours fails the checksum');
 }
 
+/** List word (as the page shows it, NFC) → its North Korean spelling. */
+const NORTH_SPELLING: ReadonlyMap<string, string> = new Map(
+  KOREAN_ALIASES.map(({ word, alias }) => [word.normalize('NFC'), alias.normalize('NFC')]),
+);
+
+/** The words as a North-schooled source may write them: every word with a North Korean spelling in it. */
+function inNorthSpelling(words: readonly string[]): string[] {
+  return words.map((word) => NORTH_SPELLING.get(word.normalize('NFC')) ?? word);
+}
+
+async function shownWords(page: Page): Promise<string[]> {
+  return page.locator('#secret-words li').allTextContents();
+}
+
+/**
+ * On the secret screen: press "make new words" until the 12 words hold one
+ * with a North Korean spelling (about 43% of secrets do), so the words can
+ * be typed back in that spelling; this also exercises the button. Confirms
+ * and sends.
+ * @returns the words finally shown, and how many times new ones were made.
+ */
+async function sendWithNorthSpelledWord(page: Page): Promise<{ words: string[]; renewals: number }> {
+  await page.waitForSelector('#secret-words li');
+  let words = await shownWords(page);
+  let renewals = 0;
+  while (!words.some((word) => NORTH_SPELLING.has(word.normalize('NFC')))) {
+    if (renewals === 40) throw new Error('40 new secrets without a word that has a North Korean spelling');
+    await page.click('#secret-renew');
+    const before = words.join(' ');
+    await page.waitForFunction((old) => {
+      const shown = Array.from(document.querySelectorAll('#secret-words li')).map((li) => li.textContent);
+      return shown.length === 12 && shown.join(' ') !== old;
+    }, before);
+    words = await shownWords(page);
+    renewals += 1;
+  }
+  await page.check('#secret-confirm');
+  await page.click('#secret-send');
+  return { words, renewals };
+}
+
 /** A screenshot of the screen as the source sees it, for people to review (test-output/screenshots). */
 async function shot(page: Page, name: string, jitless: boolean): Promise<void> {
   await page.screenshot({ path: screenshotPath(`conversation-${name}-ko${jitless ? '-nowasm' : ''}`), fullPage: true });
@@ -99,7 +143,11 @@ e2e.describe.each([
     const beforeTip = storedSubmissions(portal);
     await openPage(page, portal, 'ko');
     await compose(page, tip);
-    const words = (await send(page, true))!;
+    await page.click('#send');
+    await page.waitForSelector('#secret-words li');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    const { words, renewals } = await sendWithNorthSpelledWord(page);
+    if (renewals > 0) console.info(`made new words ${renewals} time(s) to get one with a North Korean spelling`);
     await waitUntilSent(page, 120_000);
     expectDelivered(portal, beforeTip, tip, words);
     const keys = deriveSourceKeys(mnemonicToSecret(words.join(' ')).secret);
@@ -121,12 +169,12 @@ e2e.describe.each([
     // The source comes back, keyboard only.
     await page.goto(`${portal.url}?lang=ko`);
     await page.waitForSelector('#read-replies');
-    expect(await page.textContent('#read-replies')).toBe('답장 읽기');
+    expect(await page.textContent('#read-replies')).toBe(formatMessage('ko', 'returning.button'));
     expect(await accessibilityViolations(page)).toEqual([]);
     await page.focus('#read-replies');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#words');
-    expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: '답장 읽기' });
+    expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: formatMessage('ko', 'words.heading') });
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(await page.getAttribute('#words', 'autocomplete')).toBe('off');
     expect(await page.getAttribute('#words', 'spellcheck')).toBe('false');
@@ -142,19 +190,22 @@ e2e.describe.each([
     await page.keyboard.press('Enter');
     const problem = page.locator('#words-problem');
     await problem.waitFor({ timeout: 30_000 });
-    expect(await problem.textContent()).toContain('단어가 서로 맞지 않습니다');
+    expect(await problem.textContent()).toBe(formatMessage('ko', 'words.error.checksum'));
     expect(await accessibilityViolations(page)).toEqual([]);
     await shot(page, '1-words-problem', jitless);
     for (const word of words) expect(await problem.textContent()).not.toContain(word);
-    // Focus went back to the field; type them again, decomposed Hangul, one per line.
+    // Focus went back to the field; type them again as a North-schooled source may write
+    // them (North Korean spelling: 래일 for 내일, 수자 for 숫자 …), decomposed Hangul, one per line.
     expect((await focusedText(page)).id).toBe('words');
+    const northern = inNorthSpelling(words);
+    expect(northern).not.toEqual(words);
     await page.keyboard.press('Control+A');
-    await page.keyboard.insertText(words.join('\n').normalize('NFD'));
+    await page.keyboard.insertText(northern.join('\n').normalize('NFD'));
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.waitForSelector('.reply', { timeout: 60_000 });
-    expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: '편집국의 답장' });
+    expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: formatMessage('ko', 'mailbox.heading') });
     expect(await page.locator('#words').count()).toBe(0);
     expect(await accessibilityViolations(page)).toEqual([]);
     await shot(page, '2-mailbox', jitless);
@@ -177,7 +228,7 @@ e2e.describe.each([
     const beforeFollowUp = storedSubmissions(portal);
     await page.click('#write-back');
     await page.waitForSelector('#back-to-mailbox');
-    expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: '편집국에 다시 쓰기' });
+    expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: formatMessage('ko', 'followUp.heading') });
     expect(await page.locator('#reply').count()).toBe(0);
     expect(await accessibilityViolations(page)).toEqual([]);
     const followUp: Submission = { message: `두 번째 쪽을 보냅니다. ${Date.now()}`, files: [], reply: true };
@@ -194,7 +245,7 @@ e2e.describe.each([
     expect((await focusedText(page)).id).toBe('confirm-delete-yes');
     await page.keyboard.press('Enter');
     await page.locator('#delete-notice').waitFor();
-    expect(await page.textContent('#delete-notice')).toBe('답장을 서버에서 삭제했습니다.');
+    expect(await page.textContent('#delete-notice')).toBe(formatMessage('ko', 'mailbox.deleted.one'));
     const states = await desk.replies(first.folders[0]!);
     expect(states).toContain(`${firstId}  waiting`);
     expect(states).toContain(`${secondId}  deleted by the source`);
@@ -202,7 +253,7 @@ e2e.describe.each([
     await page.click('#delete-all');
     await page.click('#confirm-delete-all-yes');
     await page.locator('#mailbox-empty').waitFor();
-    expect(await page.textContent('#mailbox-empty')).toBe('아직 답장이 없습니다. 며칠 뒤에 다시 확인하세요.');
+    expect(await page.textContent('#mailbox-empty')).toBe(formatMessage('ko', 'mailbox.empty'));
     await shot(page, '3-mailbox-empty', jitless);
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(await desk.replies(first.folders[0]!)).toContain('2 reply(ies), 0 waiting, 2 deleted by the source');

@@ -5,6 +5,7 @@
  * screenshots of every screen in both languages at phone and desktop widths.
  */
 import type { Browser, Page } from 'playwright-core';
+import { formatMessage } from '../../client/app/i18n/catalog.js';
 import {
   compose,
   expectDelivered,
@@ -28,6 +29,8 @@ import {
   type Portal,
 } from './support.js';
 import { requireTools } from '../support/required-tools.js';
+import { accessibilityViolations } from './accessibility.js';
+import { layoutProblems } from './layout.js';
 
 const MIB = 1024 * 1024;
 const e2e = requireTools(E2E_TOOLS, 'the source page in Chromium');
@@ -162,6 +165,154 @@ e2e.describe('source page in Chromium (WebAssembly)', () => {
       await page.context().close();
     }
   }, 60_000);
+
+  test('every Korean screen at 360 px: nothing overflows, every screen passes axe, the new controls work by keyboard', async () => {
+    const { page, problems } = await newPage(360, 740);
+    const seen: string[] = [];
+    /** Screenshot, overflow and axe for the screen now shown. */
+    const check = async (screen: string): Promise<void> => {
+      const file = screenshotPath(`ko-360-${screen}`);
+      await page.screenshot({ path: file, fullPage: true });
+      screenshots.push(file);
+      seen.push(screen);
+      expect([screen, await layoutProblems(page)]).toEqual([screen, []]);
+      expect([screen, await accessibilityViolations(page)]).toEqual([screen, []]);
+    };
+    await openPage(page, portal, 'ko');
+    // The neutral title in the page's language; a newsroom's own (marked by the build) stays in every language.
+    expect(await page.title()).toBe(formatMessage('ko', 'page.title'));
+    await check('01-compose');
+    // The check itself can fail: a line of text wider than the phone is caught.
+    await page.evaluate(() => {
+      const wide = document.createElement('p');
+      wide.id = 'too-wide';
+      wide.textContent = '가'.repeat(80);
+      wide.style.whiteSpace = 'nowrap';
+      wide.style.overflow = 'hidden';
+      document.querySelector('main')!.append(wide);
+    });
+    expect(await layoutProblems(page)).toEqual([expect.stringContaining('p#too-wide')]);
+    await page.evaluate(() => {
+      document.getElementById('too-wide')!.remove();
+    });
+
+    // The safety help: one <details>, opened by keyboard, with no link out of the page.
+    await page.focus('#help-summary');
+    await page.keyboard.press('Enter');
+    expect(await page.getAttribute('#help', 'open')).toBe('');
+    expect(await page.locator('#help a').count()).toBe(0);
+    expect(await page.locator('#help h3').count()).toBe(6);
+    await check('02-compose-help');
+    await page.keyboard.press('Enter');
+    expect(await page.getAttribute('#help', 'open')).toBeNull();
+
+    // The file picker speaks Korean: the browser's own control is unseen, its label is the button.
+    expect((await page.textContent('label[for="files"]'))?.trim()).toBe('파일 고르기');
+    expect((await page.locator('#files').boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
+    await page.fill('#message', '360 px 화면 점검용 제보입니다.');
+    await page.focus('#message');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('files');
+    // The keyboard focus shows on the label, and Space opens the browser's chooser.
+    expect(await page.$eval('label[for="files"]', (label) => getComputedStyle(label).outlineStyle)).toBe('solid');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    await chooser.setFiles([{ name: '사진.jpg', mimeType: 'image/jpeg', buffer: testBytes(1_500_000, 4) }]);
+    await page.waitForSelector('#file-list li');
+    expect(await page.textContent('#file-list')).toContain('파일 1개');
+    await page.check('#reply');
+    await check('03-compose-files');
+
+    // The words, and new ones on request: different words, and a notice that the old ones are void.
+    await page.click('#send');
+    await page.waitForSelector('#secret-words li');
+    const first = await page.locator('#secret-words li').allTextContents();
+    await check('04-secret');
+    await page.focus('#secret-renew');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((old) => {
+      const shown = Array.from(document.querySelectorAll('#secret-words li')).map((li) => li.textContent);
+      return shown.length === 12 && shown.join(' ') !== old;
+    }, first.join(' '));
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('secret-renew');
+    expect(await page.textContent('#secret-renewed')).toBe(formatMessage('ko', 'secret.renewed'));
+    const words = await page.locator('#secret-words li').allTextContents();
+    await check('05-secret-renewed');
+
+    // Progress (held after the first chunk), then done.
+    await page.check('#secret-confirm');
+    const release = portal.proxy.holdUploads();
+    await page.click('#secret-send');
+    await page.waitForFunction(() => (document.querySelector('progress')?.value ?? 0) > 0);
+    await check('06-progress');
+    release();
+    await waitUntilSent(page);
+    await check('07-done');
+
+    // Cancelled mid-send.
+    await page.click('#send-again');
+    await page.fill('#message', '취소할 제보입니다.');
+    await page.setInputFiles('#files', [
+      { name: 'big.bin', mimeType: 'application/octet-stream', buffer: testBytes(2 * MIB, 5) },
+    ]);
+    const hold = portal.proxy.holdUploads();
+    await page.click('#send');
+    await page.waitForFunction(() => (document.querySelector('progress')?.value ?? 0) > 0);
+    await page.click('#cancel');
+    await page.waitForSelector('h2:text("취소")');
+    hold();
+    await check('08-cancelled');
+
+    // The returning source: the words screen, a problem, an (empty) mailbox opened with the renewed words.
+    await page.goto(`${portal.url}?lang=ko`);
+    await page.click('#read-replies');
+    await page.waitForSelector('#words');
+    await check('09-words');
+    await page.fill('#words', '가나 다라');
+    await page.click('#words-open');
+    await page.locator('#words-problem').waitFor({ timeout: 30_000 });
+    await check('10-words-problem');
+    await page.fill('#words', words.join(' '));
+    await page.click('#words-open');
+    await page.locator('#mailbox-empty').waitFor({ timeout: 60_000 });
+    await check('11-mailbox-empty');
+    await page.click('#mailbox-close');
+    await page.waitForSelector('#read-replies');
+
+    // A refused key list, on the first screen.
+    portal.proxy.tamperManifest = true;
+    try {
+      await page.goto(`${portal.url}?lang=ko`);
+      await page.locator('.keys .alert').waitFor();
+      await check('12-manifest-refused');
+      await page.evaluate(() => {
+        const title = document.querySelector('title')!;
+        title.setAttribute('data-newsroom', '');
+        title.textContent = 'Newsroom title';
+      });
+      await page.click('.bar-actions .link-button');
+      await page.waitForFunction(() => document.documentElement.lang === 'en');
+      expect(await page.title()).toBe('Newsroom title');
+    } finally {
+      portal.proxy.tamperManifest = false;
+    }
+    expect(problems.filter((problem) => !problem.includes('net::ERR_'))).toEqual([]);
+    await page.context().close();
+
+    // The no-JavaScript page, whose Korean the text helper rewrote.
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      javaScriptEnabled: false,
+      locale: 'ko-KR',
+    });
+    const plain = await context.newPage();
+    await plain.goto(portal.url);
+    const file = screenshotPath('ko-360-00-no-javascript');
+    await plain.screenshot({ path: file, fullPage: true });
+    screenshots.push(file);
+    expect(await layoutProblems(plain)).toEqual([]);
+    await context.close();
+    expect(seen).toHaveLength(12);
+  }, 240_000);
 
   const VIEWPORTS = [
     { name: 'phone', width: 360, height: 740 },

@@ -12,3 +12,17 @@ export function withCode(code: string): Error {
   // jest compares with the matcher's asymmetricMatch; the type only satisfies toThrow's signature.
   return expect.objectContaining({ code }) as Error;
 }
+
+/**
+ * The error `run` throws, checked to be an instance of `kind`, for tests that
+ * look at more than its code (a word's position, a list's language).
+ */
+export function thrownBy<T extends Error>(run: () => unknown, kind: abstract new (...args: never[]) => T): T {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(kind);
+    return error as T;
+  }
+  throw new Error(`expected ${kind.name} to be thrown`);
+}

@@ -9,6 +9,7 @@
  */
 import { h } from '../dom.js';
 import { formatBytes } from '../format.js';
+import { helpSection } from './help.js';
 import { introSection } from './intro.js';
 import { keySection } from './keys.js';
 import type { ScreenContext } from './widgets.js';
@@ -81,7 +82,14 @@ export function composeScreen(context: ScreenContext): HTMLElement[] {
   message.addEventListener('input', () => {
     events.editMessage(message.value);
   });
-  const files = h('input', { id: 'files', attrs: { type: 'file', multiple: '', 'aria-describedby': 'files-help' } });
+  // The browser's own picker speaks the browser's language ("Choose Files", "No file
+  // chosen"): the input stays, focusable but unseen, and a label in the page's
+  // language is its button; the list below says what was chosen.
+  const files = h('input', {
+    id: 'files',
+    className: 'file-input',
+    attrs: { type: 'file', multiple: '', 'aria-describedby': 'files-help file-list' },
+  });
   const reply = h('input', { id: 'reply', attrs: { type: 'checkbox', 'aria-describedby': 'reply-help' } });
   reply.checked = view.reply;
   reply.addEventListener('change', () => {
@@ -121,9 +129,10 @@ export function composeScreen(context: ScreenContext): HTMLElement[] {
     h('label', { text: t('compose.message.label'), attrs: { for: 'message' } }),
     h('p', { className: 'help', id: 'message-help', text: t('compose.message.help') }),
     message,
-    h('label', { text: t('compose.files.label'), attrs: { for: 'files' } }),
-    h('p', { className: 'help', id: 'files-help', text: t('compose.files.help') }),
+    h('p', { className: 'field-label', text: t('compose.files.label') }),
+    h('p', { className: 'help', id: 'files-help', text: `${t('compose.files.help')} ${t('compose.files.photos')}` }),
     files,
+    h('label', { className: 'file-button', text: t('compose.files.choose'), attrs: { for: 'files' } }),
     fileList(context, onRemoved),
     ...replyChoice,
     problem,
@@ -157,8 +166,12 @@ export function composeScreen(context: ScreenContext): HTMLElement[] {
   if (followUp) return [keySection(view, t), form];
   return [
     h('p', { className: 'tagline', text: t('page.tagline') }),
+    // On screen, not only as the button's tooltip: phones never show tooltips, and the
+    // source must know before writing that quick exit leaves the browser's history.
+    h('p', { className: 'help', id: 'exit-hint', text: `${t('exit.button')}: ${t('exit.hint')}` }),
     returningSection(context),
     introSection(t),
+    helpSection(t),
     keySection(view, t),
     form,
   ];

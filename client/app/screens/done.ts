@@ -31,7 +31,11 @@ export function doneScreen(context: ScreenContext): HTMLElement[] {
     ];
   }
   const screen: HTMLElement[] = [heading(t('done.heading')), h('p', { className: 'ok', text: t('done.body') })];
-  if (view.reply) screen.push(h('p', { text: t('done.reply') }));
+  if (view.reply)
+    screen.push(
+      h('p', { text: t('done.reply') }),
+      h('p', { id: 'done-reply-where', text: t('done.replyWhere', { button: t('returning.button') }) }),
+    );
   screen.push(h('p', { text: t('done.leave') }), again);
   return screen;
 }

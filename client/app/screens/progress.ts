@@ -67,6 +67,7 @@ export class ProgressScreen {
     return [
       h('h2', { id: 'progress-heading', text: t('progress.heading'), attrs: { tabindex: '-1' } }),
       h('p', { text: t('progress.intro') }),
+      h('p', { className: 'help', id: 'progress-screen-on', text: t('progress.screenOn') }),
       this.#bar,
       this.#text,
       this.#rate,

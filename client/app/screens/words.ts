@@ -45,6 +45,11 @@ export function wordsProblemText(problem: WordsProblem, t: Translate): string {
         : t(problem.list === 'ko' ? 'words.error.unknownKorean' : 'words.error.unknownEnglish', {
             n: problem.wordNumber,
           });
+    case 'unknown-typed-word':
+      // More than 12 pieces: the number counts what was typed, so the source can find it.
+      return t('words.error.unknownTyped', { n: problem.wordNumber ?? 1 });
+    case 'ambiguous-join':
+      return t('words.error.ambiguous', { n: problem.wordNumber ?? 1 });
     case 'checksum':
       return t('words.error.checksum');
     case 'mixed-language':
