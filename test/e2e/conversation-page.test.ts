@@ -10,7 +10,7 @@
  * line breaks), reads both replies, saves the file, writes back, deletes one
  * reply and then all; the editor pulls the follow-up and sees it in the same
  * conversation. The server's disk holds no capability and no plaintext; the
- * browser keeps nothing; every screen passes axe-core.
+ * browser keeps nothing; every screen passes axe-core and fits a 360 px phone screen.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +22,7 @@ import { deriveSourceKeys, mnemonicToSecret } from '../../client/core/source-sec
 import { sanitizeFileName } from '../../client/core/tar-paths.js';
 import { requireTools } from '../support/required-tools.js';
 import { accessibilityViolations } from './accessibility.js';
+import { layoutProblems } from './layout.js';
 import { EditorDesk } from './editor-desk.js';
 import { compose, expectDelivered, expectNoTraces, openPage, waitUntilSent, type Submission } from './flow.js';
 import {
@@ -134,7 +135,7 @@ e2e.describe.each([
   });
 
   test('tip, replies read with the words, a file saved, a follow-up in the same conversation, deletes', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, acceptDownloads: true });
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, acceptDownloads: true });
     const page = await context.newPage();
     const problems = watchProblems(page);
 
@@ -146,6 +147,7 @@ e2e.describe.each([
     await page.click('#send');
     await page.waitForSelector('#secret-words li');
     expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await layoutProblems(page)).toEqual([]);
     const { words, renewals } = await sendWithNorthSpelledWord(page);
     if (renewals > 0) console.info(`made new words ${renewals} time(s) to get one with a North Korean spelling`);
     await waitUntilSent(page, 120_000);
@@ -171,11 +173,13 @@ e2e.describe.each([
     await page.waitForSelector('#read-replies');
     expect(await page.textContent('#read-replies')).toBe(formatMessage('ko', 'returning.button'));
     expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await layoutProblems(page)).toEqual([]);
     await page.focus('#read-replies');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#words');
     expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: formatMessage('ko', 'words.heading') });
     expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await layoutProblems(page)).toEqual([]);
     expect(await page.getAttribute('#words', 'autocomplete')).toBe('off');
     expect(await page.getAttribute('#words', 'spellcheck')).toBe('false');
     expect(await page.locator('#words').evaluate((field) => field.closest('form'))).toBeNull();
@@ -192,6 +196,7 @@ e2e.describe.each([
     await problem.waitFor({ timeout: 30_000 });
     expect(await problem.textContent()).toBe(formatMessage('ko', 'words.error.checksum'));
     expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await layoutProblems(page)).toEqual([]);
     await shot(page, '1-words-problem', jitless);
     for (const word of words) expect(await problem.textContent()).not.toContain(word);
     // Focus went back to the field; type them again as a North-schooled source may write
@@ -208,6 +213,7 @@ e2e.describe.each([
     expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: formatMessage('ko', 'mailbox.heading') });
     expect(await page.locator('#words').count()).toBe(0);
     expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await layoutProblems(page)).toEqual([]);
     await shot(page, '2-mailbox', jitless);
 
     // Both replies, as text; the hostile name is a name, not markup.
@@ -231,6 +237,7 @@ e2e.describe.each([
     expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: formatMessage('ko', 'followUp.heading') });
     expect(await page.locator('#reply').count()).toBe(0);
     expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await layoutProblems(page)).toEqual([]);
     const followUp: Submission = { message: `두 번째 쪽을 보냅니다. ${Date.now()}`, files: [], reply: true };
     await page.fill('#message', followUp.message);
     await page.click('#send');
@@ -256,6 +263,7 @@ e2e.describe.each([
     expect(await page.textContent('#mailbox-empty')).toBe(formatMessage('ko', 'mailbox.empty'));
     await shot(page, '3-mailbox-empty', jitless);
     expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await layoutProblems(page)).toEqual([]);
     expect(await desk.replies(first.folders[0]!)).toContain('2 reply(ies), 0 waiting, 2 deleted by the source');
 
     // The editor pulls the follow-up: the same conversation as the first tip.

@@ -262,6 +262,18 @@ e2e.describe('source page in Chromium (WebAssembly)', () => {
     hold();
     await check('08-cancelled');
 
+    // Refused by a full server: the failure screen.
+    await openPage(page, portal, 'ko');
+    await page.fill('#message', '서버가 가득 찬 경우입니다.');
+    portal.proxy.refuseNewUploads = true;
+    try {
+      await page.click('#send');
+      await page.waitForSelector('#try-again');
+      await check('08-failed');
+    } finally {
+      portal.proxy.refuseNewUploads = false;
+    }
+
     // The returning source: the words screen, a problem, an (empty) mailbox opened with the renewed words.
     await page.goto(`${portal.url}?lang=ko`);
     await page.click('#read-replies');
@@ -311,7 +323,7 @@ e2e.describe('source page in Chromium (WebAssembly)', () => {
     screenshots.push(file);
     expect(await layoutProblems(plain)).toEqual([]);
     await context.close();
-    expect(seen).toHaveLength(12);
+    expect(seen).toHaveLength(13);
   }, 240_000);
 
   const VIEWPORTS = [

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { API_ERRORS } from '../../client/core/api-errors.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { buildClient } from '../../scripts/build-client.js';
 import { parseConfig } from '../../server/config.js';
@@ -33,6 +34,8 @@ export class FaultProxy {
   readonly requests: string[] = [];
   /** Serve a manifest with one byte changed. */
   tamperManifest = false;
+  /** Answer every new upload as a full server would (`507 QUOTA_EXCEEDED`), without asking it. */
+  refuseNewUploads = false;
   #dropArmed: (() => void) | null = null;
   #dropping = false;
   #held: Promise<void> | null = null;
@@ -92,6 +95,13 @@ export class FaultProxy {
     const isChunk = req.method === 'PUT' && target.pathname.startsWith('/api/uploads/');
     const offset = Number(target.searchParams.get('offset') ?? '0');
     if (req.method === 'GET' && /^\/api\/uploads\/[0-9a-f]{32}$/.test(target.pathname)) this.#dropping = false;
+    if (this.refuseNewUploads && req.method === 'POST' && target.pathname === '/api/uploads') {
+      const { status, message } = API_ERRORS.QUOTA_EXCEEDED;
+      req.resume();
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: { code: 'QUOTA_EXCEEDED', message } }));
+      return;
+    }
     const forward = (): void => {
       const upstream = http.request(
         {
