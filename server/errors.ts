@@ -71,12 +71,21 @@ export type InternalErrorSink = (error: unknown) => void;
  * The last middleware of each app: answers with the registry entry for the
  * error and reports only internal failures to `onInternal` (for the log).
  */
+/**
+ * Whether a failure while an answer streamed is the client closing the
+ * connection (`pipeline` into the response reports it as a premature
+ * close): an ordinary event for a source on a flaky link, not a server fault.
+ */
+function isClientGone(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
 export function errorHandler(onInternal: InternalErrorSink): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) {
       // Mid-stream failure: the status line is gone; cut the connection so the
       // client sees a truncated transfer rather than a silently short one.
-      if (codeOf(error) === 'INTERNAL') onInternal(error);
+      if (codeOf(error) === 'INTERNAL' && !isClientGone(error)) onInternal(error);
       res.destroy();
       next();
       return;

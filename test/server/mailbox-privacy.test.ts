@@ -94,7 +94,10 @@ describe('log canaries', () => {
     expectAbsent(lines.join(''), secretsOf(source, [stored, deleted, refused, unknown]));
     for (const line of lines) {
       const entry = JSON.parse(line) as Record<string, unknown>;
-      expect(Object.keys(entry).sort()).toEqual(['level', 'listener', 'method', 'ms', 'route', 'status']);
+      expect({ line, keys: Object.keys(entry).sort() }).toEqual({
+        line,
+        keys: ['level', 'listener', 'method', 'ms', 'route', 'status'],
+      });
     }
     expect(lines.join('')).toContain('"route":"/api/mailboxes/:mailbox/replies/:id"');
     expect(lines.join('')).toContain('"route":"/api/mailbox/reply"');
