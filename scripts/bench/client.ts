@@ -31,7 +31,6 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { libsodiumAead, type Aead } from '../../client/core/aead.js';
 import { encrypt } from '../../client/core/age.js';
@@ -40,10 +39,10 @@ import { loadSodium } from '../../client/core/sodium.js';
 import { X25519Identity, X25519Recipient } from '../../client/core/x25519.js';
 import { prepareDemoNewsroom } from '../demo.js';
 import { buildClient, findRepoRoot } from '../build-client.js';
+import { CHROMIUM, launchBenchChromium } from './chromium.js';
 import { totalWeight, weighFirstLoad, type Weight } from './client-weight.js';
 
 const MIB = 1024 * 1024;
-const CHROMIUM = '/usr/bin/chromium';
 const SECTION_START = '<!-- bench:client start -->';
 const SECTION_END = '<!-- bench:client end -->';
 
@@ -200,12 +199,7 @@ async function inBrowser(
   jitless: boolean,
   jobs: { worker: string; request: BenchRequest }[],
 ): Promise<BenchResult[]> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    chromiumSandbox: false,
-    args: ['--disable-gpu', '--disable-background-networking', ...(jitless ? ['--js-flags=--jitless'] : [])],
-  });
+  const browser = await launchBenchChromium(jitless);
   try {
     const page = await browser.newPage();
     await page.goto(url);

@@ -25,7 +25,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { encrypt } from '../../client/core/age.js';
 import { concatBytes } from '../../client/core/bytes.js';
 import { guardWasmAbortInProcess } from '../../client/core-node/wasm-abort-guard.js';
@@ -41,8 +41,8 @@ import { startServer } from '../../server/main.js';
 import { EditorClient } from '../cli/editor-client.js';
 import { buildClient, findRepoRoot } from '../build-client.js';
 import { demoServerSettings, prepareDemoNewsroom } from '../demo.js';
+import { launchBenchChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECTION_START = '<!-- bench:mailbox start -->';
 const SECTION_END = '<!-- bench:mailbox end -->';
 const SMALL_REPLIES = 9;
@@ -173,12 +173,7 @@ async function main(): Promise<void> {
 
       const results: ModeResult[] = [];
       for (const jitless of [false, true]) {
-        const browser = await chromium.launch({
-          executablePath: CHROMIUM,
-          headless: true,
-          chromiumSandbox: false,
-          args: ['--disable-gpu', '--disable-background-networking', ...(jitless ? ['--js-flags=--jitless'] : [])],
-        });
+        const browser = await launchBenchChromium(jitless);
         try {
           const page = await browser.newPage();
           const url = `${server.sourceUrl}?lang=en`;

@@ -4,7 +4,7 @@
  * with the capability alone, in the request body.
  */
 import { once } from 'node:events';
-import { request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type Server } from 'node:http';
 import { readdir, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -229,18 +229,7 @@ describe('limits', () => {
 
   test('an oversized reply is refused on its Content-Length, before its body is read', async () => {
     const source = makeSource();
-    const { port } = editorListener.address() as AddressInfo;
-    const req = httpRequest({
-      host: '127.0.0.1',
-      port,
-      method: 'PUT',
-      path: `/api/mailboxes/${source.mailboxId}/replies/${newReplyId()}`,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        'Content-Type': 'application/octet-stream',
-        'Content-Length': String(256 * 1024 + 1),
-      },
-    });
+    const req = rawPush(source.mailboxId, 256 * 1024 + 1);
     // Only a few bytes are ever sent: the answer must not wait for the rest.
     req.write(Buffer.alloc(100));
     const [response] = (await once(req, 'response')) as [IncomingMessage];
@@ -362,18 +351,7 @@ describe('malformed replies are refused and leave nothing on disk', () => {
   test('a push cut off mid-body leaves no temporary file', async () => {
     const source = makeSource();
     const bytes = await reply(source, 'cut off '.repeat(5000));
-    const { port } = editorListener.address() as AddressInfo;
-    const req = httpRequest({
-      host: '127.0.0.1',
-      port,
-      method: 'PUT',
-      path: `/api/mailboxes/${source.mailboxId}/replies/${newReplyId()}`,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        'Content-Type': 'application/octet-stream',
-        'Content-Length': String(bytes.length),
-      },
-    });
+    const req = rawPush(source.mailboxId, bytes.length);
     req.on('error', () => undefined);
     req.write(bytes.subarray(0, 1000));
     await waitFor(async () => (await filesOf(source.mailboxId)).length === 1);
@@ -421,14 +399,7 @@ describe('bad requests on the editor routes', () => {
 
   test('chunked transfer encoding is refused', async () => {
     const source = makeSource();
-    const { port } = editorListener.address() as AddressInfo;
-    const req = httpRequest({
-      host: '127.0.0.1',
-      port,
-      method: 'PUT',
-      path: `/api/mailboxes/${source.mailboxId}/replies/${newReplyId()}`,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream' },
-    });
+    const req = rawPush(source.mailboxId, null);
     req.write(Buffer.alloc(10)); // no Content-Length: Node sends it chunked
     const [response] = (await once(req, 'response')) as [IncomingMessage];
     const body = Buffer.concat(await response.toArray()).toString('utf8');
@@ -611,6 +582,26 @@ describe('a wrong capability, an empty mailbox and an unknown one answer alike',
 });
 
 let editorListener: Server;
+
+/**
+ * A push as a raw HTTP request, for what supertest cannot do: send part of a
+ * body, or none with a large Content-Length, and watch when the answer comes.
+ * `contentLength` null leaves it out (Node then sends the body chunked).
+ */
+function rawPush(mailboxId: string, contentLength: number | null): ClientRequest {
+  const { port } = editorListener.address() as AddressInfo;
+  return httpRequest({
+    host: '127.0.0.1',
+    port,
+    method: 'PUT',
+    path: `/api/mailboxes/${mailboxId}/replies/${newReplyId()}`,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/octet-stream',
+      ...(contentLength === null ? {} : { 'Content-Length': String(contentLength) }),
+    },
+  });
+}
 beforeAll(async () => {
   editorListener = server.editor.listen(0, '127.0.0.1');
   await once(editorListener, 'listening');

@@ -12,7 +12,7 @@ import { formatBytes } from '../format.js';
 import { helpSection } from './help.js';
 import { introSection } from './intro.js';
 import { keySection } from './keys.js';
-import type { ScreenContext } from './widgets.js';
+import { backToMailboxButton, type ScreenContext } from './widgets.js';
 
 /** The chosen files with their sizes and a remove button each, or a note that there are none. */
 function fileList(context: ScreenContext, onRemoved: () => void): HTMLElement {
@@ -98,15 +98,7 @@ export function composeScreen(context: ScreenContext): HTMLElement[] {
   const problem = h('p', { className: 'field-error', id: 'compose-problem', attrs: { role: 'alert' } });
   const send = h('button', { className: 'primary', id: 'send', text: t('compose.send'), attrs: { type: 'submit' } });
   send.disabled = view.keys.state !== 'ready';
-  const back = h('button', {
-    className: 'secondary',
-    id: 'back-to-mailbox',
-    text: t('followUp.back'),
-    attrs: { type: 'button' },
-  });
-  back.addEventListener('click', () => {
-    events.returnToMailbox();
-  });
+  const back = backToMailboxButton(context);
   const replyChoice = followUp
     ? [h('p', { className: 'help', id: 'follow-up-help', text: t('followUp.help') })]
     : [

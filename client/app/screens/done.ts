@@ -1,6 +1,6 @@
 /** The done screen: the submission is stored; what happens next; send another (or, for a follow-up, back to the replies). */
 import { h } from '../dom.js';
-import { heading, type ScreenContext } from './widgets.js';
+import { backToMailboxButton, heading, type ScreenContext } from './widgets.js';
 
 export function doneScreen(context: ScreenContext): HTMLElement[] {
   const { view, events, t } = context;
@@ -14,15 +14,7 @@ export function doneScreen(context: ScreenContext): HTMLElement[] {
     events.sendAnother();
   });
   if (view.followUp) {
-    const back = h('button', {
-      className: 'secondary',
-      id: 'back-to-mailbox',
-      text: t('followUp.back'),
-      attrs: { type: 'button' },
-    });
-    back.addEventListener('click', () => {
-      events.returnToMailbox();
-    });
+    const back = backToMailboxButton(context);
     return [
       heading(t('done.heading')),
       h('p', { className: 'ok', text: t('followUp.done') }),

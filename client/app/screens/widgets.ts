@@ -41,6 +41,20 @@ export function failureText(reason: FailureReason, t: Translate): string {
   return t(FAILURE_MESSAGES[reason]);
 }
 
+/** "Back to the replies", for the follow-up form and its done screen (one id, so tests and focus find it). */
+export function backToMailboxButton(context: ScreenContext): HTMLButtonElement {
+  const back = h('button', {
+    className: 'secondary',
+    id: 'back-to-mailbox',
+    text: context.t('followUp.back'),
+    attrs: { type: 'button' },
+  });
+  back.addEventListener('click', () => {
+    context.events.returnToMailbox();
+  });
+  return back;
+}
+
 /** A screen's heading; focusable, so focus can move to it when the screen changes. */
 export function heading(text: string): HTMLHeadingElement {
   return h('h2', { text, attrs: { tabindex: '-1' } });
