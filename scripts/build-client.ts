@@ -14,6 +14,8 @@
  *   root.pub                   the newsroom's minisign root public key: the trust
  *                              anchor the page checks the key manifest against. In
  *                              the bundle, so that the published hashes pin it
+ *   pin.json                   beside root.pub: the lowest manifest version the page
+ *                              accepts (client/core/bundle-pin.ts), the rollback floor
  *   X.gz                       gzip -9 of each compressible file X (see
  *                              `precompress`), which the server sends to browsers
  *                              that accept gzip: the page crosses slow Tor links
@@ -21,9 +23,14 @@
  *                              files included so that one check covers every
  *                              byte the server may send
  *
- * Usage: build-client.js [--out DIR] [--root-key FILE | --demo] [--title TEXT]
+ * Usage: build-client.js [--out DIR] [--root-key FILE | --demo]
+ *                        [--manifest FILE | --min-manifest-version N] [--title TEXT]
  *   --root-key FILE  the newsroom's root public key (minisign format); default
  *                    $SEALDROP_ROOT_PUBLIC_KEY_FILE, else keys/root.pub if it exists
+ *   --manifest FILE  pin the version of this signed manifest (checked against the
+ *                    root key): the page refuses any older one
+ *   --min-manifest-version N
+ *                    pin version N instead; without either the pin is 1 (no floor)
  *   --demo           prepare the `npm start` demo newsroom (demo/) and use its root key
  *   --title TEXT     the page title (tab, app switcher, an ordinary browser's
  *                    history), in every language; default the catalog's neutral
@@ -31,19 +38,27 @@
  * Without a root key the page is built but refuses to encrypt (fails closed).
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
-import { parsePublicKeyFile } from '../client/core/minisign.js';
+import { BUNDLE_PIN_FILE_NAME, serializeBundlePin } from '../client/core/bundle-pin.js';
+import { ManifestError, SIGNATURE_SUFFIX } from '../client/core/manifest.js';
+import { verifyManifestIgnoringExpiry } from '../client/core/manifest-expiry.js';
+import { parsePublicKeyFile, type MinisignPublicKey } from '../client/core/minisign.js';
 
 export interface BuildClientOptions {
   /** Where to write the files; emptied first (see `prepareOutDir`). */
   readonly outDir: string;
   /** The root public key file to ship, or null for a page that refuses to encrypt. */
   readonly rootPublicKeyFile: string | null;
+  /**
+   * The rollback pin written beside root.pub (default 1: no floor): the page
+   * refuses any manifest older than this version. Ignored without a root key.
+   */
+  readonly minimumManifestVersion?: number;
   /**
    * The page's title, in every language, in place of the neutral default
    * (index.html's, then the catalog's `page.title` in the page's language).
@@ -146,6 +161,33 @@ export function withTitle(html: string, title: string): string {
   return html.replace(/<title>[^<]*<\/title>/, () => `<title data-newsroom>${text}</title>`);
 }
 
+/**
+ * The version of the signed manifest `file` (with `file.minisig`), verified
+ * against the root key as browsers verify it except for expiry: the pin is
+ * a floor, and an expired manifest still marks how far the newsroom has come.
+ * @throws BuildError if either file cannot be read or the manifest does not verify.
+ */
+export async function pinnedManifestVersion(file: string, rootKey: MinisignPublicKey): Promise<number> {
+  let bytes: Uint8Array;
+  let signature: string;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+    signature = await readFile(file + SIGNATURE_SUFFIX, 'utf8');
+  } catch {
+    throw new BuildError(`--manifest: cannot read ${file} and ${file}${SIGNATURE_SUFFIX}`);
+  }
+  // Signature checks need libsodium; a plain build never loads it.
+  const { loadSodium } = await import('../client/core/sodium.js');
+  await loadSodium();
+  try {
+    return verifyManifestIgnoringExpiry(bytes, signature, rootKey, new Date()).version;
+  } catch (error) {
+    if (error instanceof ManifestError)
+      throw new BuildError(`--manifest: ${file} refused (${error.code}): ${error.message}`);
+    throw error;
+  }
+}
+
 /** Text files worth compressing; root.pub (113 bytes) would only grow. */
 const COMPRESSIBLE = /\.(html|css|js|svg)$/;
 /** The gzip header's OS byte for "unknown" (RFC 1952): zlib writes the build machine's OS there. */
@@ -235,6 +277,9 @@ export async function buildClient(options: BuildClientOptions): Promise<BuiltFil
       throw new BuildError(`${options.rootPublicKeyFile} is not a minisign public key file`);
     }
     files.set('root.pub', new TextEncoder().encode(text));
+    const pin = options.minimumManifestVersion ?? 1;
+    if (!Number.isSafeInteger(pin) || pin < 1) throw new BuildError('the minimum manifest version must be 1 or more');
+    files.set(BUNDLE_PIN_FILE_NAME, serializeBundlePin(pin));
   }
   const [main, worker, workerNoWasm] = await Promise.all([
     bundle(root, app('main.ts')),
@@ -281,6 +326,9 @@ export interface BuildArguments {
   readonly demo: boolean;
   /** Checked here (see {@link checkTitle}), so a bad title fails before anything is built. */
   readonly title?: string;
+  /** The signed manifest whose version is pinned. */
+  readonly manifest?: string;
+  readonly minManifestVersion?: number;
 }
 
 /**
@@ -288,7 +336,7 @@ export interface BuildArguments {
  * @throws BuildError for an unknown argument, a missing value or a bad title.
  */
 export function parseBuildArguments(argv: readonly string[]): BuildArguments {
-  const takesValue = new Set(['--out', '--root-key', '--title']);
+  const takesValue = new Set(['--out', '--root-key', '--title', '--manifest', '--min-manifest-version']);
   for (const [index, word] of argv.entries()) {
     const isValue = index > 0 && takesValue.has(argv[index - 1]!);
     if (!isValue && !takesValue.has(word) && word !== '--demo') throw new BuildError(`unknown argument ${word}`);
@@ -296,7 +344,19 @@ export function parseBuildArguments(argv: readonly string[]): BuildArguments {
   const out = argument(argv, '--out');
   const rootKey = argument(argv, '--root-key');
   const title = argument(argv, '--title');
+  const manifest = argument(argv, '--manifest');
+  const minText = argument(argv, '--min-manifest-version');
+  if (manifest !== undefined && minText !== undefined)
+    throw new BuildError('use --manifest or --min-manifest-version, not both');
+  const minManifestVersion = minText === undefined ? undefined : Number(minText);
+  if (
+    minManifestVersion !== undefined &&
+    (!/^[1-9][0-9]{0,15}$/.test(minText!) || !Number.isSafeInteger(minManifestVersion))
+  )
+    throw new BuildError('--min-manifest-version must be a whole number of 1 or more');
   return {
+    ...(manifest === undefined ? {} : { manifest }),
+    ...(minManifestVersion === undefined ? {} : { minManifestVersion }),
     ...(out === undefined ? {} : { out }),
     ...(rootKey === undefined ? {} : { rootKey }),
     demo: argv.includes('--demo'),
@@ -324,17 +384,35 @@ async function main(argv: readonly string[]): Promise<void> {
     rootPublicKeyFile = (await prepareDemoNewsroom(path.join(root, 'demo'))).rootPublicKeyFile;
   }
   const { title } = parsed;
-  const built = await buildClient({ outDir, rootPublicKeyFile, ...(title === undefined ? {} : { title }) });
+  let minimumManifestVersion = parsed.minManifestVersion;
+  if (parsed.manifest !== undefined) {
+    if (rootPublicKeyFile === null) throw new BuildError('--manifest needs a root key (--root-key)');
+    const rootKey = parsePublicKeyFile(await readFile(rootPublicKeyFile, 'utf8'));
+    minimumManifestVersion = await pinnedManifestVersion(path.resolve(parsed.manifest), rootKey);
+  }
+  const built = await buildClient({
+    outDir,
+    rootPublicKeyFile,
+    ...(minimumManifestVersion === undefined ? {} : { minimumManifestVersion }),
+    ...(title === undefined ? {} : { title }),
+  });
   const width = Math.max(...built.map((file) => file.name.length));
   process.stdout.write(`client built in ${path.relative(process.cwd(), outDir) || '.'}\n`);
   for (const file of built)
     process.stdout.write(`  ${file.name.padEnd(width)}  ${String(file.size).padStart(8)} B  ${file.sha256}\n`);
   if (rootPublicKeyFile === null) {
     process.stdout.write('  warning: no --root-key given: the page will refuse to encrypt\n');
+  } else {
+    const pin = minimumManifestVersion ?? 1;
+    process.stdout.write(
+      `  the page refuses manifests older than version ${pin}` +
+        (pin === 1 ? ' (no rollback floor: give --manifest keys/manifest.json)\n' : '\n'),
+    );
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Real paths: started through a symlink (a deploy's `current -> release`) it must still run.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`build-client: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

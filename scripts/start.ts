@@ -4,8 +4,9 @@
  * Creates (once) a demo root key, editor identity and signed manifest under
  * `demo/` (git-ignored), then starts both listeners with that folder as keys
  * and data. Any `SEALDROP_*` variable still applies (ports, limits, static
- * folder), except the mode, which is always demo here: production is started
- * with `node dist/server/main.js --production` (docs/OPERATIONS.md).
+ * folder), except the mode, which is always demo here: this is the only way
+ * the demo runs. `node dist/server/main.js` starts production
+ * (docs/OPERATIONS.md).
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,23 +1,28 @@
 /**
  * Composes the two Express apps from their parts. Nothing here computes:
  * order of middleware is the whole content. Both apps share the security
- * headers, the privacy-preserving request log, a global rate limit and the
- * JSON error handler.
+ * headers, the privacy-preserving request log, a request budget fair
+ * between connections, the guards on paths and bodies (undecodable escapes,
+ * content codings, the body watchdog) and the JSON error handler.
  */
 import express, { type Express } from 'express';
+import { DEFAULTS } from './config.js';
+import { bodyPace, bodyWatchdog, refuseContentEncoding } from './body-guard.js';
 import { ChallengeStore } from './editor-auth/challenges.js';
 import { TokenStore } from './editor-auth/tokens.js';
 import { errorHandler, notFound } from './errors.js';
 import { requestLogger, type Logger } from './logging.js';
 import type { MailboxStore } from './mailboxes/mailbox-store.js';
 import type { ManifestStore } from './manifest/manifest-store.js';
-import { gzipHeaders, preferGzip } from './precompressed.js';
+import { refuseUndecodablePaths } from './path-guard.js';
 import { RequestBudget, rateLimit } from './rate-limit.js';
 import { editorRoutes } from './routes/editor.js';
 import { editorReplyRoutes } from './routes/editor-replies.js';
 import { mailboxRoutes } from './routes/mailbox.js';
 import { sourceRoutes } from './routes/source.js';
+import { statusRoutes } from './routes/status.js';
 import { noCookies, securityHeaders } from './security-headers.js';
+import { staticFiles } from './static-files.js';
 import type { SubmissionStore } from './storage/submission-store.js';
 import type { UploadStore } from './uploads/upload-store.js';
 
@@ -35,6 +40,10 @@ export interface AppDeps {
   readonly staticDir: string;
   readonly rateLimitPerMinute: number;
   readonly tokenTtlSeconds: number;
+  /** `SEALDROP_BODY_IDLE_SECONDS`, for the body watchdog (its default if absent). */
+  readonly bodyIdleSeconds?: number;
+  /** `SEALDROP_MANIFEST_WARNING_DAYS`, for the status route (its default if absent). */
+  readonly manifestWarningDays?: number;
 }
 
 function base(listener: 'source' | 'editor', deps: AppDeps): Express {
@@ -47,14 +56,23 @@ function base(listener: 'source' | 'editor', deps: AppDeps): Express {
   app.use(noCookies);
   app.use(securityHeaders);
   app.use(rateLimit(new RequestBudget(deps.rateLimitPerMinute)));
+  app.use(refuseUndecodablePaths);
+  app.use(refuseContentEncoding);
+  app.use(bodyWatchdog(bodyPace(deps.bodyIdleSeconds ?? Number(DEFAULTS.SEALDROP_BODY_IDLE_SECONDS))));
   return app;
 }
 
-function finish(app: Express, deps: AppDeps): Express {
+function finish(listener: 'source' | 'editor', app: Express, deps: AppDeps): Express {
   app.use(notFound);
   app.use(
-    errorHandler((error) => {
-      deps.logger.error({ err: error }, 'internal error');
+    errorHandler({
+      onInternal: (error) => {
+        deps.logger.error({ err: error }, 'internal error');
+      },
+      // Routine on flaky links: one line at debug level, no error details.
+      onClientGone: () => {
+        deps.logger.debug({ listener }, 'client went away mid-request');
+      },
     }),
   );
   return app;
@@ -65,25 +83,8 @@ export function createSourceApp(deps: AppDeps): Express {
   const app = base('source', deps);
   app.use(sourceRoutes(deps));
   app.use(mailboxRoutes(deps));
-  // Sends the build's X.gz instead of X to browsers that accept gzip.
-  app.use(preferGzip(deps.staticDir, 'index.html'));
-  app.use(
-    express.static(deps.staticDir, {
-      // Cache-Control stays no-store; no Last-Modified or ETag, so the bundle is
-      // served identically whatever the build's file times were.
-      cacheControl: false,
-      lastModified: false,
-      etag: false,
-      dotfiles: 'ignore',
-      index: ['index.html'],
-      redirect: false,
-      setHeaders: (res, file) => {
-        (res as unknown as { locals: Record<string, unknown> }).locals.routeLabel = '(static)';
-        gzipHeaders(res, file);
-      },
-    }),
-  );
-  return finish(app, deps);
+  app.use(...staticFiles(deps.staticDir));
+  return finish('source', app, deps);
 }
 
 /** The editor listener: login, submissions, replies, manifest publication. */
@@ -101,5 +102,6 @@ export function createEditorApp(deps: AppDeps): Express {
     }),
   );
   app.use(editorReplyRoutes({ mailboxes: deps.mailboxes, manifests: deps.manifests, tokens }));
-  return finish(app, deps);
+  app.use(statusRoutes({ ...deps, quota: deps.uploads.quota, tokens }));
+  return finish('editor', app, deps);
 }

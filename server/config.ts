@@ -34,6 +34,16 @@ export interface ServerConfig {
   readonly maxRepliesPerMailbox: number;
   /** Days a reply, or the tombstone of a deleted one, is kept after its day. */
   readonly replyRetentionDays: number;
+  /** A request body that sends no byte for this long is answered 408 BODY_TIMEOUT. */
+  readonly bodyIdleSeconds: number;
+  /** Most open connections per listener; over Tor each circuit is its own connection. */
+  readonly maxConnections: number;
+  /** Days before the manifest's expiry from which the server and the tools warn. */
+  readonly manifestWarningDays: number;
+  /** Days a stored submission is kept after its day, whoever has downloaded it. */
+  readonly submissionRetentionDays: number;
+  /** Days a submission is kept once every active editor has downloaded it. */
+  readonly pulledGraceDays: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
 
@@ -77,6 +87,11 @@ export const DEFAULTS = {
   SEALDROP_REPLY_MAX_BYTES: '64MiB',
   SEALDROP_MAILBOX_MAX_REPLIES: '50',
   SEALDROP_REPLY_RETENTION_DAYS: '90',
+  SEALDROP_BODY_IDLE_SECONDS: '60',
+  SEALDROP_MAX_CONNECTIONS: '1024',
+  SEALDROP_MANIFEST_WARNING_DAYS: '14',
+  SEALDROP_SUBMISSION_RETENTION_DAYS: '90',
+  SEALDROP_PULLED_GRACE_DAYS: '7',
   SEALDROP_LOG_LEVEL: 'info',
 } as const;
 
@@ -189,6 +204,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, c
     maxReplyBytes,
     maxRepliesPerMailbox: integer('SEALDROP_MAILBOX_MAX_REPLIES', 1, 10_000),
     replyRetentionDays: integer('SEALDROP_REPLY_RETENTION_DAYS', 1, 3650),
+    bodyIdleSeconds: integer('SEALDROP_BODY_IDLE_SECONDS', 5, 3600),
+    maxConnections: integer('SEALDROP_MAX_CONNECTIONS', 16, 1_000_000),
+    manifestWarningDays: integer('SEALDROP_MANIFEST_WARNING_DAYS', 0, 365),
+    submissionRetentionDays: integer('SEALDROP_SUBMISSION_RETENTION_DAYS', 1, 3650),
+    pulledGraceDays: integer('SEALDROP_PULLED_GRACE_DAYS', 0, 3650),
     logLevel: logLevel as ServerConfig['logLevel'],
   };
   if (problems.length > 0) throw new ConfigError(problems);

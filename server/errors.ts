@@ -12,6 +12,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { API_ERRORS, type ApiErrorCode } from '../client/core/api-errors.js';
+import { bodyUnread, closeAfterAnswer } from './request-body.js';
 
 /** An error meant for the client: carries a registry code; the message stays generic. */
 export class ApiError extends Error {
@@ -34,33 +35,12 @@ export function errorBody(code: ApiErrorCode): { error: { code: ApiErrorCode; me
   return { error: { code, message: API_ERRORS[code].message } };
 }
 
-/**
- * Maps errors thrown by body parsers (express.json) to registry codes; they
- * carry a `type` and a `status` but messages that may quote the body.
- */
-function codeOfParserError(error: { type?: unknown; status?: unknown }): ApiErrorCode | undefined {
-  switch (error.type) {
-    case 'entity.too.large':
-      return 'BODY_TOO_LARGE';
-    case 'entity.parse.failed':
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'entity.verify.failed':
-      return 'INVALID_BODY';
-    default:
-      return undefined;
-  }
-}
-
 /** Classifies anything thrown in a handler as a registry code. */
 export function codeOf(error: unknown): ApiErrorCode {
   if (error instanceof ApiError) return error.code;
-  if (typeof error === 'object' && error !== null) {
-    const code = codeOfParserError(error);
-    if (code !== undefined) return code;
-  }
+  // A path whose percent-escapes do not decode (the router decodes parameters
+  // lazily and throws URIError, with the raw path in its message).
+  if (error instanceof URIError) return 'INVALID_ID';
   return 'INTERNAL';
 }
 
@@ -68,31 +48,74 @@ export function codeOf(error: unknown): ApiErrorCode {
 export type InternalErrorSink = (error: unknown) => void;
 
 /**
- * The last middleware of each app: answers with the registry entry for the
- * error and reports only internal failures to `onInternal` (for the log).
+ * Error codes of a stream that failed because the client went away: the
+ * request aborted mid-body (`ECONNRESET`, Node's "aborted"), a response piped
+ * into a closed connection (premature close, `EPIPE`), or a write after the
+ * socket was destroyed. For a source on a flaky link these are ordinary
+ * events, not server faults.
  */
-/**
- * Whether a failure while an answer streamed is the client closing the
- * connection (`pipeline` into the response reports it as a premature
- * close): an ordinary event for a source on a flaky link, not a server fault.
- */
-function isClientGone(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+const CLIENT_GONE_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_STREAM_DESTROYED',
+]);
+
+/** Whether `error` is the client closing the connection (see {@link CLIENT_GONE_CODES}). */
+export function isClientGone(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && CLIENT_GONE_CODES.has(code);
 }
 
-export function errorHandler(onInternal: InternalErrorSink): ErrorRequestHandler {
-  return (error: unknown, _req, res, next) => {
+/** Headers that describe a representation, not an error answer. */
+const REPRESENTATION_HEADERS = [
+  'Content-Encoding',
+  'Content-Range',
+  'Content-Disposition',
+  'Accept-Ranges',
+  'Content-Type',
+];
+
+/** Where the error handler reports what it saw, for the log: never request data. */
+export interface ErrorSinks {
+  /** Details of a server-side failure (a 500, or a failure after the answer started). */
+  readonly onInternal: InternalErrorSink;
+  /** A client went away mid-request: an ordinary event, reported without details. */
+  readonly onClientGone?: () => void;
+}
+
+/**
+ * The last middleware of each app: answers with the registry entry for the
+ * error and reports only internal failures to `onInternal` (for the log).
+ * An error answered before the request's body was read closes the
+ * connection, so a refused body is never read to its end.
+ */
+export function errorHandler(sinks: InternalErrorSink | ErrorSinks): ErrorRequestHandler {
+  const { onInternal, onClientGone } =
+    typeof sinks === 'function' ? { onInternal: sinks, onClientGone: undefined } : sinks;
+  return (error: unknown, req, res, next) => {
+    const code = codeOf(error);
+    if (code === 'INTERNAL' && isClientGone(error)) {
+      onClientGone?.();
+      // Nobody is listening: there is no answer to give.
+      res.destroy();
+      return;
+    }
     if (res.headersSent) {
       // Mid-stream failure: the status line is gone; cut the connection so the
       // client sees a truncated transfer rather than a silently short one.
-      if (codeOf(error) === 'INTERNAL' && !isClientGone(error)) onInternal(error);
+      if (code === 'INTERNAL') onInternal(error);
       res.destroy();
       next();
       return;
     }
-    const code = codeOf(error);
     if (code === 'INTERNAL') onInternal(error);
+    // The answer is a fresh JSON body: headers of what was about to be sent
+    // (a gzip file's encoding, a download's name or range) do not describe it.
+    for (const name of REPRESENTATION_HEADERS) res.removeHeader(name);
     if (error instanceof ApiError) res.set(error.headers);
+    if (bodyUnread(req)) closeAfterAnswer(req, res);
     res.status(API_ERRORS[code].status).json(errorBody(code));
   };
 }

@@ -47,13 +47,45 @@ const helmetMiddleware = helmet({
   xFrameOptions: { action: 'deny' },
 });
 
-/** Headers added to every response of both listeners. */
-export const securityHeaders: RequestHandler = (req, res, next) => {
-  res.set('Cache-Control', 'no-store');
-  res.set('Pragma', 'no-cache');
+/**
+ * Runs helmet once against a recording response and returns the headers it
+ * sets. helmet's options above stay the one home of the policy; the list is
+ * reused where Express is not involved (answers to requests Node's parser
+ * rejects, server/listener-settings.ts).
+ */
+function headersHelmetSets(): Record<string, string> {
+  const recorded: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      recorded[name] = String(value);
+    },
+    removeHeader(name: string) {
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a recorder of helmet's own calls
+      delete recorded[name];
+    },
+  };
+  let synchronous = false as boolean;
+  helmetMiddleware({} as never, recorder as never, () => {
+    synchronous = true;
+  });
+  // helmet is synchronous today; if a version ever was not, fail at start-up, not silently.
+  if (!synchronous) throw new Error('helmet did not set its headers synchronously');
+  return recorded;
+}
+
+/** Every security header of every answer, of both listeners, and their values. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'Cache-Control': 'no-store',
+  Pragma: 'no-cache',
   // Device sensors and storage-like features are never needed by the client.
-  res.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
-  helmetMiddleware(req, res, next);
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+  ...headersHelmetSets(),
+});
+
+/** Headers added to every response of both listeners. */
+export const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set(SECURITY_HEADERS);
+  next();
 };
 
 /**

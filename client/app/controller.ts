@@ -21,7 +21,15 @@ import type {
   SubmitOutcome,
   WordsProblem,
 } from './page-state.js';
-import type { FailureReason, MailboxReply, PageMessage, ReplyChoice, WorkerMessage } from './protocol.js';
+import type {
+  CancelOutcome,
+  FailureReason,
+  MailboxReply,
+  PageMessage,
+  ReplyChoice,
+  RestartReason,
+  WorkerMessage,
+} from './protocol.js';
 
 /** The worker bundles (scripts/build-client.ts): with libsodium's WebAssembly, and without. */
 export const WASM_WORKER = 'worker.js';
@@ -38,8 +46,12 @@ export interface Display {
   resetProgress(): void;
   /** The worker reports `sent` of `total` bytes stored. */
   showProgress(sent: number, total: number): void;
-  /** A request failed and is being retried. */
-  showRetrying(): void;
+  /** A request failed; the next try is in `nextTryInMs` (a countdown, no stale rate). */
+  showRetrying(nextTryInMs: number): void;
+  /** The send starts again from the start, for `reason`: bar and estimate start afresh. */
+  showRestarting(reason: RestartReason): void;
+  /** Cancel was pressed: waiting for the server to confirm the deletion. */
+  showCancelling(): void;
   /** Keyboard focus back on the language switch (after switching). */
   focusLanguageSwitch(): void;
   /** The worker reports `done` of `total` bytes of the mailbox fetched. */
@@ -94,6 +106,8 @@ interface PageState {
   words: readonly string[] | null;
   wordsRenewed: boolean;
   failure: FailureReason | null;
+  cancelling: boolean;
+  cancelled: CancelOutcome | null;
   workerRunning: boolean;
   /** The upload in progress, deleted on quick exit. */
   uploadId: string | null;
@@ -146,6 +160,8 @@ export class PageController implements PageEvents {
       words: null,
       wordsRenewed: false,
       failure: null,
+      cancelling: false,
+      cancelled: null,
       workerRunning: false,
       uploadId: null,
       workerFile: options.webAssembly ? WASM_WORKER : NO_WASM_WORKER,
@@ -224,7 +240,16 @@ export class PageController implements PageEvents {
   }
 
   cancelSend(): void {
+    const state = this.#state;
+    if (state.screen !== 'progress' || state.cancelling) return;
+    // "Deleted" only once the worker reports the server's answer.
+    state.cancelling = true;
     this.#post({ type: 'cancel' });
+    this.#ports.display.showCancelling();
+  }
+
+  retryNow(): void {
+    if (this.#state.screen === 'progress' && !this.#state.cancelling) this.#post({ type: 'retry-now' });
   }
 
   returnToCompose(): void {
@@ -455,10 +480,17 @@ export class PageController implements PageEvents {
         this.#ports.display.showProgress(message.sent, message.total);
         break;
       case 'retrying':
-        this.#ports.display.showRetrying();
+        this.#ports.display.showRetrying(message.nextTryInMs);
+        break;
+      case 'restarting':
+        // The server no longer holds the old upload; the next one reports its own id.
+        state.uploadId = null;
+        this.#ports.display.showRestarting(message.reason);
         break;
       case 'cancelled':
         state.uploadId = null;
+        state.cancelling = false;
+        state.cancelled = message.outcome;
         this.#show('cancelled');
         break;
       case 'done':
@@ -550,10 +582,13 @@ export class PageController implements PageEvents {
 
   #fail(reason: FailureReason): void {
     this.#state.failure = reason;
+    this.#state.cancelling = false;
     this.#show('failed');
   }
 
   #startSending(): void {
+    this.#state.cancelling = false;
+    this.#state.cancelled = null;
     this.#ports.display.resetProgress();
     this.#show('progress');
     const { message, files, reply, followUp } = this.#state;

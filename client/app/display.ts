@@ -7,6 +7,7 @@ import type { Display } from './controller.js';
 import { h } from './dom.js';
 import { formatMessage, type Language } from './i18n/catalog.js';
 import type { PageEvents, PageView, ScreenName } from './page-state.js';
+import type { RestartReason } from './protocol.js';
 import { cancelledScreen } from './screens/cancelled.js';
 import { composeScreen } from './screens/compose.js';
 import { doneScreen } from './screens/done.js';
@@ -75,6 +76,7 @@ export class PageDisplay implements Display {
     const hadFocus = focused instanceof HTMLElement && this.#content.contains(focused) ? focused.id : null;
     this.#content.replaceChildren(h('h1', { text: t('page.heading') }), ...this.#screens[view.screen](context));
     if (view.screen === 'progress') this.#progress.paint(context);
+    else this.#progress.leave();
     const heading = this.#content.querySelector<HTMLElement>('h2[tabindex="-1"]');
     if (focus) {
       heading?.focus();
@@ -101,8 +103,16 @@ export class PageDisplay implements Display {
     if (this.#context !== null) this.#progress.update(sent, total, performance.now(), this.#context);
   }
 
-  showRetrying(): void {
-    if (this.#context !== null) this.#progress.retrying(this.#context.t);
+  showRetrying(nextTryInMs: number): void {
+    if (this.#context !== null) this.#progress.retrying(nextTryInMs, this.#context);
+  }
+
+  showRestarting(reason: RestartReason): void {
+    if (this.#context !== null) this.#progress.restarting(reason, this.#context);
+  }
+
+  showCancelling(): void {
+    if (this.#context !== null) this.#progress.cancelling(this.#context);
   }
 
   focusLanguageSwitch(): void {

@@ -6,7 +6,7 @@
  */
 import type { MnemonicLanguage, SourceSecretErrorCode } from '../core/source-secret.js';
 import type { Language } from './i18n/catalog.js';
-import type { FailureReason, MailboxFailureReason, MailboxReply } from './protocol.js';
+import type { CancelOutcome, FailureReason, MailboxFailureReason, MailboxReply } from './protocol.js';
 
 /**
  * The screens: those a send goes through, in order, then the returning
@@ -61,6 +61,10 @@ export interface PageView {
   readonly wordsRenewed: boolean;
   /** The reason shown on the `failed` screen. */
   readonly failure: FailureReason | null;
+  /** Cancel was pressed; the worker is deleting the server's copy and awaits the server's word. */
+  readonly cancelling: boolean;
+  /** What the last cancel left on the server, shown on the `cancelled` screen. */
+  readonly cancelled: CancelOutcome | null;
   /** False once the worker is gone: then only a reload can start over. */
   readonly workerRunning: boolean;
   /**
@@ -106,7 +110,10 @@ export interface PageEvents {
   makeNewWords(): void;
   /** The secret screen's send, once the words are confirmed written down. */
   sendWithSecret(): void;
+  /** Stop sending: the progress screen says "cancelling" until the worker reports what is left. */
   cancelSend(): void;
+  /** The progress screen's "Try now" while reconnecting: the next try starts at once. */
+  retryNow(): void;
   /** Back to the form, the draft kept. */
   returnToCompose(): void;
   /** From the done screen: a new, empty draft. */

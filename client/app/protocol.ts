@@ -18,9 +18,31 @@ export type FailureReason =
   | 'too-large'
   | 'server-busy'
   | 'connection'
+  /** The server's only key manifest has expired: it takes no submissions until the newsroom publishes a new one. */
+  | 'keys-expired'
+  /** The send started again by itself as often as it may, and the server still refused it. */
+  | 'restarted-too-often'
   | 'file-read'
   | 'rejected'
   | 'internal';
+
+/**
+ * Why a send starts again from the start by itself: the newsroom's keys
+ * changed (the page encrypts again to the new ones), or the server no
+ * longer holds the unfinished upload (dropped for others, or expired).
+ */
+export type RestartReason = 'keys-changed' | 'upload-dropped';
+
+/**
+ * What a cancel left on the server: nothing had been sent (no upload
+ * created), the server confirmed deleting what was, or it did not confirm
+ * (then it deletes the upload itself once idle for `expiresInSeconds`,
+ * null if it never said how long).
+ */
+export type CancelOutcome =
+  | { readonly state: 'nothing-sent' }
+  | { readonly state: 'deleted' }
+  | { readonly state: 'unconfirmed'; readonly expiresInSeconds: number | null };
 
 /** Why opening a mailbox, or deleting a reply, failed (the words were fine). */
 export type MailboxFailureReason =
@@ -80,8 +102,10 @@ export type PageMessage =
   | { readonly type: 'new-secret'; readonly language: Language }
   /** Drop the source secret (the source no longer wants replies). */
   | { readonly type: 'forget-secret' }
-  /** Stop the send in progress and delete what was uploaded. */
+  /** Stop the send in progress and delete what was uploaded, until the server confirms. */
   | { readonly type: 'cancel' }
+  /** The source's "try now": end the wait before the next reconnection attempt. */
+  | { readonly type: 'retry-now' }
   /** Encrypt and upload; `reply` says whose reply recipient and mailbox go into submission.json. */
   | { readonly type: 'send'; readonly message: string; readonly files: readonly File[]; readonly reply: ReplyChoice }
   /**
@@ -106,9 +130,12 @@ export type WorkerMessage =
   /** The server assigned an upload id (the page deletes it on cancel). */
   | { readonly type: 'created'; readonly id: string }
   | { readonly type: 'progress'; readonly sent: number; readonly total: number }
-  | { readonly type: 'retrying' }
-  /** The send was cancelled; the server's partial copy was deleted. */
-  | { readonly type: 'cancelled' }
+  /** A request failed; the next try is in `nextTryInMs` (sooner after `retry-now`). */
+  | { readonly type: 'retrying'; readonly nextTryInMs: number }
+  /** The send starts again from the start by itself, to the keys now verified. */
+  | { readonly type: 'restarting'; readonly reason: RestartReason }
+  /** The send was cancelled; `outcome` says what is left on the server. */
+  | { readonly type: 'cancelled'; readonly outcome: CancelOutcome }
   | { readonly type: 'done' }
   /**
    * The words are not a secret: why, for `unknown-word` which word (1-based,

@@ -1,8 +1,10 @@
 /**
- * Establishes whom to encrypt to: the newsroom's root public key (a static
- * file of the hash-pinned bundle, `root.pub`), and the signed key manifest
- * the server publishes, verified against it. Nothing is encrypted unless
- * this succeeds.
+ * Establishes whom to encrypt to: the newsroom's root public key and the
+ * rollback pin (static files of the hash-pinned bundle, `root.pub` and
+ * `pin.json`), and the signed key manifest the server publishes, verified
+ * against them: a manifest older than the pin is refused (`rollback`), so a
+ * server cannot bring back one that lists keys the newsroom has retired.
+ * Nothing is encrypted unless this succeeds.
  */
 import {
   verifyManifest,
@@ -14,6 +16,7 @@ import {
   type ManifestErrorCode,
 } from '../core/manifest.js';
 import { MinisignError, parsePublicKeyFile, type MinisignPublicKey } from '../core/minisign.js';
+import { BUNDLE_PIN_FILE_NAME, BundlePinError, parseBundlePin } from '../core/bundle-pin.js';
 import type { FetchLike } from './upload-requests.js';
 import { CodedError } from '../core/coded-error.js';
 
@@ -31,11 +34,13 @@ export interface TrustedKeys {
   readonly recipients: readonly string[];
   /** When the manifest expires (ISO 8601). */
   readonly expires: string;
+  /** The verified manifest's version: what an upload declares it was encrypted to. */
   readonly version: number;
 }
 
 /** Where each file lives, relative to the page. */
 export const ROOT_KEY_PATH = 'root.pub';
+export const PIN_PATH = BUNDLE_PIN_FILE_NAME;
 export const MANIFEST_PATH = MANIFEST_FILE_NAME;
 export const SIGNATURE_PATH = MANIFEST_FILE_NAME + SIGNATURE_SUFFIX;
 
@@ -55,21 +60,34 @@ async function fetchBytes(fetchFn: FetchLike, url: string, missing: TrustFailure
   return bytes;
 }
 
-/** The newsroom's root public key, from the bundle. */
+/** The newsroom's trust anchor, from the bundle: the root public key and the rollback pin. */
 export interface RootKey {
   readonly key: MinisignPublicKey;
   readonly fingerprint: string;
+  /** The lowest manifest version this bundle accepts (its `pin.json`). */
+  readonly minimumManifestVersion: number;
 }
 
 /**
- * Fetch and parse `root.pub` from `baseUrl`. Requires libsodium loaded.
- * @throws TrustError: `network` or `root-key` (missing or unreadable).
+ * Fetch and parse `root.pub` and `pin.json` from `baseUrl`; the two are one
+ * anchor, so a bundle missing either verifies nothing. Requires libsodium loaded.
+ * @throws TrustError: `network` or `root-key` (either file missing or unreadable).
  */
 export async function loadRootKey(baseUrl: string, fetchFn: FetchLike): Promise<RootKey> {
-  const bytes = await fetchBytes(fetchFn, new URL(ROOT_KEY_PATH, baseUrl).href, 'root-key');
+  const [keyBytes, pinBytes] = await Promise.all([
+    fetchBytes(fetchFn, new URL(ROOT_KEY_PATH, baseUrl).href, 'root-key'),
+    fetchBytes(fetchFn, new URL(PIN_PATH, baseUrl).href, 'root-key'),
+  ]);
+  let minimumManifestVersion: number;
   try {
-    const key = parsePublicKeyFile(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-    return { key, fingerprint: rootFingerprint(key) };
+    minimumManifestVersion = parseBundlePin(pinBytes);
+  } catch (error) {
+    if (error instanceof BundlePinError) throw new TrustError('root-key', 'invalid manifest pin');
+    throw error;
+  }
+  try {
+    const key = parsePublicKeyFile(new TextDecoder('utf-8', { fatal: true }).decode(keyBytes));
+    return { key, fingerprint: rootFingerprint(key), minimumManifestVersion };
   } catch (error) {
     if (error instanceof MinisignError || error instanceof TypeError)
       throw new TrustError('root-key', 'invalid root key');
@@ -79,9 +97,12 @@ export async function loadRootKey(baseUrl: string, fetchFn: FetchLike): Promise<
 
 /**
  * Fetch the manifest and its signature from `baseUrl` and verify them
- * against the root key (signature, trusted comment, root key id, validity
- * at `now`). Requires libsodium loaded.
- * @throws TrustError: `network`, or the manifest's ManifestError code.
+ * against the root key (signature, trusted comment, root key id, version at
+ * least the bundle's pin, validity at `now`). Called again before each
+ * re-encryption, so the same pin applies to every manifest the page sees.
+ * Requires libsodium loaded.
+ * @throws TrustError: `network`, or the manifest's ManifestError code
+ *   (`rollback` for a manifest older than the pin, `expired`...).
  */
 export async function verifyKeys(
   baseUrl: string,
@@ -101,7 +122,10 @@ export async function verifyKeys(
     throw new TrustError('malformed', 'signature is not utf-8');
   }
   try {
-    const manifest = verifyManifest(manifestBytes, signature, rootKey.key, { now });
+    const manifest = verifyManifest(manifestBytes, signature, rootKey.key, {
+      now,
+      minimumVersion: rootKey.minimumManifestVersion,
+    });
     return {
       fingerprint: rootKey.fingerprint,
       recipients: activeRecipients(manifest),

@@ -18,14 +18,45 @@ export type UploadErrorCode =
   | 'rejected'
   /** The connection failed and every retry failed too. */
   | 'connection'
-  /** The server no longer knows the upload (expired or deleted). */
+  /**
+   * The server no longer holds the upload: expired or deleted (404), or
+   * dropped to make room for others (`UPLOAD_GONE`). The ciphertext must be
+   * sent again from the start.
+   */
   | 'expired'
+  /**
+   * The upload was encrypted to a manifest version that is no longer the
+   * server's current one (`MANIFEST_CHANGED`): encrypt again to the new keys.
+   */
+  | 'manifest-changed'
+  /** The server's only manifest has expired (`KEYS_EXPIRED`): it takes no submissions until a new one. */
+  | 'keys-expired'
   /** The caller aborted. */
   | 'cancelled';
 
 /** The upload did not complete; `code` says why in terms the page can explain. */
 export class UploadError extends CodedError<UploadErrorCode> {
   override name = 'UploadError';
+}
+
+/**
+ * What became of the server's copy when a send was cancelled: `deleted`
+ * only once the server confirmed it (204, or 404/410: nothing there).
+ * `expiresInSeconds` says, when unconfirmed, how long the server keeps an
+ * idle upload at most, as it last said (null if it never said).
+ */
+export type CancelledCopy =
+  { readonly state: 'deleted' } | { readonly state: 'unconfirmed'; readonly expiresInSeconds: number | null };
+
+/** The caller aborted after the server had created the upload. */
+export class UploadCancelled extends UploadError {
+  override name = 'UploadCancelled';
+  readonly copy: CancelledCopy;
+
+  constructor(copy: CancelledCopy) {
+    super('cancelled', 'upload cancelled');
+    this.copy = copy;
+  }
 }
 
 /**
@@ -66,9 +97,15 @@ const TRANSIENT_CODES: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>([
   'RATE_LIMITED',
   'INTERNAL',
   'UPLOAD_INCOMPLETE',
+  // The body arrived too slowly (a stalled link): the status says where to resume.
+  'BODY_TIMEOUT',
+  'REQUEST_TIMEOUT',
+  // Every slot is held by an upload too new to give way; the server says when
+  // one will (Retry-After): under a flood of creates, waiting is the way in.
+  'TOO_MANY_UPLOADS',
 ]);
 const TOO_LARGE_CODES: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>(['SUBMISSION_TOO_LARGE', 'BODY_TOO_LARGE']);
-const BUSY_CODES: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>(['QUOTA_EXCEEDED', 'TOO_MANY_UPLOADS']);
+const BUSY_CODES: ReadonlySet<ApiErrorCode> = new Set<ApiErrorCode>(['QUOTA_EXCEEDED', 'STORAGE_FULL']);
 
 /**
  * Turn an HTTP failure into a retry or a final UploadError. A proxy in the
@@ -92,6 +129,9 @@ export async function failureOf(
     return new UploadError('too-large', 'submission too large for this server');
   if (code !== null && BUSY_CODES.has(code)) return new UploadError('server-busy', 'server cannot take uploads now');
   if (code === 'CHUNK_TOO_LARGE') return new UploadError('rejected', 'chunk too large');
+  if (code === 'MANIFEST_CHANGED') return new UploadError('manifest-changed', 'key manifest changed');
+  if (code === 'KEYS_EXPIRED') return new UploadError('keys-expired', 'key manifest expired on the server');
+  if (code === 'UPLOAD_GONE') return new UploadError('expired', 'upload dropped by the server');
   if (response.status === 404) return new UploadError(notFound, 'upload not found');
   return new UploadError('rejected', `server refused the upload (${text ?? `http ${response.status}`})`);
 }

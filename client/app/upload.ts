@@ -1,9 +1,12 @@
 /**
  * Resumable upload of one ciphertext to the source listener (docs/API.md):
- * create an upload of the exact size, PUT it in batches at explicit offsets,
- * then finalize. A dropped connection is retried with backoff; before each
- * retry the server is asked how many bytes it holds (`GET`), and sending
- * resumes from there, so nothing starts over.
+ * create an upload of the exact size and the manifest version it is
+ * encrypted to, PUT it in batches at explicit offsets, then finalize. A
+ * dropped connection is retried with backoff for as long as the server keeps
+ * the upload (its `expiresInSeconds`); before each retry the server is asked
+ * how many bytes it holds (`GET`), and sending resumes from there, so nothing
+ * starts over. A cancel deletes the server's copy and waits for the server
+ * to confirm it.
  *
  * The server acknowledges bytes before they are durable, and after a crash it
  * may report an offset below what it acknowledged. Ciphertext cannot be made
@@ -22,8 +25,8 @@
  */
 import { isSubmissionId } from '../core/wire-shapes.js';
 import { RetainedBatches } from './retained-batches.js';
-import { TransientFailure, UploadError } from './upload-errors.js';
-import { UploadRequests, type FetchLike } from './upload-requests.js';
+import { TransientFailure, UploadCancelled, UploadError } from './upload-errors.js';
+import { UploadRequests, type FetchLike, type RetryNow } from './upload-requests.js';
 import { chunkRoute, finalizeRoute, uploadRoute, UPLOADS_ROUTE } from './upload-routes.js';
 
 export interface UploadOptions {
@@ -31,18 +34,36 @@ export interface UploadOptions {
   readonly baseUrl: string;
   readonly fetch?: FetchLike;
   readonly signal?: AbortSignal;
+  /**
+   * The version of the verified manifest the ciphertext is encrypted to; the
+   * server refuses anything but its current one (`manifest-changed`).
+   */
+  readonly manifestVersion: number;
   /** Called once the server has assigned the upload id. */
   readonly onCreated?: (id: string) => void;
   /** Called after each batch the server has acknowledged, with the bytes acknowledged so far. */
   readonly onProgress?: (sent: number, total: number) => void;
-  /** Called when a request failed and a retry is scheduled. */
-  readonly onRetry?: () => void;
+  /** Called when a request failed and a retry is scheduled in `nextTryInMs`. */
+  readonly onRetry?: (nextTryInMs: number) => void;
+  /** Fired by the source's "try now": the wait before the next retry ends at once. */
+  readonly retryNow?: RetryNow;
   /**
-   * Waits between consecutive failed attempts; when they run out the upload
-   * fails with `connection`. Default: 1, 2, 4, 8, 15, then 30 s six times
-   * (about 3.5 minutes without a single success).
+   * Waits between consecutive failed attempts, the last one repeating for
+   * as long as the server keeps the upload (the `expiresInSeconds` of its
+   * last answer); the upload fails with `connection` when the next try would
+   * come later. Default: 1, 2, 4, 8, 15, then every 30 s.
    */
   readonly retryDelaysMs?: readonly number[];
+  /**
+   * How long to keep trying before the server has said how long it keeps
+   * the upload (the create, or a server that does not say); default 15 min.
+   */
+  readonly unknownExpiryMs?: number;
+  /**
+   * Waits between attempts to delete the server's copy after a cancel,
+   * until it confirms; default 0.5, 1, 2, 4, 8, 15, 30 s (about a minute).
+   */
+  readonly deleteDelaysMs?: readonly number[];
   /** Smallest and largest batch (one PUT); default 64 KiB and 8 MiB. */
   readonly minBatchBytes?: number;
   readonly maxBatchBytes?: number;
@@ -74,11 +95,15 @@ interface UploadStatus {
   readonly offset: number;
   /** Bytes from 0 that a server restart will still hold; at most `offset`. */
   readonly durableOffset: number;
+  /** Seconds until the server expires the upload if it stays idle; null if it does not say. */
+  readonly expiresInSeconds: number | null;
 }
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
-const DEFAULT_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000, 30000, 30000];
+const DEFAULT_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+const DEFAULT_UNKNOWN_EXPIRY_MS = 15 * 60_000;
+const DEFAULT_DELETE_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
 const DEFAULT_DURABLE_POLL_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000];
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const OCTET_HEADERS = { 'content-type': 'application/octet-stream' };
@@ -98,7 +123,13 @@ function parseStatus(value: unknown): UploadStatus {
   ) {
     throw new UploadError('rejected', 'unexpected answer from the server');
   }
-  return { id: status.id, offset: status.offset, durableOffset: status.durableOffset };
+  const expires = status.expiresInSeconds;
+  return {
+    id: status.id,
+    offset: status.offset,
+    durableOffset: status.durableOffset,
+    expiresInSeconds: typeof expires === 'number' && Number.isSafeInteger(expires) && expires >= 0 ? expires : null,
+  };
 }
 
 /**
@@ -138,6 +169,8 @@ interface UploadSettings {
   readonly now: () => number;
   readonly maxRetained: number;
   readonly pollDelays: readonly number[];
+  readonly unknownExpiryMs: number;
+  readonly deleteDelays: readonly number[];
   readonly onProgress: ((sent: number, total: number) => void) | undefined;
 }
 
@@ -152,6 +185,8 @@ function settingsOf(options: UploadOptions): UploadSettings {
     now: options.now ?? (() => performance.now()),
     maxRetained: options.maxRetainedBytes ?? 32 * MIB,
     pollDelays: options.durablePollDelaysMs ?? DEFAULT_DURABLE_POLL_DELAYS_MS,
+    unknownExpiryMs: options.unknownExpiryMs ?? DEFAULT_UNKNOWN_EXPIRY_MS,
+    deleteDelays: options.deleteDelaysMs ?? DEFAULT_DELETE_DELAYS_MS,
     onProgress: options.onProgress,
   };
 }
@@ -167,6 +202,10 @@ class CiphertextUpload {
   readonly #size: number;
   readonly #settings: UploadSettings;
   readonly #requests: UploadRequests;
+  /** Until when, on the settings' clock, the server keeps the upload as far as we know. */
+  readonly #keptUntil: { at: number };
+  /** Whether the server has said how long it keeps the upload. */
+  #expiryKnown = false;
   /** Sent and not yet durable on the server: `[retained.start, retained.end)`. */
   readonly #retained = new RetainedBatches();
   /** Bytes the server holds contiguously from 0, as far as we know. */
@@ -174,11 +213,18 @@ class CiphertextUpload {
   /** The next batch's size, adapted to the measured rate. */
   #batchSize: number;
 
-  private constructor(id: string, size: number, settings: UploadSettings, requests: UploadRequests) {
+  private constructor(
+    id: string,
+    size: number,
+    settings: UploadSettings,
+    requests: UploadRequests,
+    keptUntil: { at: number },
+  ) {
     this.#id = id;
     this.#size = size;
     this.#settings = settings;
     this.#requests = requests;
+    this.#keptUntil = keptUntil;
     this.#batchSize = settings.initialBatch;
   }
 
@@ -187,28 +233,36 @@ class CiphertextUpload {
    * @throws UploadError as {@link uploadCiphertext} does.
    */
   static async create(size: number, options: UploadOptions): Promise<CiphertextUpload> {
+    const settings = settingsOf(options);
+    // Shared with the requests: every status answer moves it on (see #noteStatus).
+    const keptUntil = { at: settings.now() + settings.unknownExpiryMs };
     const requests = new UploadRequests({
       baseUrl: options.baseUrl,
       fetch: options.fetch ?? ((url, init) => fetch(url, init)),
       signal: options.signal,
       retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
+      retryUntil: () => keptUntil.at,
+      now: settings.now,
       onRetry: options.onRetry,
+      retryNow: options.retryNow,
     });
     // A retried create after a lost answer may leave an orphan upload; the
     // server expires it. It cannot be avoided without a client-chosen id.
+    const body = JSON.stringify({ size, manifestVersion: options.manifestVersion });
     const created = parseStatus(
-      await requests.withRetries(() =>
-        requests.call('POST', UPLOADS_ROUTE, JSON.stringify({ size }), JSON_HEADERS, 'rejected'),
-      ),
+      await requests.withRetries(() => requests.call('POST', UPLOADS_ROUTE, body, JSON_HEADERS, 'rejected')),
     );
     if (!isSubmissionId(created.id)) throw new UploadError('rejected', 'unexpected answer from the server');
     options.onCreated?.(created.id);
-    return new CiphertextUpload(created.id, size, settingsOf(options), requests);
+    const upload = new CiphertextUpload(created.id, size, settings, requests, keptUntil);
+    upload.#noteExpiry(created);
+    return upload;
   }
 
   /**
-   * Sends all of `ciphertext` and finalizes; on any failure deletes the
-   * server's copy (best effort) and rethrows.
+   * Sends all of `ciphertext` and finalizes. On a cancel it deletes the
+   * server's copy and waits for the server's word ({@link UploadCancelled});
+   * on any other failure it deletes it best effort and rethrows.
    */
   async send(ciphertext: AsyncIterable<Uint8Array>): Promise<{ id: string; size: number }> {
     const batches = rebatch(ciphertext, () => this.#batchSize);
@@ -218,10 +272,28 @@ class CiphertextUpload {
       return { id: this.#id, size: this.#size };
     } catch (error) {
       await batches.return().catch(() => undefined);
-      // Leave nothing half-written behind; the server would expire it anyway.
-      await this.#requests.discard(uploadRoute(this.#id));
+      if (error instanceof UploadError && error.code === 'cancelled') throw await this.#cancelled();
+      // Leave nothing half-written behind; the server would expire it anyway. An
+      // upload the server no longer has (dropped, expired, or refused at finalize
+      // after a rotation) is already gone: another request would only cost the link.
+      const gone = error instanceof UploadError && (error.code === 'expired' || error.code === 'manifest-changed');
+      if (!gone) await this.#requests.discard(uploadRoute(this.#id));
       throw error;
     }
+  }
+
+  /**
+   * Deletes the server's copy after a cancel, retrying until the server
+   * confirms or the delete delays run out, and says which.
+   */
+  async #cancelled(): Promise<UploadCancelled> {
+    const confirmed = await this.#requests.deleteConfirmed(uploadRoute(this.#id), this.#settings.deleteDelays);
+    if (confirmed) return new UploadCancelled({ state: 'deleted' });
+    const left = this.#keptUntil.at - this.#settings.now();
+    return new UploadCancelled({
+      state: 'unconfirmed',
+      expiresInSeconds: this.#expiryKnown ? Math.max(0, Math.ceil(left / 1000)) : null,
+    });
   }
 
   /**
@@ -324,9 +396,24 @@ class CiphertextUpload {
    * @throws UploadError `rejected` if the server lost bytes it had called durable.
    */
   #noteStatus(status: UploadStatus): void {
+    this.#noteExpiry(status);
     if (status.offset < this.#retained.start) throw new UploadError('rejected', 'server lost durable bytes');
     this.#retained.release(status.durableOffset);
     this.#acknowledged = Math.min(status.offset, this.#retained.end);
+  }
+
+  /**
+   * Every answer restarts the server's idle timer: from now, the upload is
+   * kept for what it says (or the fixed bound if it does not say).
+   */
+  #noteExpiry(status: UploadStatus): void {
+    const now = this.#settings.now();
+    if (status.expiresInSeconds === null) {
+      this.#keptUntil.at = Math.max(this.#keptUntil.at, now + this.#settings.unknownExpiryMs);
+      return;
+    }
+    this.#expiryKnown = true;
+    this.#keptUntil.at = now + status.expiresInSeconds * 1000;
   }
 
   /** Sizes the next batches to take about `targetSeconds` at the rate just measured. */
@@ -344,9 +431,13 @@ class CiphertextUpload {
  * @returns the stored submission's id and size.
  * @throws TypeError if `size` is not a positive safe integer, or the
  *   ciphertext is not exactly `size` bytes (nothing is then finalized).
- * @throws UploadError: `too-large`, `server-busy`, `rejected`, `expired`,
- *   `connection` (retries exhausted) or `cancelled` (signal aborted; the
- *   server's copy is deleted, best effort).
+ * @throws UploadError: `too-large`, `server-busy`, `rejected`, `expired`
+ *   (the server no longer holds the upload: send again from the start),
+ *   `manifest-changed` (encrypt again to the current manifest),
+ *   `keys-expired`, `connection` (no answer for as long as the server keeps
+ *   the upload), or `cancelled` (signal aborted): an {@link UploadCancelled}
+ *   saying whether the server confirmed deleting its copy, or a plain
+ *   UploadError if the server had not created the upload yet.
  * @throws whatever `ciphertext` throws (encryption or file read errors); the
  *   server's partial copy is then deleted, best effort.
  */

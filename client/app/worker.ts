@@ -5,7 +5,9 @@
  * On start it loads libsodium, reads the root key shipped with the bundle,
  * and verifies the server's signed key manifest; until that succeeds it
  * refuses to encrypt. It then encrypts and uploads submissions on request
- * and keeps the source secret (if the source wants replies) until sent.
+ * (verifying the manifest again before each, and starting again by itself
+ * when the server asks: submission-sender.ts) and keeps the source secret
+ * (if the source wants replies) until sent.
  *
  * For a source who comes back with its 12 words it reads them, derives the
  * reply identity and mailbox capability, fetches and decrypts the replies
@@ -34,11 +36,20 @@ import { wipe } from '../core/bytes.js';
 import { X25519Identity } from '../core/x25519.js';
 import { MailboxClient, MailboxError } from './mailbox-client.js';
 import { readMailbox } from './mailbox-reader.js';
-import type { FailureReason, MailboxFailureReason, PageMessage, ReplyChoice, WorkerMessage } from './protocol.js';
+import type {
+  CancelOutcome,
+  FailureReason,
+  MailboxFailureReason,
+  PageMessage,
+  ReplyChoice,
+  WorkerMessage,
+} from './protocol.js';
 import { nobleAead } from './noble-aead.js';
 import { FileReadError, sealSubmission } from './seal.js';
-import { loadRootKey, TrustError, verifyKeys, type TrustedKeys } from './trust.js';
-import { UploadError } from './upload-errors.js';
+import { SendError, sendWithRestarts } from './submission-sender.js';
+import { loadRootKey, TrustError, verifyKeys, type RootKey, type TrustedKeys } from './trust.js';
+import { UploadCancelled, UploadError } from './upload-errors.js';
+import { RetryNow } from './upload-requests.js';
 import { uploadCiphertext } from './upload.js';
 import { guardWasmAbortInPage } from './wasm-abort-guard.js';
 
@@ -84,6 +95,8 @@ function sendFailure(error: unknown): FailureReason {
         return 'too-large';
       case 'server-busy':
         return 'server-busy';
+      case 'keys-expired':
+        return 'keys-expired';
       case 'connection':
       case 'expired':
         return 'connection';
@@ -91,6 +104,11 @@ function sendFailure(error: unknown): FailureReason {
         return 'rejected';
     }
   }
+  if (error instanceof SendError)
+    return error.code === 'restarted-too-often' ? 'restarted-too-often' : 'manifest-invalid';
+  // Keys verified again before sending: unreachable is a connection problem
+  // the source can retry in place (a reload would lose the draft).
+  if (error instanceof TrustError) return error.code === 'network' ? 'connection' : trustFailure(error);
   // A file that changed size after it was chosen fails the archive writer.
   if (error instanceof FileReadError || (error instanceof TarError && error.code === 'size-mismatch'))
     return 'file-read';
@@ -119,16 +137,22 @@ const sodiumReady: Promise<void> = (async () => {
   await loadSodium();
 })();
 
-async function setUp(): Promise<TrustedKeys> {
+/** The bundle's trust anchor and the keys first verified against it. */
+interface Trust {
+  readonly rootKey: RootKey;
+  readonly keys: TrustedKeys;
+}
+
+async function setUp(): Promise<Trust> {
   await sodiumReady;
   const rootKey = await loadRootKey(baseUrl, fetch);
   post({ type: 'root', fingerprint: rootKey.fingerprint });
   const keys = await verifyKeys(baseUrl, fetch, rootKey, new Date());
   post({ type: 'ready', expires: keys.expires });
-  return keys;
+  return { rootKey, keys };
 }
 
-const trusted: Promise<TrustedKeys | null> = setUp().catch((error: unknown) => {
+const trusted: Promise<Trust | null> = setUp().catch((error: unknown) => {
   const reason = error instanceof TrustError ? trustFailure(error) : 'crypto';
   post({ type: 'failed', stage: 'setup', reason });
   return null;
@@ -138,6 +162,10 @@ const trusted: Promise<TrustedKeys | null> = setUp().catch((error: unknown) => {
 let secret: Uint8Array | null = null;
 /** Aborts the upload in progress, if any. */
 let cancelSend: AbortController | null = null;
+/** Ends the wait before the next reconnection attempt of the upload in progress. */
+let retryNow: RetryNow | null = null;
+/** The highest manifest version verified so far: an older one is a rollback. */
+let highestVersion = 0;
 
 /** A mailbox the source opened with its words, until the page closes it. */
 interface OpenMailbox {
@@ -170,31 +198,64 @@ function replyAddress(choice: ReplyChoice): { recipient: string; mailbox: string
   return { recipient: keys.replyRecipient, mailbox: keys.mailboxId };
 }
 
+/** What a cancel that ended a send with `error` left on the server. */
+function cancelOutcome(error: unknown): CancelOutcome {
+  // No UploadCancelled: the server had not created the upload, so no ciphertext went out.
+  if (!(error instanceof UploadCancelled)) return { state: 'nothing-sent' };
+  return error.copy;
+}
+
 async function send(message: string, files: readonly File[], choice: ReplyChoice): Promise<void> {
-  const keys = await trusted;
-  const reply = keys === null ? undefined : replyAddress(choice);
+  const trust = await trusted;
+  const reply = trust === null ? undefined : replyAddress(choice);
   // Fail closed: no verified manifest, or a reply wanted without its secret.
-  if (keys === null || (choice !== 'none' && reply === undefined) || cancelSend !== null) {
-    post({ type: 'failed', stage: 'send', reason: keys === null ? 'manifest-invalid' : 'internal' });
+  if (trust === null || (choice !== 'none' && reply === undefined) || cancelSend !== null) {
+    post({ type: 'failed', stage: 'send', reason: trust === null ? 'manifest-invalid' : 'internal' });
     return;
   }
   const controller = new AbortController();
+  const wake = new RetryNow();
   cancelSend = controller;
+  retryNow = wake;
+  const stopIfCancelled = (): void => {
+    if (controller.signal.aborted) throw new UploadError('cancelled', 'send cancelled');
+  };
   try {
-    const sealed = await sealSubmission({ message, files, reply }, keys.recipients, bulkAead);
-    await uploadCiphertext(sealed.size, sealed.ciphertext, {
-      baseUrl,
-      signal: controller.signal,
-      onCreated: (id) => {
-        post({ type: 'created', id });
+    highestVersion = await sendWithRestarts(
+      {
+        verify: async () => {
+          stopIfCancelled();
+          const keys = await verifyKeys(baseUrl, fetch, trust.rootKey, new Date());
+          stopIfCancelled();
+          return keys;
+        },
+        onVerified: (keys) => {
+          post({ type: 'ready', expires: keys.expires });
+        },
+        sealAndUpload: async (keys) => {
+          const sealed = await sealSubmission({ message, files, reply }, keys.recipients, bulkAead);
+          await uploadCiphertext(sealed.size, sealed.ciphertext, {
+            baseUrl,
+            signal: controller.signal,
+            manifestVersion: keys.version,
+            retryNow: wake,
+            onCreated: (id) => {
+              post({ type: 'created', id });
+            },
+            onProgress: (sent, total) => {
+              post({ type: 'progress', sent, total });
+            },
+            onRetry: (nextTryInMs) => {
+              post({ type: 'retrying', nextTryInMs });
+            },
+          });
+        },
+        onRestarting: (reason) => {
+          post({ type: 'restarting', reason });
+        },
       },
-      onProgress: (sent, total) => {
-        post({ type: 'progress', sent, total });
-      },
-      onRetry: () => {
-        post({ type: 'retrying' });
-      },
-    });
+      Math.max(highestVersion, trust.keys.version),
+    );
     // A new secret has done its job once sent; an open mailbox's stays until it is closed.
     if (choice !== 'mailbox' && secret !== null) {
       wipe(secret);
@@ -202,10 +263,11 @@ async function send(message: string, files: readonly File[], choice: ReplyChoice
     }
     post({ type: 'done' });
   } catch (error) {
-    if (controller.signal.aborted) post({ type: 'cancelled' });
+    if (controller.signal.aborted) post({ type: 'cancelled', outcome: cancelOutcome(error) });
     else post({ type: 'failed', stage: 'send', reason: sendFailure(error) });
   } finally {
     cancelSend = null;
+    retryNow = null;
   }
 }
 
@@ -281,9 +343,9 @@ scope.addEventListener('message', (event) => {
   const request = event.data;
   switch (request.type) {
     case 'secret': {
-      void trusted.then((keys) => {
+      void trusted.then((trust) => {
         // Without verified keys nothing will be sent, so no secret is made.
-        if (keys === null) return;
+        if (trust === null) return;
         secret ??= generateSourceSecret();
         post({ type: 'secret', words: secretToMnemonic(secret, request.language).split(' ') });
       });
@@ -291,8 +353,8 @@ scope.addEventListener('message', (event) => {
     }
     case 'new-secret': {
       // After `trusted`, like `secret` and `send`, so the three keep their order.
-      void trusted.then((keys) => {
-        if (keys === null) return;
+      void trusted.then((trust) => {
+        if (trust === null) return;
         if (secret !== null) wipe(secret);
         secret = generateSourceSecret();
         post({ type: 'secret', words: secretToMnemonic(secret, request.language).split(' ') });
@@ -310,6 +372,10 @@ scope.addEventListener('message', (event) => {
     }
     case 'cancel': {
       cancelSend?.abort();
+      break;
+    }
+    case 'retry-now': {
+      retryNow?.fire();
       break;
     }
     case 'send': {

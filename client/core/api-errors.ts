@@ -45,6 +45,17 @@ export const API_ERRORS = {
   MANIFEST_INVALID: { status: 422, message: 'manifest or signature invalid' },
   MANIFEST_NOT_NEWER: { status: 409, message: 'manifest version is not newer than the current one' },
   MANIFEST_EXPIRED: { status: 422, message: 'manifest is expired or not yet valid' },
+  TOO_MANY_RANGES: { status: 400, message: 'too many separate byte ranges in one upload' },
+  UPLOAD_GONE: { status: 410, message: 'upload was dropped by the server; start again' },
+  MANIFEST_CHANGED: { status: 409, message: 'key manifest changed; encrypt again to the current one' },
+  KEYS_EXPIRED: { status: 503, message: 'key manifest expired; submissions are paused' },
+  NOT_PULLED_BY_ALL: { status: 409, message: 'not every active editor has downloaded this submission' },
+  UNSUPPORTED_ENCODING: { status: 415, message: 'unsupported content encoding' },
+  BODY_TIMEOUT: { status: 408, message: 'request body arrived too slowly' },
+  STORAGE_FULL: { status: 507, message: 'server storage is full' },
+  MALFORMED_REQUEST: { status: 400, message: 'malformed HTTP request' },
+  REQUEST_HEADERS_TOO_LARGE: { status: 431, message: 'request headers too large' },
+  REQUEST_TIMEOUT: { status: 408, message: 'request arrived too slowly' },
   INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { readonly status: number; readonly message: string }>;
 

@@ -193,8 +193,32 @@ export class ByteReader {
     await this.iterator.return?.();
   }
 
-  /** Everything not yet read, as an async iterable of pieces. */
-  async *remaining(): AsyncGenerator<Uint8Array, void, undefined> {
+  /**
+   * Everything not yet read, as an async iterable of pieces. Stopping it
+   * early (`return()`, `break`) closes the source, even before the first
+   * piece: a generator's own `finally` would not run if it never started,
+   * and a caller that decides not to read at all (a file meant for other
+   * keys) would leave the source's file open.
+   */
+  remaining(): AsyncIterableIterator<Uint8Array, void, undefined> {
+    const pieces = this.pieces();
+    const release = async <T>(result: Promise<T>): Promise<T> => {
+      try {
+        return await result;
+      } finally {
+        await this.close();
+      }
+    };
+    const remaining: AsyncIterableIterator<Uint8Array, void, undefined> = {
+      next: () => pieces.next(),
+      return: (value) => release(pieces.return(value)),
+      throw: (error: unknown) => release(pieces.throw(error)),
+      [Symbol.asyncIterator]: () => remaining,
+    };
+    return remaining;
+  }
+
+  private async *pieces(): AsyncGenerator<Uint8Array, void, undefined> {
     try {
       for (;;) {
         const piece = await this.readPiece();

@@ -291,7 +291,7 @@ function containsLineFeed(bytes: Uint8Array): boolean {
  */
 export async function readHeader(
   source: AsyncIterable<Uint8Array>,
-): Promise<{ header: Header; headerLength: number; rest: AsyncGenerator<Uint8Array, void, undefined> }> {
+): Promise<{ header: Header; headerLength: number; rest: AsyncIterableIterator<Uint8Array, void, undefined> }> {
   const reader = new ByteReader(source);
   let buffer: Uint8Array = new Uint8Array(0);
   let length = 0;

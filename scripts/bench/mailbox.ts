@@ -42,25 +42,13 @@ import { EditorClient } from '../cli/editor-client.js';
 import { buildClient, findRepoRoot } from '../build-client.js';
 import { demoServerSettings, prepareDemoNewsroom } from '../demo.js';
 import { launchBenchChromium } from './chromium.js';
+import { median, option } from './bench-args.js';
 
 const SECTION_START = '<!-- bench:mailbox start -->';
 const SECTION_END = '<!-- bench:mailbox end -->';
 const SMALL_REPLIES = 9;
 const SMALL_BYTES = 10_000;
 const LARGE_BYTES = 10 * 1024 * 1024;
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive integer`);
-  return value;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /** Bytes that do not compress (and so are not a best case for anything). */
 function noise(size: number): Uint8Array {

@@ -12,7 +12,12 @@
  *   2. peak server RSS (VmHWM from /proc) for a 10 MiB upload and for a
  *      1 GiB upload, each in a fresh server process; target: they differ by
  *      less than 64 MiB;
- *   3. 50 concurrent 10 MiB uploads: all finalized, listed and byte-identical.
+ *   3. 50 concurrent 10 MiB uploads: all finalized, listed and byte-identical;
+ *   4. restart after the worst range spam: every upload slot (100) filled
+ *      with disjoint one-byte chunks up to the cap on separate ranges, the
+ *      checkpoints let run, then `kill -9`; the time from spawning the server
+ *      again to its listening line, against the same start on an empty data
+ *      folder; target: under 2 s.
  * The ciphertexts are real age files (encrypted with the core beforehand) so
  * the server's envelope checks run as in production. Needs about 2.5 GiB of
  * free disk in the temporary folder. Linux only (/proc, dd).
@@ -21,12 +26,13 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { encrypt } from '../../client/core/age.js';
+import { BUNDLE_PIN_FILE_NAME, serializeBundlePin } from '../../client/core/bundle-pin.js';
 import { encodeBase64 } from '../../client/core/base64.js';
 import { MANIFEST_FILE_NAME, SIGNATURE_SUFFIX, signManifest } from '../../client/core/manifest.js';
 import { formatKeyId, formatPublicKeyFile, generateKeyPair } from '../../client/core/minisign.js';
@@ -34,6 +40,7 @@ import { loadSodium, sodium } from '../../client/core/sodium.js';
 import { formatRfc3339Seconds } from '../../client/core/time.js';
 import { X25519Identity } from '../../client/core/x25519.js';
 import { challengeMessage } from '../../client/core/editor-login.js';
+import { MAX_RECEIVED_SPANS } from '../../server/uploads/received-spans.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -73,6 +80,9 @@ async function makeNewsroom(dir: string): Promise<Newsroom> {
   await mkdir(path.join(dir, 'keys'), { recursive: true });
   await mkdir(path.join(dir, 'static'), { recursive: true });
   await writeFile(path.join(dir, 'keys', 'root.pub'), formatPublicKeyFile(root.publicKey));
+  // Production refuses a client bundle without the root key and the manifest version pin.
+  await writeFile(path.join(dir, 'static', 'root.pub'), formatPublicKeyFile(root.publicKey));
+  await writeFile(path.join(dir, 'static', BUNDLE_PIN_FILE_NAME), serializeBundlePin(1));
   await writeFile(path.join(dir, 'keys', MANIFEST_FILE_NAME), signed.manifest);
   await writeFile(path.join(dir, 'keys', MANIFEST_FILE_NAME + SIGNATURE_SUFFIX), signed.signature);
   return { dir, identity, access };
@@ -174,26 +184,9 @@ async function json(response: Response): Promise<Record<string, unknown>> {
  * the benchmark measures the server, not the client.
  */
 const agent = new Agent({ keepAlive: true });
-function putChunk(url: URL, body: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      url,
-      {
-        method: 'PUT',
-        agent,
-        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode === 200) resolve();
-          else reject(new Error(`chunk refused: HTTP ${res.statusCode ?? 0}`));
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+async function putChunk(url: URL, body: Uint8Array): Promise<void> {
+  const status = await putStatus(url, body);
+  if (status !== 200) throw new Error(`chunk refused: HTTP ${String(status)}`);
 }
 
 /**
@@ -206,11 +199,13 @@ async function uploadFile(
   size: number,
   parallel = 1,
 ): Promise<{ id: string; finalizeSeconds: number }> {
+  // A page declares the manifest version it encrypted to (the one served).
+  const { version: manifestVersion } = (await json(await fetch(`${base}manifest.json`))) as { version: number };
   const { id } = (await json(
     await fetch(`${base}api/uploads`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ size }),
+      body: JSON.stringify({ size, manifestVersion }),
     }),
   )) as { id: string };
   const handle = await open(file, 'r');
@@ -275,6 +270,87 @@ function ddSeconds(file: string, bytes: number): Promise<number> {
       else resolve(Number(process.hrtime.bigint() - started) / 1e9);
     });
   });
+}
+
+/** One chunk at `offset`; resolves with the HTTP status (the spam expects 200 until the cap). */
+function putStatus(url: URL, body: Uint8Array): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'PUT',
+        agent,
+        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          resolve(res.statusCode ?? 0);
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Fills every upload slot with disjoint one-byte chunks until the server
+ * refuses more ranges; returns how many chunks it accepted.
+ */
+async function spamRanges(base: string, uploads: number): Promise<number> {
+  const { version: manifestVersion } = (await json(await fetch(`${base}manifest.json`))) as { version: number };
+  const ids: string[] = [];
+  for (let i = 0; i < uploads; i += 1) {
+    const created = (await json(
+      await fetch(`${base}api/uploads`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ size: 4 * MIB, manifestVersion }),
+      }),
+    )) as { id: string };
+    ids.push(created.id);
+  }
+  let accepted = 0;
+  const byte = new Uint8Array(1);
+  await Promise.all(
+    ids.map(async (id) => {
+      // Past the age header's first bytes (checked at offset 0), every other byte: one range each.
+      for (let span = 0; ; span += 1) {
+        const status = await putStatus(new URL(`${base}api/uploads/${id}?offset=${64 + 2 * span}`), byte);
+        if (status !== 200) {
+          if (span < MAX_RECEIVED_SPANS) throw new Error(`range spam refused early: HTTP ${status} at ${span}`);
+          return;
+        }
+        accepted += 1;
+      }
+    }),
+  );
+  return accepted;
+}
+
+/** Lines in every upload journal under `dataDir`. */
+async function journalLines(dataDir: string): Promise<number> {
+  let lines = 0;
+  const uploads = path.join(dataDir, 'uploads');
+  for (const name of await readdir(uploads)) {
+    if (name.endsWith('.ranges')) lines += (await readFile(path.join(uploads, name), 'utf8')).split('\n').length - 1;
+  }
+  return lines;
+}
+
+/** Seconds from spawning the server to its listening line. */
+/** The id of one upload left in `dataDir`. */
+async function anyUploadId(dataDir: string): Promise<string> {
+  const name = (await readdir(path.join(dataDir, 'uploads'))).find((entry) => entry.endsWith('.json'));
+  if (name === undefined) throw new Error('no upload left after the restart');
+  return name.slice(0, -'.json'.length);
+}
+
+async function timedStart(newsroom: Newsroom, dataDir: string): Promise<{ server: Server; seconds: number }> {
+  const started = process.hrtime.bigint();
+  const server = await startServer(newsroom, dataDir);
+  return { server, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
 function mib(bytes: number): string {
@@ -349,6 +425,32 @@ async function run(): Promise<void> {
     results.push(
       `50 concurrent 10 MiB uploads: ${ids.length} finalized, ${intact} listed and intact in ${concurrentSeconds.toFixed(1)} s ` +
         `(${mib((50 * smallSize) / concurrentSeconds)} MiB/s, peak RSS ${mib(concurrentPeak)} MiB) ${verdict(intact === 50)}`,
+    );
+
+    // 4. Restart after the worst range spam, against a start on an empty data folder.
+    const emptyStart = await timedStart(newsroom, path.join(work, 'data-empty'));
+    await stopServer(emptyStart.server);
+    const spamDir = path.join(work, 'data-spam');
+    server = await startServer(newsroom, spamDir);
+    const spamStarted = process.hrtime.bigint();
+    const chunks = await spamRanges(server.source, 100);
+    const spamSeconds = Number(process.hrtime.bigint() - spamStarted) / 1e9;
+    // Two idle checkpoint intervals: every upload's journal holds its spans.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const exited = new Promise((resolve) => server.child.once('exit', resolve));
+    server.child.kill('SIGKILL');
+    await exited;
+    const lines = await journalLines(spamDir);
+    const restart = await timedStart(newsroom, spamDir);
+    const resumed = (await json(await fetch(`${restart.server.source}api/uploads/${await anyUploadId(spamDir)}`))) as {
+      offset?: unknown;
+    };
+    await stopServer(restart.server);
+    results.push(
+      `restart after range spam (100 uploads x ${MAX_RECEIVED_SPANS} ranges: ${chunks} one-byte chunks in ${spamSeconds.toFixed(1)} s, ` +
+        `${lines} journal lines, kill -9): ${restart.seconds.toFixed(2)} s to listening vs ${emptyStart.seconds.toFixed(2)} s ` +
+        `on an empty data folder = ${(restart.seconds / emptyStart.seconds).toFixed(2)}x (target < 2 s, uploads resumable) ` +
+        verdict(restart.seconds < 2 && typeof resumed.offset === 'number'),
     );
   } finally {
     await rm(work, { recursive: true, force: true });

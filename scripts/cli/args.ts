@@ -23,7 +23,10 @@ export interface CommandSpec {
   /** Full name as typed, e.g. `manifest add`. */
   readonly name: string;
   readonly summary: string;
-  /** Usage line after the command name, e.g. `--out DIR INPUT...`. */
+  /**
+   * Usage line after the command name, e.g. `--out DIR INPUT...`; options it
+   * leaves out are added by {@link usageLine}.
+   */
   readonly usage: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
   /** Whether positional arguments are allowed. */
@@ -40,9 +43,41 @@ export interface ParsedCommand {
   readonly positionals: readonly string[];
 }
 
+/** The option an argument of a usage line names (`[--out` -> `out`), or null for a value or positional. */
+function optionNamed(token: string): string | null {
+  const match = /^\[*--([a-z0-9-]+)/.exec(token);
+  return match === null ? null : match[1]!;
+}
+
+/**
+ * The usage line after the command name: the spec's `usage`, completed with
+ * `[--name VALUE]` for every shown option it does not mention (options
+ * shared by several commands, such as the editor listener's, are added in one
+ * place and appear everywhere), placed after the last option it names, so
+ * positional arguments stay at the end. The line can therefore never omit an
+ * option the parser accepts.
+ */
+export function usageLine(spec: CommandSpec): string {
+  const tokens = spec.usage.split(' ').filter((token) => token !== '');
+  const named = new Set(tokens.map(optionNamed).filter((name) => name !== null));
+  const missing = Object.entries(spec.options)
+    .filter(([name, option]) => option.hidden !== true && !named.has(name))
+    .map(([name, option]) => `[--${name}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}]`);
+  let at = 0;
+  tokens.forEach((token, index) => {
+    const name = optionNamed(token);
+    if (name === null) return;
+    // A string option's value follows it (`--out DIR`, `[--expires DATE]`).
+    const takesValue = spec.options[name]?.type === 'string' && !token.endsWith(']');
+    at = Math.min(tokens.length, index + (takesValue ? 2 : 1));
+  });
+  tokens.splice(at, 0, ...missing);
+  return tokens.join(' ');
+}
+
 /** The `--help` text of a command. */
 export function helpText(spec: CommandSpec): string {
-  const lines = [`usage: sealdrop ${spec.name} ${spec.usage}`.trimEnd(), '', spec.summary, ''];
+  const lines = [`usage: sealdrop ${spec.name} ${usageLine(spec)}`.trimEnd(), '', spec.summary, ''];
   const shown = Object.entries(spec.options).filter(([, option]) => option.hidden !== true);
   const labels = shown.map(
     ([name, option]) => `--${name}${option.type === 'string' ? ` ${option.value ?? 'VALUE'}` : ''}`,

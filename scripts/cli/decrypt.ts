@@ -35,13 +35,15 @@ import { TarError } from '../../client/core/tar-header.js';
 import type { X25519Identity } from '../../client/core/x25519.js';
 import { nodeAead } from '../../client/core-node/node-aead.js';
 import { nodeScrypt } from '../../client/core-node/node-scrypt.js';
-import { optionalString, parseCommand, requiredString, stringList, type CommandSpec } from './args.js';
+import { parseCommand, requiredString, stringList, type CommandSpec } from './args.js';
 import { replyTarget, whyNoReply } from './conversation.js';
 import { displaySafe, formatSize, messagePreview } from './display.js';
 import { SubmissionFolder, createFreshDirectory } from './extract.js';
+import { warnIfExposed } from './file-exposure.js';
 import { readFileChunks } from './file-chunks.js';
 import { MAX_KEY_FILE_BYTES, readSmallFile } from './files.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError, type CliIo, type PassphraseSource } from './io.js';
+import { IDENTITY_FILE_SUFFIX, PUBLIC_FILE_SUFFIX, readEditorPublicFile } from './key-files.js';
 import { passphraseSource } from './passphrase.js';
 import { Progress } from './progress.js';
 
@@ -51,7 +53,7 @@ const SPEC: CommandSpec = {
     'Decrypt submissions with any of the given identities and extract each into its own new folder under --out. ' +
     'Never overwrites anything; a submission that fails (wrong key, tampering, truncation, hostile archive) is ' +
     'reported and its partial output removed.',
-  usage: '--identity FILE [--identity FILE...] --out DIR INPUT...',
+  usage: '--identity FILE [--identity FILE...] [--passphrase-file FILE...] --out DIR INPUT...',
   options: {
     identity: {
       type: 'string',
@@ -62,12 +64,15 @@ const SPEC: CommandSpec = {
     out: { type: 'string', value: 'DIR', description: 'folder to extract into (created if missing)' },
     'passphrase-file': {
       type: 'string',
+      multiple: true,
       value: 'FILE',
-      description: 'passphrase for sealed identity files (instead of the terminal)',
+      description: 'passphrase for sealed identity files (instead of the terminal): one for all, or one per --identity',
     },
   },
   positionals: true,
-  details: 'INPUT is a submission file (.age) or a folder, whose *.age files are all decrypted.',
+  details:
+    'INPUT is a submission file (.age) or a folder, whose *.age files are all decrypted.\n' +
+    'Without --passphrase-file, each sealed identity file asks for its own passphrase (3 tries).',
 };
 
 /** Inputs at least this large show progress. */
@@ -81,6 +86,9 @@ export const FILE_READ_RING = 4;
 /** How much of the message is kept for the summary preview. */
 const PREVIEW_BYTES = 4096;
 
+/** Tries at a passphrase typed on the terminal; a passphrase file gets one. */
+export const TERMINAL_PASSPHRASE_ATTEMPTS = 3;
+
 /** An identity and where it came from, for "which key opened it". */
 export interface LabelledIdentity {
   readonly identity: X25519Identity;
@@ -88,35 +96,112 @@ export interface LabelledIdentity {
   readonly label: string;
 }
 
+/** An identity file to open and how to get its passphrase if it is sealed. */
+export interface IdentityFileSource {
+  readonly file: string;
+  readonly passphrase: PassphraseSource;
+  /** How many passphrases to try before giving up: {@link TERMINAL_PASSPHRASE_ATTEMPTS} on a terminal, else 1. */
+  readonly attempts: number;
+}
+
 /**
- * Open every identity file, asking for a passphrase only for sealed ones.
- * Requires libsodium loaded.
- * @throws CliError naming the file that cannot be opened.
+ * The recipient of a sealed identity file, readable without its passphrase
+ * from the public file `editor keygen` wrote beside it (`NAME-identity.age`
+ * and `NAME.pub.json`), so a prompt can say which key it is asking for.
+ * @returns null if there is no such file or it is not a valid public file.
  */
-export async function openIdentities(
-  files: readonly string[],
-  passphrase: PassphraseSource,
-): Promise<LabelledIdentity[]> {
-  const out: LabelledIdentity[] = [];
-  for (const file of files) {
-    const bytes = await readSmallFile(file, MAX_KEY_FILE_BYTES);
-    let identities: X25519Identity[];
+async function recipientBeside(file: string): Promise<string | null> {
+  const base = path.basename(file);
+  if (!base.endsWith(IDENTITY_FILE_SUFFIX)) return null;
+  const pub = path.join(path.dirname(file), `${base.slice(0, -IDENTITY_FILE_SUFFIX.length)}${PUBLIC_FILE_SUFFIX}`);
+  try {
+    return (await readEditorPublicFile(pub)).recipient;
+  } catch {
+    return null;
+  }
+}
+
+async function openOne(
+  source: IdentityFileSource,
+  io: CliIo,
+): Promise<{ identities: X25519Identity[]; label: string }> {
+  const { file } = source;
+  await warnIfExposed(file, 'identity file', io.stderr);
+  const bytes = await readSmallFile(file, MAX_KEY_FILE_BYTES);
+  for (let attempt = 1; ; attempt++) {
     try {
-      identities = await openIdentityFile(
+      const identities = await openIdentityFile(
         bytes,
-        () => passphrase({ prompt: `passphrase for ${path.basename(file)}` }),
+        async () => {
+          const recipient = await recipientBeside(file);
+          const shown = recipient === null ? path.basename(file) : `${path.basename(file)} (${recipient})`;
+          return source.passphrase({ prompt: `passphrase for ${shown}` });
+        },
         nodeScrypt,
       );
+      return { identities, label: path.basename(file) };
     } catch (error) {
-      if (error instanceof NoIdentityMatchError) throw new CliError(`${file}: wrong passphrase`);
+      if (error instanceof NoIdentityMatchError) {
+        if (attempt < source.attempts) {
+          io.stderr.write(`wrong passphrase for ${path.basename(file)}, try again\n`);
+          continue;
+        }
+        throw new CliError(`${file}: wrong passphrase`);
+      }
       if (error instanceof AgeError) throw new CliError(`${file}: ${error.message}`);
       throw error;
     }
-    for (const identity of identities) {
-      out.push({ identity, label: `${path.basename(file)} (${identity.recipient().format()})` });
-    }
   }
-  return out;
+}
+
+/**
+ * Open every identity file, asking for a passphrase only for sealed ones.
+ * Warns (stderr) about identity files other users can read. Requires
+ * libsodium loaded.
+ * @throws CliError naming the file that cannot be opened (after the last
+ *   attempt at its passphrase); the identities opened so far are wiped.
+ */
+export async function openIdentities(sources: readonly IdentityFileSource[], io: CliIo): Promise<LabelledIdentity[]> {
+  const out: LabelledIdentity[] = [];
+  try {
+    for (const source of sources) {
+      const { identities, label } = await openOne(source, io);
+      for (const identity of identities) out.push({ identity, label: `${label} (${identity.recipient().format()})` });
+    }
+    return out;
+  } catch (error) {
+    for (const { identity } of out) identity.wipe();
+    throw error;
+  }
+}
+
+/**
+ * Pair identity files with passphrase sources: none given, the terminal for
+ * each (with retries); one, that passphrase for all; else one per identity,
+ * in order.
+ * @throws UsageError if the counts match none of these.
+ */
+export function identitySources(
+  identityFiles: readonly string[],
+  passphraseFiles: readonly string[],
+  io: CliIo,
+): IdentityFileSource[] {
+  if (passphraseFiles.length > 1 && passphraseFiles.length !== identityFiles.length) {
+    throw new UsageError(
+      `${passphraseFiles.length} --passphrase-file for ${identityFiles.length} --identity: ` +
+        'give one for all, or one per --identity in the same order',
+      SPEC.name,
+    );
+  }
+  if (passphraseFiles.length === 0) {
+    return identityFiles.map((file) => ({ file, passphrase: io.passphrase, attempts: TERMINAL_PASSPHRASE_ATTEMPTS }));
+  }
+  const shared = passphraseFiles.length === 1 ? passphraseSource(io, passphraseFiles[0]) : null;
+  return identityFiles.map((file, index) => ({
+    file,
+    passphrase: shared ?? passphraseSource(io, passphraseFiles[index]),
+    attempts: 1,
+  }));
 }
 
 /** What a decrypted submission held, for the summary. */
@@ -212,10 +297,11 @@ export async function decryptSubmission(
   const { size, mtime } = await stat(input);
   const progress = size >= PROGRESS_THRESHOLD_BYTES ? new Progress(io.stderr, path.basename(input), size) : null;
   let folder: SubmissionFolder | null = null;
+  const chunks = readFileChunks(input, { ring: FILE_READ_RING });
   try {
     const opened = await decrypt(
       identities.map((entry) => entry.identity as Identity),
-      counted(readFileChunks(input, { ring: FILE_READ_RING }), progress),
+      counted(chunks, progress),
       { aead: nodeAead },
     );
     const openedWith = identities.find((entry) => entry.identity === opened.identity)?.label ?? 'unknown identity';
@@ -244,6 +330,12 @@ export async function decryptSubmission(
     progress?.finish('failed');
     if (folder !== null) await folder.remove();
     throw error;
+  } finally {
+    // Closes the file on every path ourselves: a reader that stops early
+    // (a file for other keys, a refused archive) is not relied on to pass
+    // the close down, and an unclosed handle is closed by the garbage
+    // collector with a warning (DEP0137).
+    await chunks.return();
   }
 }
 
@@ -284,8 +376,8 @@ export async function decryptCommand(argv: readonly string[], io: CliIo): Promis
   if (inputs.length === 0) throw new CliError('no .age files in the given folders');
 
   const identities = await openIdentities(
-    identityFiles,
-    passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)),
+    identitySources(identityFiles, stringList(parsed, 'passphrase-file'), io),
+    io,
   );
   try {
     await mkdir(outDir, { recursive: true, mode: 0o700 });

@@ -11,12 +11,20 @@ import { isMailboxId, isReplyId } from '../../client/core/mailbox.js';
 import { sodium } from '../../client/core/sodium.js';
 import { isDayShape } from '../../client/core/time.js';
 import { isBearerToken, isLoginChallenge, isSubmissionId } from '../../client/core/wire-shapes.js';
-import type { OptionSpec } from './args.js';
-import { CliError, type PassphraseSource } from './io.js';
+import path from 'node:path';
+import { DEFAULTS } from '../../server/config.js';
+import { optionalString, requiredString, type OptionSpec, type ParsedCommand } from './args.js';
+import { HttpTransport, PROXY_OPTION, transportFor, type HttpRequestInit } from './http-transport.js';
+import { CliError, type CliIo, type PassphraseSource } from './io.js';
 import { readAccessKeyFile, type AccessKey } from './key-files.js';
+import { passphraseSource } from './passphrase.js';
 
-/** The options of every command that logs in to the editor listener (pull, push, replies, publish). */
-export const EDITOR_LOGIN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+/**
+ * The options of every command that logs in to the editor listener (pull,
+ * push, replies, delete, status): spread them into the command's options
+ * and log in with {@link editorLogin}, which honours all of them.
+ */
+export const EDITOR_CONNECTION_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   server: { type: 'string', value: 'URL', description: 'editor listener URL, e.g. http://127.0.0.1:8081' },
   'access-key': { type: 'string', value: 'FILE', description: 'your access key file (NAME-access.age)' },
   'passphrase-file': {
@@ -24,6 +32,7 @@ export const EDITOR_LOGIN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: 'FILE',
     description: 'passphrase for the access key (instead of the terminal)',
   },
+  proxy: PROXY_OPTION,
 };
 
 /** One stored submission as the server lists it. */
@@ -33,6 +42,37 @@ export interface RemoteSubmission {
   /** UTC day of arrival, `YYYY-MM-DD`. */
   readonly day: string;
   readonly size: number;
+  /** Active editors who have confirmed a verified download. */
+  readonly downloadedBy: readonly string[];
+  /** Active editors who have not (a delete waits for them). */
+  readonly notDownloadedBy: readonly string[];
+  /** UTC day from which the server's retention deletes it, `YYYY-MM-DD`. */
+  readonly expires: string;
+}
+
+function nameList(value: unknown): string[] | null {
+  if (!Array.isArray(value) || value.length > 1000) return null;
+  return value.every((name): name is string => typeof name === 'string' && name.length <= 200) ? value : null;
+}
+
+function remoteSubmission(item: unknown): RemoteSubmission | null {
+  if (
+    !isRecord(item) ||
+    !isSubmissionId(item.id) ||
+    typeof item.day !== 'string' ||
+    !isDayShape(item.day) ||
+    typeof item.size !== 'number' ||
+    !Number.isSafeInteger(item.size) ||
+    item.size < 0 ||
+    typeof item.expires !== 'string' ||
+    !isDayShape(item.expires)
+  ) {
+    return null;
+  }
+  const downloadedBy = nameList(item.downloadedBy);
+  const notDownloadedBy = nameList(item.notDownloadedBy);
+  if (downloadedBy === null || notDownloadedBy === null) return null;
+  return { id: item.id, day: item.day, size: item.size, downloadedBy, notDownloadedBy, expires: item.expires };
 }
 
 /** A reply in a source's mailbox as the server lists it. */
@@ -119,43 +159,64 @@ async function errorFrom(response: Response): Promise<EditorApiError> {
   return new EditorApiError(response.status, code, message);
 }
 
+/**
+ * What the source listener answers on the editor routes: a person who gave
+ * its URL (or port) by mistake is told so, and where the editor listener is.
+ */
+function sourceListenerHint(error: EditorApiError, base: URL): CliError {
+  if (error.status !== 404) return error;
+  return new CliError(
+    `${base.origin} has no editor login (${error.code}): this looks like the source listener; ` +
+      `use the editor listener's URL (port ${DEFAULTS.SEALDROP_EDITOR_PORT} by default, SEALDROP_EDITOR_PORT)`,
+  );
+}
+
 /** A logged-in session with the editor listener (bearer token in memory only). */
 export class EditorClient {
   readonly #base: URL;
   readonly #token: string;
+  readonly #transport: HttpTransport;
   /** The editor name the server knows this key by. */
   readonly editorName: string;
 
-  private constructor(base: URL, token: string, editorName: string) {
+  private constructor(base: URL, token: string, editorName: string, transport: HttpTransport) {
     this.#base = base;
     this.#token = token;
     this.editorName = editorName;
+    this.#transport = transport;
   }
 
-  static async #request(url: URL, init: RequestInit): Promise<Response> {
-    try {
-      return await fetch(url, { ...init, redirect: 'error' });
-    } catch (error) {
-      // undici puts the reason in `cause`: a system error code, or a message such as "bad port".
-      const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-      const reason =
-        typeof cause?.code === 'string'
-          ? cause.code
-          : typeof cause?.message === 'string'
-            ? cause.message.slice(0, 100)
-            : 'network error';
-      throw new CliError(`cannot reach ${url.origin}: ${reason}`);
-    }
-  }
-
-  static async #json(url: URL, init: RequestInit): Promise<unknown> {
-    const response = await EditorClient.#request(url, init);
+  static async #json(transport: HttpTransport, url: URL, init: HttpRequestInit): Promise<unknown> {
+    const response = await transport.request(url, init);
     if (!response.ok) throw await errorFrom(response);
     try {
       return (await response.json()) as unknown;
     } catch {
       throw new CliError(`${url.pathname}: the server's answer is not JSON`);
     }
+  }
+
+  /**
+   * Publish a signed manifest: `PUT /api/manifest`, without a login (the root
+   * key's signature authorizes it; the server verifies it).
+   * @returns the version the server now serves.
+   * @throws EditorApiError for a refusal (MANIFEST_NOT_NEWER, MANIFEST_INVALID,
+   *   MANIFEST_EXPIRED...); CliError if it cannot be reached or answers nonsense.
+   */
+  static async publishManifest(
+    base: URL,
+    manifest: string,
+    signature: string,
+    transport: HttpTransport = HttpTransport.direct(),
+  ): Promise<number> {
+    const body = await EditorClient.#json(transport, new URL('api/manifest', base), {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ manifest, signature }),
+    });
+    const version = isRecord(body) ? body.version : undefined;
+    if (typeof version !== 'number') throw new CliError('the server sent an invalid publish answer');
+    return version;
   }
 
   /**
@@ -166,10 +227,15 @@ export class EditorClient {
    *   the server refuses the key (unknown or retired...); CliError if it
    *   cannot be reached or answers nonsense.
    */
-  static async loginWithKeyFile(base: URL, keyFile: string, passphrase: PassphraseSource): Promise<EditorClient> {
+  static async loginWithKeyFile(
+    base: URL,
+    keyFile: string,
+    passphrase: PassphraseSource,
+    transport: HttpTransport = HttpTransport.direct(),
+  ): Promise<EditorClient> {
     const key = await readAccessKeyFile(keyFile, passphrase);
     try {
-      return await EditorClient.#login(base, key);
+      return await EditorClient.#login(base, key, transport);
     } finally {
       key.secretKey.fill(0);
     }
@@ -182,15 +248,20 @@ export class EditorClient {
    * @throws EditorApiError if the server refuses (unknown or retired key...);
    *   CliError if it cannot be reached or answers nonsense.
    */
-  static async #login(base: URL, key: AccessKey): Promise<EditorClient> {
-    const issued = await EditorClient.#json(new URL('api/auth/challenge', base), { method: 'POST' });
+  static async #login(base: URL, key: AccessKey, transport: HttpTransport): Promise<EditorClient> {
+    let issued: unknown;
+    try {
+      issued = await EditorClient.#json(transport, new URL('api/auth/challenge', base), { method: 'POST' });
+    } catch (error) {
+      throw error instanceof EditorApiError ? sourceListenerHint(error, base) : error;
+    }
     const challenge = isRecord(issued) ? issued.challenge : undefined;
     if (!isLoginChallenge(challenge)) throw new CliError('the server sent an invalid challenge');
     const signature = sodium().crypto_sign_detached(
       challengeMessage(new Uint8Array(Buffer.from(challenge, 'base64url'))),
       key.secretKey,
     );
-    const granted = await EditorClient.#json(new URL('api/auth/token', base), {
+    const granted = await EditorClient.#json(transport, new URL('api/auth/token', base), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -202,7 +273,7 @@ export class EditorClient {
     if (!isRecord(granted) || !isBearerToken(granted.token) || typeof granted.editor !== 'string') {
       throw new CliError('the server sent an invalid login answer');
     }
-    return new EditorClient(base, granted.token, granted.editor);
+    return new EditorClient(base, granted.token, granted.editor, transport);
   }
 
   #authorized(extra: Record<string, string> = {}): Record<string, string> {
@@ -214,23 +285,33 @@ export class EditorClient {
    * @throws EditorApiError or CliError.
    */
   async list(): Promise<RemoteSubmission[]> {
-    const body = await EditorClient.#json(new URL('api/submissions', this.#base), { headers: this.#authorized() });
+    const body = await EditorClient.#json(this.#transport, new URL('api/submissions', this.#base), {
+      headers: this.#authorized(),
+    });
     const items = isRecord(body) ? body.submissions : undefined;
     if (!Array.isArray(items)) throw new CliError('the server sent an invalid submission list');
     return items.map((item: unknown) => {
-      if (
-        !isRecord(item) ||
-        !isSubmissionId(item.id) ||
-        typeof item.day !== 'string' ||
-        !isDayShape(item.day) ||
-        typeof item.size !== 'number' ||
-        !Number.isSafeInteger(item.size) ||
-        item.size < 0
-      ) {
-        throw new CliError('the server sent an invalid submission list');
-      }
-      return { id: item.id, day: item.day, size: item.size };
+      const submission = remoteSubmission(item);
+      if (submission === null) throw new CliError('the server sent an invalid submission list');
+      return submission;
     });
+  }
+
+  /**
+   * Tell the server this editor now has a complete, verified copy of `id`
+   * (what makes a later delete safe).
+   * @returns the submission as the server now lists it.
+   * @throws EditorApiError (NOT_FOUND...) or CliError.
+   */
+  async confirmDownloaded(id: string): Promise<RemoteSubmission> {
+    if (!isSubmissionId(id)) throw new TypeError('invalid submission id');
+    const body = await EditorClient.#json(this.#transport, new URL(`api/submissions/${id}/downloaded`, this.#base), {
+      method: 'POST',
+      headers: this.#authorized(),
+    });
+    const submission = remoteSubmission(body);
+    if (submission?.id !== id) throw new CliError('the server sent an invalid download confirmation');
+    return submission;
   }
 
   /**
@@ -241,15 +322,21 @@ export class EditorClient {
   async download(id: string, offset: number): Promise<Response> {
     if (!isSubmissionId(id)) throw new TypeError('invalid submission id');
     const headers = this.#authorized(offset > 0 ? { range: `bytes=${offset}-` } : {});
-    const response = await EditorClient.#request(new URL(`api/submissions/${id}`, this.#base), { headers });
+    const response = await this.#transport.request(new URL(`api/submissions/${id}`, this.#base), { headers });
     if (response.status !== 200 && response.status !== 206) throw await errorFrom(response);
     return response;
   }
 
-  /** Delete a submission on the server. @throws EditorApiError or CliError. */
-  async remove(id: string): Promise<void> {
+  /**
+   * Delete a submission on the server: refused (NOT_PULLED_BY_ALL) until
+   * every active editor has confirmed a download, unless `evenIfNotPulledByAll`.
+   * @throws EditorApiError or CliError.
+   */
+  async remove(id: string, evenIfNotPulledByAll = false): Promise<void> {
     if (!isSubmissionId(id)) throw new TypeError('invalid submission id');
-    const response = await EditorClient.#request(new URL(`api/submissions/${id}`, this.#base), {
+    const url = new URL(`api/submissions/${id}`, this.#base);
+    if (evenIfNotPulledByAll) url.searchParams.set('even-if-not-pulled-by-all', '1');
+    const response = await this.#transport.request(url, {
       method: 'DELETE',
       headers: this.#authorized(),
     });
@@ -262,7 +349,7 @@ export class EditorClient {
    * @throws EditorApiError (MANIFEST_NOT_NEWER, MANIFEST_INVALID, MANIFEST_EXPIRED...) or CliError.
    */
   async publishManifest(manifest: string, signature: string): Promise<number> {
-    const body = await EditorClient.#json(new URL('api/manifest', this.#base), {
+    const body = await EditorClient.#json(this.#transport, new URL('api/manifest', this.#base), {
       method: 'PUT',
       headers: this.#authorized({ 'content-type': 'application/json' }),
       body: JSON.stringify({ manifest, signature }),
@@ -273,13 +360,22 @@ export class EditorClient {
   }
 
   /**
+   * The server's status for admins (`GET /api/status`), as sent: the
+   * `status` command checks its shape.
+   * @throws EditorApiError or CliError.
+   */
+  async status(): Promise<unknown> {
+    return EditorClient.#json(this.#transport, new URL('api/status', this.#base), { headers: this.#authorized() });
+  }
+
+  /**
    * The replies in a mailbox, waiting or deleted by the source (an unknown
    * mailbox has none).
    * @throws EditorApiError or CliError.
    */
   async listReplies(mailbox: string): Promise<RemoteReply[]> {
     if (!isMailboxId(mailbox)) throw new TypeError('invalid mailbox id');
-    const body = await EditorClient.#json(new URL(`api/mailboxes/${mailbox}/replies`, this.#base), {
+    const body = await EditorClient.#json(this.#transport, new URL(`api/mailboxes/${mailbox}/replies`, this.#base), {
       headers: this.#authorized(),
     });
     const items = isRecord(body) ? body.replies : undefined;
@@ -306,15 +402,13 @@ export class EditorClient {
     size: number,
   ): Promise<ReplyDelivery> {
     if (!isMailboxId(mailbox) || !isReplyId(reply)) throw new TypeError('invalid reply address');
-    // Node's fetch streams an async iterable as it is read (duplex "half"),
-    // and sends the Content-Length given instead of chunked encoding.
-    const init = {
+    // Streamed as it is read, with the Content-Length given instead of chunked encoding.
+    const init: HttpRequestInit = {
       method: 'PUT',
       headers: this.#authorized({ 'content-type': 'application/octet-stream', 'content-length': String(size) }),
-      body: body as unknown as BodyInit,
-      duplex: 'half',
-    } as RequestInit;
-    const response = await EditorClient.#request(
+      body,
+    };
+    const response = await this.#transport.request(
       new URL(`api/mailboxes/${mailbox}/replies/${reply}`, this.#base),
       init,
     );
@@ -329,4 +423,24 @@ export class EditorClient {
     if (stored === null || stored.id !== reply) throw new CliError('the server sent an invalid reply upload answer');
     return { outcome: response.status === 201 ? 'delivered' : 'already', reply: stored };
   }
+}
+
+/**
+ * Log in as every editor listener command does, from the
+ * {@link EDITOR_CONNECTION_OPTIONS}: `--server`, `--access-key`, the
+ * passphrase (`--passphrase-file` or the terminal) and the proxy (`--proxy`
+ * or `ALL_PROXY`).
+ * @throws UsageError if `--server` or `--access-key` is missing; CliError or
+ *   EditorApiError as {@link EditorClient.loginWithKeyFile}.
+ */
+export async function editorLogin(parsed: ParsedCommand, io: CliIo, command: string): Promise<EditorClient> {
+  const server = parseServerUrl(requiredString(parsed, 'server', command));
+  const keyFile = path.resolve(io.cwd, requiredString(parsed, 'access-key', command));
+  const transport = transportFor(parsed, io, command);
+  return EditorClient.loginWithKeyFile(
+    server,
+    keyFile,
+    passphraseSource(io, optionalString(parsed, 'passphrase-file', command)),
+    transport,
+  );
 }

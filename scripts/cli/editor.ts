@@ -17,6 +17,9 @@ import { integerOption, optionalString, parseCommand, requiredString, type Comma
 import { exists, writeNewFile } from './files.js';
 import { CliError, EXIT_OK, type CliIo } from './io.js';
 import {
+  ACCESS_FILE_SUFFIX,
+  IDENTITY_FILE_SUFFIX,
+  PUBLIC_FILE_SUFFIX,
   accessPublicKeyText,
   checkEditorKeys,
   formatAccessKey,
@@ -31,7 +34,7 @@ const KEYGEN: CommandSpec = {
   summary:
     "Create an editor's keys: an age identity and an Ed25519 access key, both sealed under one passphrase " +
     '(standard `age -d` opens them), and a public file to hand to the admin.',
-  usage: '--name NAME [--out DIR] [--passphrase-file FILE]',
+  usage: '--name NAME [--out DIR] [--prefix PREFIX] [--passphrase-file FILE]',
   options: {
     name: { type: 'string', value: 'NAME', description: 'the name shown in the manifest (unique in the newsroom)' },
     out: { type: 'string', value: 'DIR', description: 'folder for the three files (default: current folder)' },
@@ -77,9 +80,9 @@ export async function editorKeygen(argv: readonly string[], io: CliIo): Promise<
       accessKey: accessPublicKeyText(access),
     });
     const files = {
-      identity: path.join(outDir, `${prefix}-identity.age`),
-      access: path.join(outDir, `${prefix}-access.age`),
-      public: path.join(outDir, `${prefix}.pub.json`),
+      identity: path.join(outDir, `${prefix}${IDENTITY_FILE_SUFFIX}`),
+      access: path.join(outDir, `${prefix}${ACCESS_FILE_SUFFIX}`),
+      public: path.join(outDir, `${prefix}${PUBLIC_FILE_SUFFIX}`),
     };
     for (const file of Object.values(files)) {
       if (await exists(file)) throw new CliError(`${file}: already exists (not overwritten)`);

@@ -39,6 +39,11 @@ export {
 } from '../../client/core/access-key.js';
 import { CliError, type PassphraseSource } from './io.js';
 
+/** File names `editor keygen` writes: PREFIX-identity.age, PREFIX-access.age, PREFIX.pub.json. */
+export const IDENTITY_FILE_SUFFIX = '-identity.age';
+export const ACCESS_FILE_SUFFIX = '-access.age';
+export const PUBLIC_FILE_SUFFIX = '.pub.json';
+
 /** `format` of the public file an editor gives the admin. */
 export const EDITOR_PUBLIC_FORMAT = 'sealdrop-editor-public-key';
 /** The public half of an editor's keys: what goes into the manifest. */

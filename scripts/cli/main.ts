@@ -4,6 +4,9 @@
  * the people using this are editors, not developers, and a trace could carry
  * paths or values they did not mean to paste into a chat.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadSodium } from '../../client/core/sodium.js';
 import { CliError, cliErrorLine, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
 
@@ -56,6 +59,10 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
     run: lazy(() => import('./pull.js'), 'pullCommand'),
     summary: 'download new submissions (ciphertext) from the server',
   },
+  delete: {
+    run: lazy(() => import('./delete.js'), 'deleteCommand'),
+    summary: 'delete submissions on the server (only what every active editor has downloaded, unless forced)',
+  },
   decrypt: {
     run: lazy(() => import('./decrypt.js'), 'decryptCommand'),
     summary: 'decrypt and safely extract submissions (offline)',
@@ -76,6 +83,10 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
     run: lazy(() => import('./replies.js'), 'repliesCommand'),
     summary: "list a source's mailbox: replies waiting or deleted by the source",
   },
+  status: {
+    run: lazy(() => import('./status.js'), 'statusCommand'),
+    summary: "show the server's state: waiting submissions and replies, pulls per editor, quota, manifest expiry",
+  },
   'source identity': {
     run: lazy(() => import('./source-identity.js'), 'sourceIdentityCommand'),
     summary: "print the reply identity from a source's 12 words (read from stdin), for age -d",
@@ -95,6 +106,46 @@ export function overview(): string {
   );
 }
 
+/** The commands of a group (`root`, `editor`, `manifest`, `source`): the names that start with `group `. */
+export function groupCommands(group: string): string[] {
+  return Object.keys(COMMANDS).filter((name) => name.startsWith(`${group} `));
+}
+
+/** The help of a group: its commands and what each does. */
+export function groupOverview(group: string): string {
+  const names = groupCommands(group);
+  const width = Math.max(...names.map((name) => name.length));
+  const lines = names.map((name) => `  ${name.padEnd(width)}  ${COMMANDS[name]!.summary}`);
+  return (
+    `usage: sealdrop ${group} COMMAND [OPTIONS]\n\n` +
+    `commands:\n${lines.join('\n')}\n\n` +
+    `Run \`sealdrop ${group} COMMAND --help\` for its options.\n`
+  );
+}
+
+/**
+ * The version in the package.json this file was built from: the nearest one
+ * above it named `sealdrop` (the source tree, dist/ and an installed package
+ * all have it there), so it cannot disagree with what was released.
+ */
+export function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const text = readFileSync(path.join(dir, 'package.json'), 'utf8');
+      const parsed = JSON.parse(text) as { name?: unknown; version?: unknown };
+      if (parsed.name === 'sealdrop' && typeof parsed.version === 'string') return parsed.version;
+    } catch {
+      // No package.json here (or not ours): look further up.
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+const HELP_FLAGS = new Set(['--help', '-h']);
+
 function find(argv: readonly string[]): { entry: Entry; rest: readonly string[] } | null {
   const two = `${argv[0] ?? ''} ${argv[1] ?? ''}`;
   if (argv.length >= 2 && COMMANDS[two] !== undefined) return { entry: COMMANDS[two], rest: argv.slice(2) };
@@ -108,13 +159,24 @@ function find(argv: readonly string[]): { entry: Entry; rest: readonly string[] 
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    if (argv[0] === '--version') {
+      io.stdout.write(`sealdrop ${packageVersion()}\n`);
+      return EXIT_OK;
+    }
+    // `sealdrop help CMD` is `sealdrop CMD --help`.
+    if (argv[0] === 'help' && argv.length > 1) return await runCli([...argv.slice(1), '--help'], io);
+    if (argv.length === 0 || HELP_FLAGS.has(argv[0]!) || argv[0] === 'help') {
       io.stdout.write(overview());
       return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
     }
     const found = find(argv);
+    if (found === null && groupCommands(argv[0]!).length > 0 && (argv.length === 1 || HELP_FLAGS.has(argv[1]!))) {
+      // A group alone is asking what it holds; exit 2 unless help was asked for, like `sealdrop` alone.
+      io.stdout.write(groupOverview(argv[0]!));
+      return argv.length === 1 ? EXIT_USAGE : EXIT_OK;
+    }
     if (found === null) {
-      const group = Object.keys(COMMANDS).filter((name) => name.startsWith(`${argv[0] ?? ''} `));
+      const group = groupCommands(argv[0] ?? '');
       const hint =
         group.length > 0 ? `: use one of ${group.map((name) => `"${name}"`).join(', ')}` : ' (see sealdrop --help)';
       io.stderr.write(

@@ -18,6 +18,11 @@ import {
   type KeyManifest,
   type VerifyManifestOptions,
 } from '../../client/core/manifest.js';
+import {
+  DEFAULT_MANIFEST_WARNING_DAYS,
+  describeManifestExpiry,
+  manifestExpiry,
+} from '../../client/core/manifest-expiry.js';
 import { formatRfc3339Seconds, isDayShape, parseRfc3339Seconds } from '../../client/core/time.js';
 import { flag, integerOption, optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
 import { displaySafe } from './display.js';
@@ -80,11 +85,17 @@ const SPECS = {
   show: {
     name: 'manifest show',
     summary:
-      'Print a manifest: version, validity, root key, editors. With --root-pub, also whether its signature verifies.',
-    usage: '[--manifest FILE] [--root-pub FILE] [--json]',
+      'Print a manifest: version, validity, root key, editors, and a warning when it expires within --warn-days ' +
+      'days or has expired. With --root-pub, also whether its signature verifies.',
+    usage: '[--manifest FILE] [--root-pub FILE] [--warn-days N] [--json]',
     options: {
       manifest: MANIFEST_OPTION,
       'root-pub': { type: 'string', value: 'FILE', description: 'root public key, to check the signature' },
+      'warn-days': {
+        type: 'string',
+        value: 'N',
+        description: `warn from N days before the expiry (default ${DEFAULT_MANIFEST_WARNING_DAYS})`,
+      },
       json: { type: 'boolean', description: 'print the manifest JSON only' },
     },
   },
@@ -206,6 +217,8 @@ export async function manifestShow(argv: readonly string[], io: CliIo): Promise<
   const spec = SPECS.show;
   const parsed = parseCommand(spec, argv, io);
   if (parsed === null) return EXIT_OK;
+  const warningDays =
+    integerOption(parsed, 'warn-days', spec.name, { min: 0, max: 3660 }) ?? DEFAULT_MANIFEST_WARNING_DAYS;
   const draft = await loadManifest(manifestFile(parsed, io, spec.name));
   const { manifest } = draft;
   if (flag(parsed, 'json')) {
@@ -217,6 +230,8 @@ export async function manifestShow(argv: readonly string[], io: CliIo): Promise<
     `  version ${manifest.version}, issued ${manifest.issued}, expires ${manifest.expires}`,
     `  root key id ${manifest.rootKeyId}`,
   ];
+  const expiry = manifestExpiry(manifest.expires, io.now(), warningDays);
+  if (expiry.warn) lines.push(`  WARNING: ${describeManifestExpiry(manifest.version, manifest.expires, expiry)}`);
   const rootPub = optionalString(parsed, 'root-pub', spec.name);
   if (!draft.signed) {
     lines.push('  signature: none (unsigned draft)');

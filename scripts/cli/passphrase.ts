@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import tty from 'node:tty';
 import { MAX_PASSPHRASE_BYTES } from '../../client/core/minisign-secret-key.js';
+import { warnIfExposed } from './file-exposure.js';
 import { CliError, EXIT_CANCELLED, type CliIo, type PassphraseRequest, type PassphraseSource } from './io.js';
 /** A passphrase file is a line, not a document. */
 const MAX_PASSPHRASE_FILE_BYTES = 4096;
@@ -48,11 +49,19 @@ export async function readPassphraseFile(file: string): Promise<string> {
   return line;
 }
 
-/** The passphrase source a command uses: the file if one was named, else the io's (terminal). */
+/**
+ * The passphrase source a command uses: the file if one was named (read once,
+ * with a warning on stderr if other users can read it), else the io's (terminal).
+ */
 export function passphraseSource(io: CliIo, passphraseFile: string | undefined): PassphraseSource {
   if (passphraseFile === undefined) return io.passphrase;
+  const file = path.resolve(io.cwd, passphraseFile);
   let cached: Promise<string> | undefined;
-  return () => (cached ??= readPassphraseFile(path.resolve(io.cwd, passphraseFile)));
+  return () =>
+    (cached ??= (async () => {
+      await warnIfExposed(file, 'passphrase file', io.stderr);
+      return readPassphraseFile(file);
+    })());
 }
 
 interface Terminal {

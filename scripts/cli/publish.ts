@@ -1,9 +1,9 @@
 /**
- * `sealdrop publish`: upload a signed manifest to the editor listener. The
- * server verifies it against the root key it was configured with and
- * refuses anything not newer than what it serves; logging in with an editor
- * access key is required by the API (any active editor's key will do: the
- * root signature, not the login, is what makes a manifest valid).
+ * `sealdrop publish`: upload a signed manifest to the editor listener. No
+ * login: the root key's signature, not an editor's, is what makes a manifest
+ * valid, and the server verifies it against the root key it was configured
+ * with and refuses anything not newer than what it serves. So an admin needs
+ * only the manifest files (and, to check them first, the root public key).
  */
 import path from 'node:path';
 import {
@@ -15,27 +15,23 @@ import {
 } from '../../client/core/manifest.js';
 import { optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
 import { EditorClient, parseServerUrl } from './editor-client.js';
+import { PROXY_OPTION, transportFor } from './http-transport.js';
 import { MAX_KEY_FILE_BYTES, readSmallFile, readSmallText } from './files.js';
 import { CliError, EXIT_OK, type CliIo } from './io.js';
 import { readRootPublicKey } from './key-files.js';
-import { passphraseSource } from './passphrase.js';
 
 const SPEC: CommandSpec = {
   name: 'publish',
   summary:
     'Upload a signed manifest (FILE and FILE.minisig) to the editor listener, which switches to it if it verifies ' +
-    'and is newer than the one it serves. With --root-pub it is verified locally first.',
-  usage: '--server URL --access-key FILE [--manifest FILE] [--root-pub FILE] [--passphrase-file FILE]',
+    'and is newer than the one it serves. No login: the root signature authorizes it. With --root-pub it is ' +
+    'verified locally first.',
+  usage: '--server URL [--manifest FILE] [--root-pub FILE] [--proxy URL]',
   options: {
     server: { type: 'string', value: 'URL', description: 'editor listener URL, e.g. http://127.0.0.1:8081' },
-    'access-key': { type: 'string', value: 'FILE', description: "an active editor's access key file" },
     manifest: { type: 'string', value: 'FILE', description: `signed manifest (default: ${MANIFEST_FILE_NAME})` },
     'root-pub': { type: 'string', value: 'FILE', description: 'root public key: verify before uploading' },
-    'passphrase-file': {
-      type: 'string',
-      value: 'FILE',
-      description: 'passphrase for the access key (instead of the terminal)',
-    },
+    proxy: PROXY_OPTION,
   },
 };
 
@@ -63,13 +59,12 @@ export async function publishCommand(argv: readonly string[], io: CliIo): Promis
       throw error;
     }
   }
-  const keyFile = path.resolve(io.cwd, requiredString(parsed, 'access-key', SPEC.name));
-  const client = await EditorClient.loginWithKeyFile(
+  const version = await EditorClient.publishManifest(
     server,
-    keyFile,
-    passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)),
+    new TextDecoder().decode(bytes),
+    signature,
+    transportFor(parsed, io, SPEC.name),
   );
-  const version = await client.publishManifest(new TextDecoder().decode(bytes), signature);
   io.stdout.write(`published: the server now serves manifest version ${version}\n`);
   return EXIT_OK;
 }

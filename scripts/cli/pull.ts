@@ -5,8 +5,11 @@
  * verified (exact listed size, then the core's keyless envelope check, the
  * server's own: a well-formed header of X25519 stanzas, a payload length
  * STREAM framing can produce), flushed to disk, stamped with the day the
- * server received it (00:00 UTC) and renamed to `<id>.age`.
- * With `--delete`, only verified local copies are deleted on the server.
+ * server received it (00:00 UTC) and linked to `<id>.age` (the folder fsynced). Then, and only
+ * then, the server is told this editor has the submission (the record that
+ * lets a delete go ahead once every active editor has theirs).
+ * With `--delete`, a submission is deleted on the server only if every active
+ * editor has downloaded it; the others are kept, and each line says for whom.
  * The files stay ciphertext: carry them to the offline machine and run
  * `sealdrop decrypt` there.
  */
@@ -16,24 +19,37 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { EnvelopeError } from '../../client/core/envelope-check.js';
 import { checkEnvelopeFile } from '../../client/core-node/envelope-file.js';
-import { flag, optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
-import { formatSize } from './display.js';
-import { EDITOR_LOGIN_OPTIONS, EditorClient, parseServerUrl, type RemoteSubmission } from './editor-client.js';
+import { flag, parseCommand, requiredString, type CommandSpec } from './args.js';
+import { displaySafe, formatSize } from './display.js';
+import {
+  EDITOR_CONNECTION_OPTIONS,
+  EditorApiError,
+  editorLogin,
+  type EditorClient,
+  type RemoteSubmission,
+} from './editor-client.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
-import { passphraseSource } from './passphrase.js';
 import { Progress } from './progress.js';
 
 const SPEC: CommandSpec = {
   name: 'pull',
   summary:
     'Log in to the editor listener with your access key and download new submissions (ciphertext) into --out, ' +
-    'resuming interrupted downloads and verifying each. With --delete, verified submissions are deleted on the server.',
+    'resuming interrupted downloads and verifying each, and tell the server you have them. With --delete, ' +
+    'submissions every active editor has downloaded are deleted on the server.',
   usage: '--server URL --access-key FILE --out DIR [--delete] [--passphrase-file FILE]',
   options: {
-    ...EDITOR_LOGIN_OPTIONS,
+    ...EDITOR_CONNECTION_OPTIONS,
     out: { type: 'string', value: 'DIR', description: 'folder for <id>.age files (created if missing)' },
-    delete: { type: 'boolean', description: 'delete each submission on the server once the local copy is verified' },
+    delete: {
+      type: 'boolean',
+      description: 'delete on the server what every active editor has downloaded (the rest is kept, and said why)',
+    },
   },
+  details:
+    'Prints one line per submission on the server: id, day, size, what happened, who of the active editors has\n' +
+    'downloaded it, and the day from which the server deletes it (retention). To delete a submission that not\n' +
+    'everyone has, use `sealdrop delete --even-if-not-pulled-by-all ID`.',
 };
 
 const PART_SUFFIX = '.part';
@@ -73,6 +89,16 @@ function contentRangeStart(response: Response, size: number): number | null {
   return Number(match[1]);
 }
 
+/** fsync a folder, so names linked into it survive a crash. */
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Download one submission into `<id>.age.part`, continuing what is there. */
 async function download(client: EditorClient, item: RemoteSubmission, part: string, progress: Progress): Promise<void> {
   let offset = (await sizeOf(part)) ?? 0;
@@ -108,23 +134,54 @@ async function download(client: EditorClient, item: RemoteSubmission, part: stri
     throw new CliError(`${item.id}: download incomplete (${offset} of ${item.size} bytes); run pull again to resume`);
 }
 
+/**
+ * Delete a submission every active editor has downloaded. The server decides
+ * again: if an editor was added since the listing, it refuses, and the
+ * submission is kept.
+ * @returns whether it was deleted.
+ * @throws EditorApiError for other refusals; CliError.
+ */
+async function removeIfAllHaveIt(client: EditorClient, id: string): Promise<boolean> {
+  try {
+    await client.remove(id);
+    return true;
+  } catch (error) {
+    if (error instanceof EditorApiError && error.code === 'NOT_PULLED_BY_ALL') return false;
+    throw error;
+  }
+}
+
+/** Editor names as the server sent them, made safe to show, comma-separated. */
+export function editorNames(list: readonly string[]): string {
+  return list.map((name) => displaySafe(name, 64)).join(', ');
+}
+
+/**
+ * One submission's line: `<id>  <day>  <size>  <action>; downloaded by A, B; not yet by C; expires <day>`.
+ * Names come from the server's manifest and are shown through {@link displaySafe}.
+ */
+export function describeSubmission(item: RemoteSubmission, action: string): string {
+  return (
+    `${item.id}  ${item.day}  ${formatSize(item.size)}  ${action}` +
+    `; downloaded by ${item.downloadedBy.length > 0 ? editorNames(item.downloadedBy) : 'nobody yet'}` +
+    (item.notDownloadedBy.length > 0
+      ? `; not yet by ${editorNames(item.notDownloadedBy)}`
+      : '; by every active editor') +
+    `; expires ${item.expires}`
+  );
+}
+
 /** `sealdrop pull`. */
 export async function pullCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommand(SPEC, argv, io);
   if (parsed === null) return EXIT_OK;
-  const server = parseServerUrl(requiredString(parsed, 'server', SPEC.name));
   const outDir = path.resolve(io.cwd, requiredString(parsed, 'out', SPEC.name));
-  const keyFile = path.resolve(io.cwd, requiredString(parsed, 'access-key', SPEC.name));
   const deleteAfter = flag(parsed, 'delete');
-  const client = await EditorClient.loginWithKeyFile(
-    server,
-    keyFile,
-    passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)),
-  );
+  const client = await editorLogin(parsed, io, SPEC.name);
   await mkdir(outDir, { recursive: true, mode: 0o700 });
   const listed = await client.list();
 
-  // Already complete locally: skipped (and, with --delete, cleaned up on the server).
+  // Already complete locally: not downloaded again, but verified, confirmed, and with --delete maybe deleted.
   const plan: { item: RemoteSubmission; final: string; have: boolean }[] = [];
   for (const item of listed) {
     const final = path.join(outDir, `${item.id}.age`);
@@ -143,6 +200,8 @@ export async function pullCommand(argv: readonly string[], io: CliIo): Promise<n
   let failed = 0;
   let pulled = 0;
   let deleted = 0;
+  let kept = 0;
+  const lines: string[] = [];
   for (const { item, final, have } of plan) {
     const part = final + PART_SUFFIX;
     try {
@@ -156,14 +215,25 @@ export async function pullCommand(argv: readonly string[], io: CliIo): Promise<n
         // link + unlink rather than rename: never replaces a file that appeared meanwhile.
         await link(part, final);
         await unlink(part);
+        // The new name must survive a crash before the server hears we have it (and may delete its copy).
+        await syncDirectory(outDir);
         pulled += 1;
       } else {
         await verifyEnvelope(final, item.size);
       }
+      // Only a verified copy on this disk counts as downloaded.
+      const current = item.downloadedBy.includes(client.editorName) ? item : await client.confirmDownloaded(item.id);
+      let action = have ? 'already here' : 'new';
       if (deleteAfter) {
-        await client.remove(item.id);
-        deleted += 1;
+        if (current.notDownloadedBy.length === 0 && (await removeIfAllHaveIt(client, item.id))) {
+          deleted += 1;
+          action += ', deleted on the server';
+        } else {
+          kept += 1;
+          action += ', kept on the server';
+        }
       }
+      lines.push(describeSubmission(current, action));
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
       failed += 1;
@@ -171,10 +241,12 @@ export async function pullCommand(argv: readonly string[], io: CliIo): Promise<n
     }
   }
   if (total > 0) progress.finish();
+  for (const line of lines) io.stdout.write(`${line}\n`);
   io.stdout.write(
     `pulled ${pulled} new submission(s) into ${outDir}` +
       (plan.length - todo.length > 0 ? `, ${plan.length - todo.length} already here` : '') +
       (deleteAfter ? `, ${deleted} deleted on the server` : '') +
+      (kept > 0 ? `, ${kept} kept (not yet downloaded by every active editor)` : '') +
       `${failed > 0 ? `, ${failed} failed` : ''}\n`,
   );
   return failed > 0 ? EXIT_FAILURE : EXIT_OK;

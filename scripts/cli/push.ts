@@ -10,20 +10,13 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
+import { parseCommand, requiredString, type CommandSpec } from './args.js';
 import { conversationLabel } from '../../client/core/mailbox.js';
 import { displaySafe, formatSize } from './display.js';
-import {
-  EDITOR_LOGIN_OPTIONS,
-  EditorApiError,
-  EditorClient,
-  parseServerUrl,
-  type RemoteReply,
-} from './editor-client.js';
+import { EDITOR_CONNECTION_OPTIONS, EditorApiError, editorLogin, type RemoteReply } from './editor-client.js';
 import { readFileChunks } from './file-chunks.js';
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError, type CliIo } from './io.js';
 import { parseReplyFileName, REPLY_FILE_SHAPE, type ReplyAddress } from './outbox.js';
-import { passphraseSource } from './passphrase.js';
 import { Progress } from './progress.js';
 
 const SPEC: CommandSpec = {
@@ -33,7 +26,7 @@ const SPEC: CommandSpec = {
     'written by sealdrop reply) in each OUTBOX to its mailbox. Pushing again sends nothing twice.',
   usage: '--server URL --access-key FILE [--passphrase-file FILE] OUTBOX...',
   options: {
-    ...EDITOR_LOGIN_OPTIONS,
+    ...EDITOR_CONNECTION_OPTIONS,
   },
   positionals: true,
   details:
@@ -103,8 +96,9 @@ function stateText(reply: RemoteReply): string {
 export async function pushCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommand(SPEC, argv, io);
   if (parsed === null) return EXIT_OK;
-  const server = parseServerUrl(requiredString(parsed, 'server', SPEC.name));
-  const keyFile = path.resolve(io.cwd, requiredString(parsed, 'access-key', SPEC.name));
+  // Checked before any file is read; editorLogin reads them again.
+  requiredString(parsed, 'server', SPEC.name);
+  requiredString(parsed, 'access-key', SPEC.name);
   if (parsed.positionals.length === 0)
     throw new UsageError('give the outbox folder(s) to push (see --help)', SPEC.name);
   const { files, skipped } = await collectReplyFiles(
@@ -112,11 +106,7 @@ export async function pushCommand(argv: readonly string[], io: CliIo): Promise<n
     io,
   );
   if (files.length === 0) throw new CliError('no reply files to push', undefined, SPEC.name);
-  const client = await EditorClient.loginWithKeyFile(
-    server,
-    keyFile,
-    passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)),
-  );
+  const client = await editorLogin(parsed, io, SPEC.name);
 
   // What each mailbox already holds: a reply delivered before is not sent again.
   const held = new Map<string, RemoteReply[]>();

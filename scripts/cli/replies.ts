@@ -8,12 +8,11 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { conversationLabel, isMailboxId } from '../../client/core/mailbox.js';
-import { optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
+import { parseCommand, requiredString, type CommandSpec } from './args.js';
 import { readDecryptedFolder, replyTarget, whyNoReply } from './conversation.js';
 import { displaySafe, formatSize } from './display.js';
-import { EDITOR_LOGIN_OPTIONS, EditorClient, parseServerUrl } from './editor-client.js';
+import { EDITOR_CONNECTION_OPTIONS, editorLogin } from './editor-client.js';
 import { CliError, EXIT_OK, UsageError, type CliIo } from './io.js';
-import { passphraseSource } from './passphrase.js';
 
 const SPEC: CommandSpec = {
   name: 'replies',
@@ -22,7 +21,7 @@ const SPEC: CommandSpec = {
     'whether it is waiting for the source or was deleted by it.',
   usage: '--server URL --access-key FILE [--passphrase-file FILE] FOLDER|MAILBOX...',
   options: {
-    ...EDITOR_LOGIN_OPTIONS,
+    ...EDITOR_CONNECTION_OPTIONS,
   },
   positionals: true,
   details:
@@ -56,17 +55,14 @@ async function mailboxOf(argument: string, io: CliIo): Promise<string> {
 export async function repliesCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCommand(SPEC, argv, io);
   if (parsed === null) return EXIT_OK;
-  const server = parseServerUrl(requiredString(parsed, 'server', SPEC.name));
-  const keyFile = path.resolve(io.cwd, requiredString(parsed, 'access-key', SPEC.name));
+  // Checked before any file is read; editorLogin reads them again.
+  requiredString(parsed, 'server', SPEC.name);
+  requiredString(parsed, 'access-key', SPEC.name);
   if (parsed.positionals.length === 0)
     throw new UsageError('give a submission folder or mailbox id (see --help)', SPEC.name);
   const mailboxes: string[] = [];
   for (const argument of parsed.positionals) mailboxes.push(await mailboxOf(argument, io));
-  const client = await EditorClient.loginWithKeyFile(
-    server,
-    keyFile,
-    passphraseSource(io, optionalString(parsed, 'passphrase-file', SPEC.name)),
-  );
+  const client = await editorLogin(parsed, io, SPEC.name);
   for (const [index, mailbox] of mailboxes.entries()) {
     const replies = await client.listReplies(mailbox);
     const waiting = replies.filter((reply) => reply.state === 'waiting').length;

@@ -10,15 +10,23 @@ import { ApiError } from '../errors.js';
 import type { ManifestStore } from '../manifest/manifest-store.js';
 import type { TokenStore } from './tokens.js';
 
-const BEARER_PREFIX = 'Bearer ';
+/**
+ * `Bearer`, in any case (auth schemes are case-insensitive, RFC 9110 section
+ * 11.1), then one or more spaces and the credentials.
+ */
+const BEARER = /^bearer +([^ ].*)$/i;
 
 /** The token of an `Authorization: Bearer <token>` header, if it has a token's shape. */
-function bearerToken(header: string | undefined): string | null {
-  if (header?.startsWith(BEARER_PREFIX) !== true) return null;
-  const token = header.slice(BEARER_PREFIX.length);
-  return isBearerToken(token) ? token : null;
+export function bearerToken(header: string | undefined): string | null {
+  const token = BEARER.exec(header ?? '')?.[1];
+  return token !== undefined && isBearerToken(token) ? token : null;
 }
 
+/**
+ * Admits a request carrying a valid token of an active editor of the current
+ * manifest; refuses the rest with `401 UNAUTHENTICATED` (and
+ * `WWW-Authenticate: Bearer`), `401 EDITOR_UNKNOWN` or `403 EDITOR_RETIRED`.
+ */
 export function requireEditor(tokens: TokenStore, manifests: ManifestStore): RequestHandler {
   return (req, res, next) => {
     const token = bearerToken(req.get('authorization'));

@@ -14,12 +14,15 @@
  * both list as `[]` after one directory read.
  */
 import type { ReadStream, Stats } from 'node:fs';
-import { mkdir, open, readdir, rmdir, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, readdir, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isMailboxId } from '../../client/core/mailbox.js';
 import { ApiError } from '../errors.js';
 import { dayOf, startOfDay } from '../storage/day.js';
-import { commitFileDurably, removeDurably, syncDirectory } from '../storage/durable.js';
+import { storageFaults } from '../storage/disk-faults.js';
+import { commitFileDurably, openNewFile, removeDurably, syncDirectory } from '../storage/durable.js';
+import { placeNewFolder } from '../storage/file-pool.js';
+import { openQuietly } from '../storage/quiet-read.js';
 import type { StorageQuota } from '../storage/quota.js';
 import { writeChunkBody } from '../uploads/chunk-writer.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -209,6 +212,13 @@ export class MailboxStore {
     return newestFirst(out);
   }
 
+  /** How many replies wait across all mailboxes (a deleted one, with its tombstone, does not). */
+  async waitingCount(): Promise<number> {
+    let count = 0;
+    for (const mailbox of await this.mailboxIds()) count += waitingIds(await this.listing(mailbox)).length;
+    return count;
+  }
+
   /** Every reply still known in a mailbox, waiting or deleted, newest day first, then by id. */
   async records(mailbox: string): Promise<ReplyRecord[]> {
     const listing = await this.listing(mailbox);
@@ -236,7 +246,8 @@ export class MailboxStore {
   async openReply(mailbox: string, id: string): Promise<OpenedReply | null> {
     let handle: FileHandle;
     try {
-      handle = await open(this.fileOf(mailbox, replyFileName(id)), 'r');
+      // No access time: a source's fetch must not date itself on disk.
+      handle = await openQuietly(this.fileOf(mailbox, replyFileName(id)));
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
@@ -264,12 +275,18 @@ export class MailboxStore {
       if (reply === null) return false;
       const tombstone = this.fileOf(mailbox, tombstoneFileName(id));
       const temporary = temporaryFileName(tombstone);
-      const handle = await open(temporary, 'w', 0o600);
       try {
-        await commitFileDurably(handle, temporary, tombstone, startOfDay(this.now()));
-      } finally {
-        await handle.close();
+        const handle = await openNewFile(temporary);
+        try {
+          await commitFileDurably(handle, temporary, tombstone, startOfDay(this.now()));
+        } finally {
+          await handle.close();
+        }
+      } catch (error) {
+        await removeDurably(this.directoryOf(mailbox), [path.basename(temporary)]);
+        throw storageFaults.classify('tombstone', error);
       }
+      storageFaults.succeeded();
       await removeDurably(this.directoryOf(mailbox), [replyFileName(id)]);
       this.bytes -= reply.size;
       return true;
@@ -281,7 +298,7 @@ export class MailboxStore {
    * `check` accepts it. Every limit is checked before a byte is read. A reply
    * already stored, or deleted by the source, is answered from its record
    * and `body` is not read: pushing twice stores once.
-   * @throws ApiError REPLY_TOO_LARGE, REPLY_CONFLICT (the id is stored with
+   * @throws ApiError STORAGE_FULL (disk-faults.ts), REPLY_TOO_LARGE, REPLY_CONFLICT (the id is stored with
    *   another size), UPLOAD_BUSY (the same reply is being received),
    *   MAILBOX_FULL, QUOTA_EXCEEDED, BODY_INCOMPLETE, or the check's error.
    *   Nothing of a refused reply stays on disk.
@@ -308,7 +325,11 @@ export class MailboxStore {
       // Reserved before the next await, so concurrent pushes cannot overshoot the quota.
       this.reserved += length;
       try {
-        return { record: await this.write(mailbox, id, length, body, check), created: true };
+        const record = await this.write(mailbox, id, length, body, check);
+        storageFaults.succeeded();
+        return { record, created: true };
+      } catch (error) {
+        throw storageFaults.classify('reply', error);
       } finally {
         this.reserved -= length;
       }
@@ -334,8 +355,13 @@ export class MailboxStore {
     const temporary = temporaryFileName(file);
     const handle = await this.lock.run(mailbox, async () => {
       await this.makeDirectory(directory);
-      // Read and write: the envelope check reads back what was written.
-      return open(temporary, 'w+', 0o600);
+      try {
+        // Read and write: the envelope check reads back what was written.
+        return await openNewFile(temporary);
+      } catch (error) {
+        await this.removeIfEmpty(directory);
+        throw error;
+      }
     });
     let stored = false;
     try {
@@ -368,9 +394,12 @@ export class MailboxStore {
   }
 
   private async makeDirectory(directory: string): Promise<void> {
-    const created = await mkdir(directory, { recursive: true, mode: 0o700 });
+    if ((await statOrNull(directory)) !== null) return;
+    // From the pool, so its birth time is not the first reply's moment
+    // (file-pool.ts); callers hold the mailbox's lock, so no push races it.
+    await placeNewFolder(directory);
     // A new mailbox's own entry must be durable before a reply in it can be.
-    if (created !== undefined) await syncDirectory(this.directory);
+    await syncDirectory(this.directory);
   }
 
   /** Removes a mailbox directory with nothing in it (an empty mailbox is no mailbox). */

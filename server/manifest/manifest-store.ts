@@ -2,14 +2,23 @@
  * The current signed key manifest, and publication of newer ones.
  *
  * Candidates are the pair in the keys folder (`manifest.json` and
- * `manifest.json.minisig`, placed by the admin) and every pair published
- * through the editor API (`<dataDir>/manifests/<version>.json` and
- * `.json.minisig`). At start-up the valid candidate with the highest version
- * wins; a publish writes its pair durably before switching to it, so a crash
- * at any point leaves a valid current manifest and never a half-written one.
- * The keys folder is never written: it may be read-only, managed by deploys.
+ * `manifest.json.minisig`, placed by the admin: the seed) and every pair
+ * published through the editor API (`<dataDir>/manifests/<version>.json` and
+ * `.json.minisig`). At start-up the correctly signed candidate with the
+ * highest version wins, even if it has expired (the server then takes no
+ * uploads, see {@link ManifestStore.isExpired}, but editors can still pull
+ * and publish a new one); an older one would bring back keys the newsroom
+ * retired. A publish writes its pair durably before switching to it, so a
+ * crash at any point leaves a valid current manifest and never a
+ * half-written one. The keys folder is never written: it may be read-only,
+ * managed by deploys.
+ *
+ * The highest version ever served is recorded durably in
+ * `<dataDir>/manifests/highest`; a start that would serve less (published
+ * files lost, an old keys folder restored) is refused, so the server never
+ * silently rolls back what it told browsers.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeBase64 } from '../../client/core/base64.js';
 import { toHex } from '../../client/core/bytes.js';
@@ -22,8 +31,11 @@ import {
   type KeyManifest,
   type ManifestEditor,
 } from '../../client/core/manifest.js';
+import { verifyManifestIgnoringExpiry } from '../../client/core/manifest-expiry.js';
 import { MinisignError, parsePublicKeyFile, type MinisignPublicKey } from '../../client/core/minisign.js';
 import { ApiError } from '../errors.js';
+import type { Logger } from '../logging.js';
+import { storageFaults } from '../storage/disk-faults.js';
 import { writeFileDurably } from '../storage/durable.js';
 
 export interface SignedManifest {
@@ -31,6 +43,8 @@ export interface SignedManifest {
   readonly bytes: Uint8Array;
   readonly signature: string;
   readonly manifest: KeyManifest;
+  /** The file it was read from or published to (for messages to the admin). */
+  readonly file: string;
 }
 
 /** No usable manifest or root key: the server must not start. */
@@ -43,6 +57,15 @@ export interface ManifestLocations {
   readonly dataDir: string;
   readonly rootPublicKeyFile: string;
 }
+
+export interface ManifestStoreOptions {
+  readonly now?: () => Date;
+  /** Where start-up warnings and each publication are logged (default: nowhere). */
+  readonly logger?: Pick<Logger, 'info' | 'warn'>;
+}
+
+/** The file, under the published folder, holding the highest version ever served (decimal, one line). */
+export const HIGHEST_VERSION_FILE = 'highest';
 
 async function readOptional(file: string): Promise<string | null> {
   try {
@@ -68,6 +91,14 @@ export async function readRootPublicKey(file: string): Promise<MinisignPublicKey
   }
 }
 
+async function readHighest(file: string): Promise<number | null> {
+  const text = await readOptional(file);
+  if (text === null) return null;
+  const version = /^[0-9]{1,15}\n?$/.test(text) ? Number(text.trim()) : 0;
+  if (version < 1) throw new ManifestLoadError(`${file} is not a manifest version: restore it or delete it`);
+  return version;
+}
+
 export class ManifestStore {
   private signed: SignedManifest;
   private byAccessKey = new Map<string, ManifestEditor>();
@@ -78,24 +109,31 @@ export class ManifestStore {
     private readonly publishedDir: string,
     initial: SignedManifest,
     private readonly now: () => Date,
+    private readonly logger: Pick<Logger, 'info' | 'warn'> | undefined,
   ) {
     this.signed = initial;
     this.index();
   }
 
   /**
-   * Loads the newest valid signed manifest.
-   * @throws ManifestLoadError naming why no candidate is usable.
+   * Loads the newest correctly signed manifest (expired or not), records its
+   * version as the highest served, and warns if the keys folder holds an
+   * older one than is served.
+   * @throws ManifestLoadError naming why no candidate is usable, or naming
+   *   both files when the newest candidate is older than a version served before.
    */
-  static async open(locations: ManifestLocations, now: () => Date = () => new Date()): Promise<ManifestStore> {
+  static async open(locations: ManifestLocations, options: ManifestStoreOptions = {}): Promise<ManifestStore> {
+    const now = options.now ?? ((): Date => new Date());
     const rootKey = await readRootPublicKey(locations.rootPublicKeyFile);
     const publishedDir = path.join(locations.dataDir, 'manifests');
     await mkdir(publishedDir, { recursive: true, mode: 0o700 });
-    const candidates = [path.join(locations.keysDir, MANIFEST_FILE_NAME)];
+    const seedFile = path.join(locations.keysDir, MANIFEST_FILE_NAME);
+    const candidates = [seedFile];
     for (const name of await readdir(publishedDir)) {
       if (/^[0-9]+\.json$/.test(name)) candidates.push(path.join(publishedDir, name));
     }
     let best: SignedManifest | null = null;
+    let seedVersion: number | null = null;
     const problems: string[] = [];
     for (const file of candidates) {
       const [text, signature] = [await readOptional(file), await readOptional(file + SIGNATURE_SUFFIX)];
@@ -105,15 +143,35 @@ export class ManifestStore {
       }
       const bytes = new TextEncoder().encode(text);
       try {
-        const manifest = verifyManifest(bytes, signature, rootKey, { now: now() });
-        if (best === null || manifest.version > best.manifest.version) best = { bytes, signature, manifest };
+        const manifest = verifyManifestIgnoringExpiry(bytes, signature, rootKey, now());
+        if (file === seedFile) seedVersion = manifest.version;
+        if (best === null || manifest.version > best.manifest.version) best = { bytes, signature, manifest, file };
       } catch (error) {
         if (!(error instanceof ManifestError)) throw error;
         problems.push(`${file}: ${error.code}: ${error.message}`);
       }
     }
     if (best === null) throw new ManifestLoadError(`no valid signed manifest:\n  ${problems.join('\n  ')}`);
-    return new ManifestStore(rootKey, publishedDir, best, now);
+    const highestFile = path.join(publishedDir, HIGHEST_VERSION_FILE);
+    const highest = await readHighest(highestFile);
+    if (highest !== null && best.manifest.version < highest) {
+      throw new ManifestLoadError(
+        `manifest rollback: the newest manifest found is version ${best.manifest.version} (${best.file}) but ` +
+          `version ${highest} was served before (${highestFile}); restore ${path.join(publishedDir, `${highest}.json`)} ` +
+          `and its ${SIGNATURE_SUFFIX}, or put a newer signed manifest in ${locations.keysDir}`,
+      );
+    }
+    if (highest === null || best.manifest.version > highest)
+      await writeFileDurably(highestFile, `${best.manifest.version}\n`);
+    if (seedVersion !== best.manifest.version) {
+      options.logger?.warn(
+        { keysFolderVersion: seedVersion, servedVersion: best.manifest.version, served: best.file },
+        `the keys folder holds ${seedVersion === null ? 'no valid manifest' : `manifest version ${seedVersion}`} but ` +
+          `version ${best.manifest.version} is served from ${best.file}: copy it and its ${SIGNATURE_SUFFIX} to ` +
+          `${seedFile} so that a server rebuilt without ${publishedDir} does not fall back to an older manifest`,
+      );
+    }
+    return new ManifestStore(rootKey, publishedDir, best, now, options.logger);
   }
 
   private index(): void {
@@ -124,6 +182,14 @@ export class ManifestStore {
 
   current(): SignedManifest {
     return this.signed;
+  }
+
+  /**
+   * Whether the current manifest has expired at `now`: browsers refuse it,
+   * so uploads are refused too (`KEYS_EXPIRED`) until a newer one is published.
+   */
+  isExpired(now: Date): boolean {
+    return now.getTime() >= Date.parse(this.signed.manifest.expires);
   }
 
   /** How many X25519 stanzas a submission must carry: one per active editor. */
@@ -139,7 +205,8 @@ export class ManifestStore {
   /**
    * Verifies a newly signed manifest against the root key, requires a higher
    * version than the current one, stores it durably, and switches to it.
-   * @throws ApiError MANIFEST_INVALID, MANIFEST_NOT_NEWER or MANIFEST_EXPIRED.
+   * @throws ApiError MANIFEST_INVALID, MANIFEST_NOT_NEWER or MANIFEST_EXPIRED;
+   *   STORAGE_FULL (disk-faults.ts) with nothing of the new version left on disk.
    */
   publish(bytes: Uint8Array, signature: string): Promise<SignedManifest> {
     // One publish at a time, so two racing versions cannot both pass the check.
@@ -163,10 +230,21 @@ export class ManifestStore {
     }
     const file = path.join(this.publishedDir, `${manifest.version}.json`);
     // Signature first: a manifest file without its signature is ignored at load.
-    await writeFileDurably(file + SIGNATURE_SUFFIX, signature);
-    await writeFileDurably(file, bytes);
-    this.signed = { bytes, signature, manifest };
+    await storageFaults.write('manifest publish', async () => {
+      try {
+        await writeFileDurably(file + SIGNATURE_SUFFIX, signature);
+        await writeFileDurably(file, bytes);
+        await writeFileDurably(path.join(this.publishedDir, HIGHEST_VERSION_FILE), `${manifest.version}\n`);
+      } catch (error) {
+        // A refused publish must not win at the next start: none of its files stay.
+        await rm(file, { force: true });
+        await rm(file + SIGNATURE_SUFFIX, { force: true });
+        throw error;
+      }
+    });
+    this.signed = { bytes, signature, manifest, file };
     this.index();
+    this.logger?.info({ manifestVersion: manifest.version, expires: manifest.expires }, 'manifest published');
     return this.signed;
   }
 }

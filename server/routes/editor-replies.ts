@@ -11,10 +11,9 @@ import { Router } from 'express';
 import { requireEditor } from '../editor-auth/require-editor.js';
 import type { TokenStore } from '../editor-auth/tokens.js';
 import { checkReplyEnvelope } from '../envelope/check-envelope.js';
-import { ApiError } from '../errors.js';
 import type { MailboxStore } from '../mailboxes/mailbox-store.js';
 import type { ManifestStore } from '../manifest/manifest-store.js';
-import { declaredBodyLength, mailboxParameter, replyParameters } from './http.js';
+import { mailboxParameter, octetStreamLength, replyParameters } from './http.js';
 
 export interface EditorReplyRouteDeps {
   readonly mailboxes: MailboxStore;
@@ -28,9 +27,7 @@ export function editorReplyRoutes({ mailboxes, manifests, tokens }: EditorReplyR
 
   router.put('/api/mailboxes/:mailbox/replies/:id', gate, async (req, res) => {
     const { mailbox, id } = replyParameters(req);
-    if (!req.is('application/octet-stream')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE');
-    const length = declaredBodyLength(req);
-    if (length === 0) throw new ApiError('INVALID_BODY');
+    const length = octetStreamLength(req);
     const { record, created } = await mailboxes.receive(mailbox, id, length, req, (handle, size) =>
       checkReplyEnvelope(handle, size, manifests.activeEditorCount()),
     );

@@ -3,11 +3,12 @@
  *
  *   POST   /api/auth/challenge          -> { challenge, expiresInSeconds }
  *   POST   /api/auth/token              { accessKey, challenge, signature } -> { token, expiresInSeconds, editor }
- *   GET    /api/submissions             -> { submissions: [{ id, day, size }] }
+ *   GET    /api/submissions             -> { submissions: [{ id, day, size, downloadedBy, notDownloadedBy, expires }] }
  *   GET    /api/submissions/:id         ciphertext, with single-range support
- *   DELETE /api/submissions/:id         -> 204
- *   GET    /api/manifest                -> { manifest, signature }
- *   PUT    /api/manifest                { manifest, signature } -> { version }
+ *   POST   /api/submissions/:id/downloaded  -> the submission as listed (this editor now has a verified copy)
+ *   DELETE /api/submissions/:id[?even-if-not-pulled-by-all=1]  -> 204, or 409 NOT_PULLED_BY_ALL
+ *   GET    /api/manifest                -> { manifest, signature }            (no login)
+ *   PUT    /api/manifest                { manifest, signature } -> { version } (no login: root-signed)
  */
 import { Router } from 'express';
 import { pipeline } from 'node:stream/promises';
@@ -21,7 +22,8 @@ import { requireEditor } from '../editor-auth/require-editor.js';
 import type { TokenStore } from '../editor-auth/tokens.js';
 import { ApiError } from '../errors.js';
 import type { ManifestStore } from '../manifest/manifest-store.js';
-import type { SubmissionStore } from '../storage/submission-store.js';
+import { activeEditorsByKey, pulledByAll, submissionStatus } from '../storage/submission-retention.js';
+import type { SubmissionInfo, SubmissionStore } from '../storage/submission-store.js';
 import { idParameter, JSON_BODY_LIMIT, jsonBody } from './http.js';
 import { parseRangeHeader } from './http-byte-range.js';
 
@@ -85,8 +87,38 @@ export function editorRoutes(deps: EditorRouteDeps): Router {
 
   const gate = requireEditor(tokens, manifests);
 
+  /** A submission as editors see it: who of the active editors has it, and when it expires. */
+  async function listed(info: SubmissionInfo): Promise<object> {
+    const active = activeEditorsByKey(manifests.current().manifest);
+    const downloads = await submissions.downloads.of(info.id);
+    return { ...info, ...submissionStatus(info.day, downloads, active, submissions.retention) };
+  }
+
   router.get('/api/submissions', gate, async (_req, res) => {
-    res.json({ submissions: await submissions.list() });
+    const out: object[] = [];
+    for (const info of await submissions.list()) out.push(await listed(info));
+    res.json({ submissions: out });
+  });
+
+  // Recorded when the editor's tool says so, after it has the whole file on
+  // its own disk, flushed and its envelope checked, not when a GET finishes:
+  // a response fully written to the socket may still be lost before it is
+  // stored (or fail the check), and a resumed download never has one
+  // full-length GET. Only the day is kept, and only editor-side facts.
+  router.post('/api/submissions/:id/downloaded', gate, async (req, res) => {
+    const id = idParameter(req);
+    const name = res.locals.editorName as string;
+    const accessKeyHex = [...activeEditorsByKey(manifests.current().manifest)].find(([, n]) => n === name)?.[0];
+    if (accessKeyHex === undefined) throw new ApiError('EDITOR_UNKNOWN');
+    const recorded = await submissions.downloads.confirm(
+      id,
+      accessKeyHex,
+      new Date(),
+      (key) => manifests.editorByAccessKey(key) !== null,
+    );
+    const info = recorded === null ? null : await submissions.info(id);
+    if (info === null) throw new ApiError('NOT_FOUND');
+    res.json(await listed(info));
   });
 
   router.get('/api/submissions/:id', gate, async (req, res) => {
@@ -113,16 +145,26 @@ export function editorRoutes(deps: EditorRouteDeps): Router {
   });
 
   router.delete('/api/submissions/:id', gate, async (req, res) => {
-    if (!(await submissions.remove(idParameter(req)))) throw new ApiError('NOT_FOUND');
+    const id = idParameter(req);
+    // Exactly `1` forces; any other value is not taken as consent (fail closed).
+    const force = req.query['even-if-not-pulled-by-all'] === '1';
+    const outcome = await submissions.downloads.deleteIf(
+      id,
+      (downloads) => force || pulledByAll(downloads, activeEditorsByKey(manifests.current().manifest)),
+    );
+    if (outcome === 'missing') throw new ApiError('NOT_FOUND');
+    if (outcome === 'refused') throw new ApiError('NOT_PULLED_BY_ALL');
     res.status(204).end();
   });
 
-  router.get('/api/manifest', gate, (_req, res) => {
+  // No login for the manifest: it is public on the source listener anyway, and
+  // the root key's signature, checked by the store, is what authorizes a new one.
+  router.get('/api/manifest', (_req, res) => {
     const current = manifests.current();
     res.json({ manifest: new TextDecoder().decode(current.bytes), signature: current.signature });
   });
 
-  router.put('/api/manifest', gate, ...jsonBody(MANIFEST_BODY_LIMIT), async (req, res) => {
+  router.put('/api/manifest', ...jsonBody(MANIFEST_BODY_LIMIT), async (req, res) => {
     const body = req.body as unknown;
     const published = await manifests.publish(
       new TextEncoder().encode(field(body, 'manifest')),

@@ -3,7 +3,7 @@
  * resumable uploads of ciphertext.
  *
  *   GET    /manifest.json, /manifest.json.minisig
- *   POST   /api/uploads                      { size } -> 201 upload status
+ *   POST   /api/uploads                      { size, manifestVersion } -> 201 upload status
  *   GET    /api/uploads/:id                  -> upload status (where to resume)
  *   PUT    /api/uploads/:id?offset=N         application/octet-stream chunk
  *   POST   /api/uploads/:id/finalize         -> 201 { id, size }
@@ -14,12 +14,24 @@ import { MANIFEST_FILE_NAME, SIGNATURE_SUFFIX } from '../../client/core/manifest
 import { ApiError } from '../errors.js';
 import type { ManifestStore } from '../manifest/manifest-store.js';
 import { checkEnvelope } from '../envelope/check-envelope.js';
-import type { UploadStore } from '../uploads/upload-store.js';
-import { declaredBodyLength, idParameter, JSON_BODY_LIMIT, jsonBody, parseByteCount } from './http.js';
+import { isManifestVersion, type UploadStore } from '../uploads/upload-store.js';
+import { idParameter, JSON_BODY_LIMIT, jsonBody, octetStreamLength, parseByteCount } from './http.js';
 
 export interface SourceRouteDeps {
   readonly uploads: UploadStore;
   readonly manifests: ManifestStore;
+}
+
+/**
+ * Uploads are accepted only for the current manifest's keys, and none while
+ * it has expired (editors may no longer hold those keys; the admin must
+ * publish a new manifest first).
+ * @throws ApiError KEYS_EXPIRED or MANIFEST_CHANGED.
+ */
+function requireCurrentKeys(manifests: ManifestStore, manifestVersion?: number): void {
+  if (manifests.isExpired(new Date())) throw new ApiError('KEYS_EXPIRED');
+  const current = manifests.current().manifest.version;
+  if (manifestVersion !== undefined && manifestVersion !== current) throw new ApiError('MANIFEST_CHANGED');
 }
 
 export function sourceRoutes({ uploads, manifests }: SourceRouteDeps): Router {
@@ -34,9 +46,13 @@ export function sourceRoutes({ uploads, manifests }: SourceRouteDeps): Router {
 
   router.post('/api/uploads', ...jsonBody(JSON_BODY_LIMIT), async (req, res) => {
     const body = req.body as unknown;
-    const size = typeof body === 'object' && body !== null ? (body as { size?: unknown }).size : undefined;
+    const { size, manifestVersion } =
+      typeof body === 'object' && body !== null ? (body as { size?: unknown; manifestVersion?: unknown }) : {};
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) throw new ApiError('INVALID_BODY');
-    const status = await uploads.create(size);
+    if (!isManifestVersion(manifestVersion)) throw new ApiError('INVALID_BODY');
+    requireCurrentKeys(manifests, manifestVersion);
+    // The connection is the owner: fairness per connection, never per address.
+    const status = await uploads.create(size, manifestVersion, req.socket);
     res.status(201).json(status);
   });
 
@@ -46,18 +62,20 @@ export function sourceRoutes({ uploads, manifests }: SourceRouteDeps): Router {
 
   router.put('/api/uploads/:id', async (req, res) => {
     const id = idParameter(req);
-    if (!req.is('application/octet-stream')) throw new ApiError('UNSUPPORTED_MEDIA_TYPE');
+    const length = octetStreamLength(req);
     const offset = parseByteCount(req.query.offset);
     if (offset === null) throw new ApiError('INVALID_OFFSET');
-    const length = declaredBodyLength(req);
-    if (length === 0) throw new ApiError('INVALID_BODY');
     uploads.checkChunk(id, offset, length);
-    res.json(await uploads.writeChunk(id, offset, length, req));
+    // A cancel (or an eviction) aborts this chunk: cut the connection, as the upload is gone.
+    const socket = req.socket;
+    const status = await uploads.writeChunk(id, offset, length, req, () => socket.destroy());
+    res.json(status);
   });
 
   router.post('/api/uploads/:id/finalize', async (req, res) => {
     const id = idParameter(req);
-    const done = await uploads.finalize(id, (handle, size) =>
+    requireCurrentKeys(manifests);
+    const done = await uploads.finalize(id, manifests.current().manifest.version, (handle, size) =>
       checkEnvelope(handle, size, manifests.activeEditorCount()),
     );
     res.status(201).json(done);

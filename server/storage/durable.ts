@@ -5,6 +5,7 @@
  */
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { placeNewFile } from './file-pool.js';
 
 /** fsync a directory so entries created, renamed or removed in it survive a crash. */
 export async function syncDirectory(directory: string): Promise<void> {
@@ -17,20 +18,39 @@ export async function syncDirectory(directory: string): Promise<void> {
 }
 
 /**
+ * Opens `file` for reading and writing as a new, empty file taken from the
+ * data folder's pool (file-pool.ts: its birth time is the pool's, not this
+ * moment's), replacing any file of that name.
+ * @throws the file system's error.
+ */
+export async function openNewFile(file: string): Promise<FileHandle> {
+  await rm(file, { force: true });
+  await placeNewFile(file);
+  return open(file, 'r+');
+}
+
+/**
  * Writes `data` to `file` atomically and durably: a temporary sibling is
  * written and fsynced, renamed over `file`, then the directory is fsynced.
- * A crash leaves either the old file or the new one, plus at most a `.tmp`.
+ * A failed write removes its temporary (a full disk must not fill up with
+ * them); only a crash can leave a `.tmp`, which the stores remove at start-up.
+ * @throws the file system's error; `file` is then unchanged.
  */
 export async function writeFileDurably(file: string, data: string | Uint8Array): Promise<void> {
   const temporary = `${file}.tmp`;
-  const handle = await open(temporary, 'w', 0o600);
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await openNewFile(temporary);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
   }
-  await rename(temporary, file);
   await syncDirectory(path.dirname(file));
 }
 

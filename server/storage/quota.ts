@@ -27,12 +27,17 @@ export class StorageQuota {
     return total;
   }
 
+  /** True if `bytes` more fit. */
+  hasRoom(bytes: number): boolean {
+    return this.usedBytes() + bytes <= this.limitBytes;
+  }
+
   /**
    * Checks that `bytes` more fit. Callers reserve the bytes before their
    * next `await`, so concurrent requests cannot overshoot together.
    * @throws ApiError QUOTA_EXCEEDED.
    */
   ensureRoom(bytes: number): void {
-    if (this.usedBytes() + bytes > this.limitBytes) throw new ApiError('QUOTA_EXCEEDED');
+    if (!this.hasRoom(bytes)) throw new ApiError('QUOTA_EXCEEDED');
   }
 }

@@ -3,12 +3,17 @@
  * `<dataDir>/submissions/<id>.age`, whose mtime is the day it arrived. The file
  * name and the file are all there is: no database, no metadata beside the
  * ciphertext, so a backup is a plain copy and `age -d` opens any file directly.
+ * Beside each may lie `<id>.downloads`, which editors have a copy
+ * (downloads.ts); how long a submission is kept is submission-retention.ts's.
  */
-import { createReadStream, type ReadStream } from 'node:fs';
+import type { ReadStream } from 'node:fs';
 import { mkdir, readdir, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { dayOf, startOfDay } from './day.js';
+import { DownloadRecords } from './downloads.js';
 import { commitFileDurably, removeDurably } from './durable.js';
+import { createQuietReadStream } from './quiet-read.js';
+import { DEFAULT_RETENTION, type RetentionPolicy } from './submission-retention.js';
 import { isSubmissionId } from '../../client/core/wire-shapes.js';
 
 export interface SubmissionInfo {
@@ -22,15 +27,21 @@ const SUFFIX = '.age';
 
 export class SubmissionStore {
   readonly directory: string;
+  /** Which editors have downloaded each submission; deletes go through it (its lock). */
+  readonly downloads: DownloadRecords = new DownloadRecords(this);
   private bytes = 0;
 
-  private constructor(directory: string) {
+  private constructor(
+    directory: string,
+    /** How long submissions are kept (the sweep and the listing both read it). */
+    readonly retention: RetentionPolicy,
+  ) {
     this.directory = directory;
   }
 
   /** Opens (creating if needed) the store under `dataDir` and totals its size. */
-  static async open(dataDir: string): Promise<SubmissionStore> {
-    const store = new SubmissionStore(path.join(dataDir, 'submissions'));
+  static async open(dataDir: string, retention: RetentionPolicy = DEFAULT_RETENTION): Promise<SubmissionStore> {
+    const store = new SubmissionStore(path.join(dataDir, 'submissions'), retention);
     await mkdir(store.directory, { recursive: true, mode: 0o700 });
     for (const info of await store.list()) store.bytes += info.size;
     return store;
@@ -69,9 +80,13 @@ export class SubmissionStore {
     }
   }
 
-  /** A stream of bytes `first` to `last`, both inclusive (as in HTTP ranges). */
+  /**
+   * A stream of bytes `first` to `last`, both inclusive (as in HTTP ranges).
+   * It leaves the file's access time alone (quiet-read.ts): a download must
+   * not date itself on disk.
+   */
   read(id: string, first: number, last: number): ReadStream {
-    return createReadStream(this.fileOf(id), { start: first, end: last, highWaterMark: 256 * 1024 });
+    return createQuietReadStream(this.fileOf(id), { start: first, end: last, highWaterMark: 256 * 1024 });
   }
 
   /**

@@ -8,12 +8,33 @@
  * received or {@link CheckpointPolicy.idleMs} after the first unsynced byte.
  * It fdatasyncs the `.part` file and only then appends and syncs the journal
  * lines for what was received before that fdatasync began, so the journal
- * never claims a byte that is not on disk. When a sync fails, the bytes not
+ * never claims a byte that is not on disk. Only spans that changed since the
+ * last checkpoint are appended, and once the journal would pass
+ * {@link JOURNAL_LINE_LIMIT} lines it is rewritten durably as the current span
+ * list, so its size (and the replay at restart) stays bounded whatever the
+ * client sends. When a sync fails, the bytes not
  * yet journaled are no longer trusted ({@link Checkpointer.distrustUnsynced}):
  * live clients are sent back to the durable offset and send the rest again.
  */
 import { appendFile, open } from 'node:fs/promises';
-import { formatJournal, ReceivedSpans, type ReceivedSpan } from './received-spans.js';
+import { storageFaults } from '../storage/disk-faults.js';
+import { writeFileDurably } from '../storage/durable.js';
+import { formatJournal, MAX_RECEIVED_SPANS, ReceivedSpans, type ReceivedSpan } from './received-spans.js';
+
+/**
+ * Journal lines after which a checkpoint compacts the journal. Each
+ * checkpoint appends at most {@link MAX_RECEIVED_SPANS} lines, so a journal
+ * never holds more than three times that (about 100 KiB), which bounds the
+ * replay at restart; a compaction rewrites at most a third of that, and only
+ * after at least as many lines were appended since the last one.
+ */
+export const JOURNAL_LINE_LIMIT = 2 * MAX_RECEIVED_SPANS;
+
+/** Size of a journal file as found on disk (for one replayed at start-up). */
+export interface JournalSize {
+  readonly lines: number;
+  readonly bytes: number;
+}
 
 /** When received bytes are made durable and journaled. */
 export interface CheckpointPolicy {
@@ -21,6 +42,8 @@ export interface CheckpointPolicy {
   readonly bytes: number;
   /** Checkpoint this long after the first byte not yet checkpointed. */
   readonly idleMs: number;
+  /** Compact the journal past this many lines; {@link JOURNAL_LINE_LIMIT} unless given (tests). */
+  readonly journalLineLimit?: number;
 }
 
 /**
@@ -64,17 +87,38 @@ export class Checkpointer {
   private paused = false;
   /** Once stopped (the upload is gone) checkpoints write nothing, ever. */
   private stopped = false;
+  private journalLines: number;
+  private journalSize: number;
 
   /**
    * @param durable fdatasynced, then journaled: what survives a crash (the
    *   journal replayed at start-up, or empty for a new upload).
+   * @param journal the size of that journal file.
    */
   constructor(
     private readonly files: CheckpointFiles,
     private readonly policy: CheckpointPolicy,
     private readonly durable: ReceivedSpans = new ReceivedSpans(),
+    journal: JournalSize = { lines: 0, bytes: 0 },
   ) {
     this.received = durable.clone();
+    this.journalLines = journal.lines;
+    this.journalSize = journal.bytes;
+  }
+
+  /** Bytes of the journal file (they count in the storage quota). */
+  journalBytes(): number {
+    return this.journalSize;
+  }
+
+  /** Bytes received so far (the union of every span). */
+  receivedBytes(): number {
+    return this.received.byteCount();
+  }
+
+  /** How many spans the received set would hold with `[start, end)` added. */
+  spanCountWith(start: number, end: number): number {
+    return this.received.countWith(start, end);
   }
 
   /** Bytes received contiguously from the start: where a live client resumes. */
@@ -87,7 +131,7 @@ export class Checkpointer {
     return this.durable.contiguousPrefix();
   }
 
-  /** Every received span, in order. */
+  /** Every received span, in order (for tests and diagnostics; never sent to clients). */
   receivedSpans(): ReceivedSpan[] {
     return this.received.list();
   }
@@ -164,22 +208,49 @@ export class Checkpointer {
       } finally {
         await handle.close();
       }
-      await appendFile(this.files.journal, formatJournal(covered), { flush: true });
+      await this.journal(covered);
     } catch (error) {
       if (this.generation === generation) this.distrustUnsynced();
       throw error;
     }
     for (const span of covered) this.durable.add(span.start, span.end);
+    storageFaults.succeeded();
+  }
+
+  /**
+   * Journals `covered` (a superset of what is durable): appends the spans that
+   * are new or grew since the last checkpoint, or rewrites the journal as
+   * `covered` when appending would pass {@link JOURNAL_LINE_LIMIT}.
+   */
+  private async journal(covered: readonly ReceivedSpan[]): Promise<void> {
+    const changed = covered.filter((span) => !this.durable.hasSpan(span.start, span.end));
+    if (changed.length === 0) return;
+    if (this.journalLines + changed.length > (this.policy.journalLineLimit ?? JOURNAL_LINE_LIMIT)) {
+      const text = formatJournal(covered);
+      await writeFileDurably(this.files.journal, text);
+      this.journalLines = covered.length;
+      this.journalSize = Buffer.byteLength(text);
+    } else {
+      const text = formatJournal(changed);
+      await appendFile(this.files.journal, text, { flush: true });
+      this.journalLines += changed.length;
+      this.journalSize += Buffer.byteLength(text);
+    }
   }
 
   /** Starts a checkpoint in the background if enough was received, else arms the idle one. */
   private schedule(): void {
     if (this.unsyncedBytes >= this.policy.bytes) {
-      this.checkpoint().catch(() => undefined); // retried by the next checkpoint or finalize
+      // Retried by the next checkpoint or finalize; the failure is logged (a full disk once per episode).
+      this.checkpoint().catch((error: unknown) => {
+        storageFaults.background('checkpoint', error);
+      });
     } else if (this.unsyncedBytes > 0 && this.timer === undefined) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        this.checkpoint().catch(() => undefined);
+        this.checkpoint().catch((error: unknown) => {
+          storageFaults.background('checkpoint', error);
+        });
       }, this.policy.idleMs);
       this.timer.unref();
     }

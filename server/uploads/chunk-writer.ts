@@ -68,19 +68,32 @@ function dropBytes(buffers: Buffer[], count: number): Buffer[] {
   return rest;
 }
 
+/** How a chunk's body is watched while it is written. */
+export interface ChunkWriteOptions {
+  /** Aborting stops the write and destroys the body (the request, so its connection closes). */
+  readonly signal?: AbortSignal;
+  /** Sees the pieces before they are written (and may refuse them by throwing). */
+  readonly inspect?: (pieces: AsyncIterable<Buffer>) => AsyncIterable<Buffer>;
+}
+
 /**
  * Streams `body` into `handle` at `offset`; returns the bytes written (fewer
  * than `length` if the body ended early). Nothing is synced here.
  * @throws ApiError CHUNK_OUT_OF_BOUNDS if the body is longer than `length`;
- *   the stream's or the file system's error otherwise.
+ *   an AbortError once `signal` is aborted; the inspector's, the stream's or
+ *   the file system's error otherwise.
  */
 export async function writeChunkBody(
   handle: FileHandle,
   offset: number,
   length: number,
   body: AsyncIterable<Uint8Array>,
+  options: ChunkWriteOptions = {},
 ): Promise<number> {
   const writer = new RangeWriter(handle, offset, length);
-  await pipeline(body instanceof Readable ? body : Readable.from(body, { objectMode: false }), writer);
+  const source = body instanceof Readable ? body : Readable.from(body, { objectMode: false });
+  const pipelineOptions = options.signal === undefined ? {} : { signal: options.signal };
+  if (options.inspect === undefined) await pipeline(source, writer, pipelineOptions);
+  else await pipeline(source, options.inspect, writer, pipelineOptions);
   return writer.written;
 }

@@ -76,7 +76,8 @@ describe('decrypt', () => {
       out,
       path.join(inputs, 'first.age'),
     ]);
-    expect(result.prompts).toEqual([{ prompt: 'passphrase for alice-identity.age' }]);
+    // The recipient comes from alice.pub.json beside the sealed file.
+    expect(result.prompts).toEqual([{ prompt: `passphrase for alice-identity.age (${alice.recipient})` }]);
     expect(await listTree(out)).toEqual([
       'first/files/001-보고서_최종.pdf',
       'first/files/002-evil_0_title_.txt',
@@ -164,7 +165,7 @@ describe('decrypt', () => {
     expect(result.stdout).toContain(`opened with: plain.txt (${recipient})`);
   });
 
-  it('explains a wrong passphrase in one line', async () => {
+  it('explains a wrong passphrase in one line, after the last of three tries', async () => {
     const result = await sealdrop(
       ['decrypt', '--identity', alice.identity, '--out', path.join(dir, 'out6'), path.join(inputs, 'old.age')],
       {
@@ -172,7 +173,11 @@ describe('decrypt', () => {
       },
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`sealdrop: ${alice.identity}: wrong passphrase\n`);
+    expect(result.prompts).toHaveLength(3);
+    expect(result.stderr).toBe(
+      'wrong passphrase for alice-identity.age, try again\n'.repeat(2) +
+        `sealdrop: ${alice.identity}: wrong passphrase\n`,
+    );
   });
 
   it('shows progress for large submissions', async () => {

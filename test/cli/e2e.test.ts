@@ -11,6 +11,7 @@ import { loadSodium } from '../../client/core/sodium.js';
 import { deriveSourceKeys, secretToMnemonic } from '../../client/core/source-secret.js';
 import { runAgeWithPassphrase } from '../support/age-cli.js';
 import { compiledBuild } from '../support/compiled-build.js';
+import { nodeWarningsIn } from '../support/node-warnings.js';
 import { requireTools } from '../support/required-tools.js';
 import { listTree, tempDir, writeSubmission } from './support.js';
 
@@ -36,6 +37,8 @@ function run(args: string[], input?: string): { status: number | null; stdout: s
     input,
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  // A Node warning (a leaked handle, a deprecation) must never reach an editor's terminal.
+  expect(nodeWarningsIn(result.stderr)).toEqual([]);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -54,7 +57,7 @@ describe('sealdrop binary', () => {
     expect(badOption.status).toBe(2);
     expect(badOption.stderr).toMatch(/^sealdrop decrypt: unknown option '--bogus' \(see --help\)\n$/);
     const commands = ['root init', 'editor keygen', 'manifest sign', 'pull', 'publish', 'decrypt'];
-    commands.push('conversations', 'reply', 'push', 'replies', 'source identity');
+    commands.push('conversations', 'reply', 'push', 'replies', 'source identity', 'delete');
     for (const command of commands) {
       const commandHelp = run([...command.split(' '), '--help']);
       expect(commandHelp.status).toBe(0);
@@ -65,7 +68,7 @@ describe('sealdrop binary', () => {
 
   it('runs the offline flow with --passphrase-file and reports failures in one line', async () => {
     const secret = path.join(dir, 'pass.txt');
-    await writeFile(secret, 'a long passphrase\n');
+    await writeFile(secret, 'a long passphrase\n', { mode: 0o600 });
     const weak = ['--scrypt-log-n', '10', '--passphrase-file', secret];
     expect(run(['root', 'init', ...weak]).status).toBe(0);
     expect(run(['editor', 'keygen', '--name', 'Dana', ...weak]).status).toBe(0);
@@ -176,4 +179,35 @@ describe('sealdrop binary', () => {
     expect(runAgeWithPassphrase(['-d', '-o', out, path.join(dir, 'eve-identity.age')], passphrase)).toBe(0);
     expect(await readFile(out, 'utf8')).toContain('AGE-SECRET-KEY-1');
   });
+
+  withTerminal.it(
+    'asks each sealed identity its own passphrase on the terminal, and again after a wrong one',
+    async () => {
+      // Needs Dana's keys and tip.age (the offline flow) and Eve's keys (the test above).
+      const command =
+        `'${process.execPath}' '${bin}' decrypt --identity dana-identity.age --identity eve-identity.age ` +
+        `--out read-tty tip.age`;
+      const answers = ['not it', 'a long passphrase', 'typed on a terminal'];
+      const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'inherit'] });
+      let stdout = '';
+      let answered = 0;
+      child.stdout.on('data', (data: Buffer) => {
+        stdout += data.toString('utf8');
+        const prompts = stdout.split('passphrase for ').length - 1 - (stdout.split('wrong passphrase for ').length - 1);
+        while (prompts > answered && answered < answers.length) child.stdin.write(`${answers[answered++]!}\r`);
+      });
+      const [status] = (await once(child, 'close')) as [number];
+      child.stdin.destroy();
+      const { recipient } = JSON.parse(await readFile(path.join(dir, 'dana.pub.json'), 'utf8')) as {
+        recipient: string;
+      };
+      expect(stdout).toContain(`passphrase for dana-identity.age (${recipient}): `);
+      expect(stdout).toContain('wrong passphrase for dana-identity.age, try again');
+      expect(stdout).toMatch(/passphrase for eve-identity\.age \(age1[0-9a-z]+\): /);
+      for (const answer of answers) expect(stdout).not.toContain(answer);
+      expect(stdout).toContain('decrypted 1 of 1 submission(s)');
+      expect(nodeWarningsIn(stdout)).toEqual([]);
+      expect(status).toBe(0);
+    },
+  );
 });

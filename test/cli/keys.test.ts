@@ -172,6 +172,27 @@ describe('manifest', () => {
     const shown = await sealdropOk(['manifest', 'show', '--manifest', manifestFile(), '--root-pub', root.pub]);
     expect(shown.stdout).toContain(`signature: valid (root fingerprint ${root.fingerprint})`);
     expect(shown.stdout).toContain(alice.recipient);
+    expect(shown.stdout).not.toContain('WARNING');
+  });
+
+  it('manifest show warns from --warn-days (default 14) before the expiry, and once it has expired', async () => {
+    const json = await sealdropOk(['manifest', 'show', '--manifest', manifestFile(), '--json']);
+    const { expires, version } = parseManifest(new TextEncoder().encode(json.stdout));
+    const before = (days: number): Date => new Date(Date.parse(expires) - days * 86_400_000);
+    const show = (now: Date, ...extra: string[]) =>
+      sealdropOk(['manifest', 'show', '--manifest', manifestFile(), ...extra], { now });
+    expect((await show(before(15))).stdout).not.toContain('WARNING');
+    expect((await show(before(10))).stdout).toContain(
+      `  WARNING: manifest version ${version} expires in 10 days (${expires}): sign and publish a new one\n`,
+    );
+    expect((await show(before(10), '--warn-days', '5')).stdout).not.toContain('WARNING');
+    expect((await show(before(20), '--warn-days', '30')).stdout).toContain('expires in 20 days');
+    expect((await show(before(-1), '--warn-days', '0')).stdout).toContain(
+      `  WARNING: manifest version ${version} expired ${expires}: sources cannot submit until a new manifest is ` +
+        'signed and published\n',
+    );
+    const bad = await sealdrop(['manifest', 'show', '--manifest', manifestFile(), '--warn-days', 'soon']);
+    expect(bad.code).toBe(2);
   });
 
   it('bumps the version on the first edit after signing and on re-signing', async () => {

@@ -67,6 +67,10 @@ beforeAll(async () => {
     dir,
   );
   read = path.join(dir, 'read');
+  // Bob pulls first: --delete removes a submission only once every active editor has it.
+  await sealdropOk(['pull', '--server', server.editorUrl, '--access-key', bob.access, '--out', 'inbox-bob'], {
+    cwd: dir,
+  });
   await sealdropOk(['pull', '--server', server.editorUrl, '--access-key', alice.access, '--out', 'inbox', '--delete'], {
     cwd: dir,
   });

@@ -115,13 +115,11 @@ withFetch.describe('key rotation', () => {
     await sealdropOk(['manifest', 'retire', '--manifest', manifest(), '--name', 'Bob']);
     const signed = await sealdropOk(['manifest', 'sign', '--manifest', manifest(), '--root-key', root.key]);
     expect(signed.stdout).toContain('version 2');
-    // Published with a key that is active in the manifest the server has now (Alice's old one).
+    // No login: the admin publishes with the manifest files alone; the root signature authorizes it.
     const published = await sealdropOk([
       'publish',
       '--server',
       server.editorUrl,
-      '--access-key',
-      alice.access,
       '--manifest',
       manifest(),
       '--root-pub',
@@ -196,17 +194,16 @@ withFetch.describe('key rotation', () => {
     expect(both.stdout).toContain('message (14 B): after rotation');
   });
 
+  it('publish takes no access key: the signature is the authorization', async () => {
+    const refused = await sealdrop(['publish', '--server', server.editorUrl, '--access-key', alice2.access]);
+    // Exit status 2 from a shell; under jest's VM parseArgs' TypeError comes from another realm (reported).
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr.toLowerCase()).toContain("unknown option '--access-key'");
+  });
+
   it('an older manifest is refused by the server and by manifest verify', async () => {
     const old = path.join(dir, 'admin', 'v1.json');
-    const republish = await sealdrop([
-      'publish',
-      '--server',
-      server.editorUrl,
-      '--access-key',
-      alice2.access,
-      '--manifest',
-      old,
-    ]);
+    const republish = await sealdrop(['publish', '--server', server.editorUrl, '--manifest', old]);
     expect(republish.code).toBe(1);
     expect(republish.stderr).toBe(
       'sealdrop: server refused: manifest version is not newer than the current one (MANIFEST_NOT_NEWER)\n',

@@ -20,13 +20,16 @@ import { buildSubmission, type SubmissionInput } from '../../client/core/submiss
 import { X25519Recipient } from '../../client/core/x25519.js';
 import { createEditorApp, createSourceApp } from '../../server/app.js';
 import { createLogger } from '../../server/logging.js';
-import { MailboxStore, type MailboxLimits } from '../../server/mailboxes/mailbox-store.js';
+import type { MailboxLimits } from '../../server/mailboxes/mailbox-store.js';
 import { ManifestStore } from '../../server/manifest/manifest-store.js';
-import { SubmissionStore } from '../../server/storage/submission-store.js';
-import { UploadStore } from '../../server/uploads/upload-store.js';
+import { openStores } from '../../server/storage/open-stores.js';
 import { nodeAead } from '../../client/core-node/node-aead.js';
 import type { CliIo, PassphraseRequest } from '../../scripts/cli/io.js';
 import { runCli } from '../../scripts/cli/main.js';
+import { failOnProcessWarnings } from '../support/node-warnings.js';
+
+// Every suite that runs the commands in-process fails a test in which they made Node print a warning.
+failOnProcessWarnings();
 
 /** Test-only scrypt work factor: fast, and valid for both age and minisign files. */
 export const LOG_N = ['--scrypt-log-n', '10'];
@@ -225,19 +228,17 @@ export async function startServer(
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>t</title>');
   const logger = createLogger('silent', { write: () => undefined });
   const manifests = await ManifestStore.open({ keysDir, dataDir, rootPublicKeyFile: path.join(keysDir, 'root.pub') });
-  const submissions = await SubmissionStore.open(dataDir);
-  const uploads = await UploadStore.open(dataDir, submissions, {
+  const { submissions, uploads, mailboxes } = await openStores(dataDir, {
     maxSubmissionBytes: 64 * 1024 * 1024,
     storageQuotaBytes: 512 * 1024 * 1024,
     maxChunkBytes: 4 * 1024 * 1024,
     maxConcurrentUploads: 100,
     uploadExpirySeconds: 3600,
+    maxReplyBytes: 64 * 1024 * 1024,
+    maxRepliesPerMailbox: 50,
+    replyRetentionDays: 90,
+    ...mailboxLimits,
   });
-  const mailboxes = await MailboxStore.open(
-    dataDir,
-    { maxReplyBytes: 64 * 1024 * 1024, maxRepliesPerMailbox: 50, replyRetentionDays: 90, ...mailboxLimits },
-    uploads.quota,
-  );
   const deps = {
     logger,
     uploads,
@@ -277,7 +278,7 @@ export async function submit(sourceUrl: string, input: SubmissionInput, scratch:
   const created = await fetch(`${sourceUrl}/api/uploads`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ size: bytes.length }),
+    body: JSON.stringify({ size: bytes.length, manifestVersion: manifest.version }),
   });
   expect(created.status).toBe(201);
   const { id } = (await created.json()) as { id: string };

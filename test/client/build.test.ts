@@ -8,6 +8,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { parseBundlePin } from '../../client/core/bundle-pin.js';
 import { formatPublicKeyFile, generateKeyPair } from '../../client/core/minisign.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import {
@@ -16,8 +17,10 @@ import {
   checkTitle,
   MAX_TITLE_LENGTH,
   parseBuildArguments,
+  pinnedManifestVersion,
   withTitle,
 } from '../../scripts/build-client.js';
+import { makeEditor, makeNewsroom } from '../server/support.js';
 
 let work: string;
 let rootKeyFile: string;
@@ -33,8 +36,17 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const SERVED = ['favicon.svg', 'index.html', 'main.js', 'root.pub', 'styles.css', 'worker-nowasm.js', 'worker.js'];
-/** The gzip twins the server sends instead; root.pub is too small to gain. */
+const SERVED = [
+  'favicon.svg',
+  'index.html',
+  'main.js',
+  'pin.json',
+  'root.pub',
+  'styles.css',
+  'worker-nowasm.js',
+  'worker.js',
+];
+/** The gzip twins the server sends instead; root.pub and pin.json are too small to gain. */
 const GZIPPED = [
   'favicon.svg.gz',
   'index.html.gz',
@@ -68,7 +80,48 @@ test('two builds of the same sources are byte-identical, and SHA256SUMS checks',
       .map((line) => line.slice(66)),
   ).toEqual(WRITTEN);
   expect(await readFile(path.join(first, 'root.pub'), 'utf8')).toBe(await readFile(rootKeyFile, 'utf8'));
+  // No pin given: the floor is version 1.
+  expect(parseBundlePin(await readFile(path.join(first, 'pin.json')))).toBe(1);
 }, 60_000);
+
+test('the rollback pin is written beside root.pub and covered by SHA256SUMS', async () => {
+  const out = path.join(work, 'pinned');
+  const built = await buildClient({ outDir: out, rootPublicKeyFile: rootKeyFile, minimumManifestVersion: 5 });
+  expect(await readFile(path.join(out, 'pin.json'), 'utf8')).toBe('{"minimumManifestVersion":5}\n');
+  const sums = await readFile(path.join(out, 'SHA256SUMS'), 'utf8');
+  expect(sums).toContain(`${built.find((file) => file.name === 'pin.json')!.sha256}  pin.json\n`);
+  expect(spawnSync('sha256sum', ['--check', '--strict', 'SHA256SUMS'], { cwd: out }).status).toBe(0);
+  await expect(
+    buildClient({ outDir: path.join(work, 'pin-0'), rootPublicKeyFile: rootKeyFile, minimumManifestVersion: 0 }),
+  ).rejects.toThrow(BuildError);
+}, 60_000);
+
+test('--manifest pins the version of a manifest signed by the root key, expired or not', async () => {
+  const newsroom = await makeNewsroom(path.join(work, 'newsroom'), [makeEditor('Alice')]);
+  const file = path.join(work, 'v7.json');
+  const day = 86_400_000;
+  const v7 = newsroom.sign(7, { issued: new Date(Date.now() - 30 * day), expires: new Date(Date.now() - day) });
+  await writeFile(file, v7.manifest);
+  await writeFile(`${file}.minisig`, v7.signature);
+  expect(await pinnedManifestVersion(file, newsroom.root.publicKey)).toBe(7);
+  // Signed by another root: refused, so a stray file cannot set the floor.
+  await expect(pinnedManifestVersion(file, generateKeyPair().publicKey)).rejects.toThrow('refused (wrong-root)');
+  await expect(pinnedManifestVersion(path.join(work, 'absent.json'), newsroom.root.publicKey)).rejects.toThrow(
+    BuildError,
+  );
+});
+
+test('the command line takes --manifest or --min-manifest-version, not both', () => {
+  expect(parseBuildArguments(['--min-manifest-version', '12'])).toEqual({ demo: false, minManifestVersion: 12 });
+  expect(parseBuildArguments(['--manifest', 'keys/manifest.json'])).toEqual({
+    demo: false,
+    manifest: 'keys/manifest.json',
+  });
+  for (const bad of ['0', '-1', '1.5', 'x', '99999999999999999']) {
+    expect(() => parseBuildArguments(['--min-manifest-version', bad])).toThrow(BuildError);
+  }
+  expect(() => parseBuildArguments(['--manifest', 'm.json', '--min-manifest-version', '2'])).toThrow('not both');
+});
 
 test('each .gz is gzip -9 of its twin, with no time, name or build OS in its header', async () => {
   const out = path.join(work, 'gz');
@@ -107,6 +160,7 @@ test('without a root key the page is built without root.pub, so it refuses to en
   const out = path.join(work, 'd');
   const built = await buildClient({ outDir: out, rootPublicKeyFile: null });
   expect(built.map((file) => file.name)).not.toContain('root.pub');
+  expect(built.map((file) => file.name)).not.toContain('pin.json');
 }, 60_000);
 
 test('refuses a root key that is not a minisign public key, and a folder that is not a build', async () => {

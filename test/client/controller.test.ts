@@ -48,8 +48,16 @@ class FakeDisplay implements Display {
     this.log.push(`progress ${sent}/${total}`);
   }
 
-  showRetrying(): void {
-    this.log.push('retrying');
+  showRetrying(nextTryInMs: number): void {
+    this.log.push(`retrying in ${nextTryInMs}`);
+  }
+
+  showRestarting(reason: string): void {
+    this.log.push(`restarting ${reason}`);
+  }
+
+  showCancelling(): void {
+    this.log.push('cancelling');
   }
 
   focusLanguageSwitch(): void {
@@ -341,9 +349,9 @@ describe('composing and sending', () => {
     const page = sending();
     page.worker().say({ type: 'created', id: UPLOAD_ID });
     page.worker().say({ type: 'progress', sent: 10, total: 100 });
-    page.worker().say({ type: 'retrying' });
+    page.worker().say({ type: 'retrying', nextTryInMs: 4000 });
     page.worker().say({ type: 'progress', sent: 100, total: 100 });
-    expect(page.display.log.slice(-3)).toEqual(['progress 10/100', 'retrying', 'progress 100/100']);
+    expect(page.display.log.slice(-3)).toEqual(['progress 10/100', 'retrying in 4000', 'progress 100/100']);
     page.worker().say({ type: 'done' });
     expect(page.display.last).toEqual({ screen: 'done', focus: true, language: 'en' });
     page.controller.sendAnother();
@@ -359,13 +367,22 @@ describe('composing and sending', () => {
     expect(page.ports).toEqual(['leave']);
   });
 
-  test('cancel asks the worker; the cancelled screen leads back to the draft', () => {
+  test('cancel asks the worker and waits for its word; the cancelled screen leads back to the draft', () => {
     const page = sending();
     page.worker().say({ type: 'created', id: UPLOAD_ID });
     page.controller.cancelSend();
     expect(page.worker().posted.at(-1)).toEqual({ type: 'cancel' });
-    page.worker().say({ type: 'cancelled' });
+    // Still on the progress screen, saying it is cancelling: nothing is claimed yet.
+    expect(page.controller.view).toMatchObject({ screen: 'progress', cancelling: true, cancelled: null });
+    expect(page.display.log.at(-1)).toBe('cancelling');
+    // A second press, or "try now", while cancelling asks for nothing more.
+    page.controller.cancelSend();
+    page.controller.retryNow();
+    expect(page.worker().posted.filter((message) => message.type === 'cancel')).toHaveLength(1);
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'cancel' });
+    page.worker().say({ type: 'cancelled', outcome: { state: 'deleted' } });
     expect(page.display.last).toEqual({ screen: 'cancelled', focus: true, language: 'en' });
+    expect(page.controller.view).toMatchObject({ cancelling: false, cancelled: { state: 'deleted' } });
     page.controller.returnToCompose();
     expect(page.controller.view).toMatchObject({ screen: 'compose', message: 'a tip' });
     page.controller.quickExit();
@@ -421,6 +438,35 @@ describe('language and quick exit', () => {
     expect(page.display.log.at(-1)).toBe('focus language');
     page.controller.switchLanguage();
     expect(page.controller.view.language).toBe('ko');
+  });
+
+  test('"try now" while reconnecting goes to the worker', () => {
+    const page = sending();
+    page.worker().say({ type: 'retrying', nextTryInMs: 30_000 });
+    page.controller.retryNow();
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'retry-now' });
+  });
+
+  test('a restart is shown on the progress screen, and the new upload is the one quick exit deletes', () => {
+    const page = sending();
+    page.worker().say({ type: 'created', id: UPLOAD_ID });
+    page.worker().say({ type: 'progress', sent: 10, total: 100 });
+    page.worker().say({ type: 'restarting', reason: 'keys-changed' });
+    expect(page.display.log.at(-1)).toBe('restarting keys-changed');
+    expect(page.controller.view.screen).toBe('progress');
+    // The old upload is gone on the server: nothing of it to delete.
+    page.controller.quickExit();
+    expect(page.ports).toEqual(['leave']);
+  });
+
+  test('a new send after a cancel starts with no cancel outcome', () => {
+    const page = sending();
+    page.controller.cancelSend();
+    page.worker().say({ type: 'cancelled', outcome: { state: 'nothing-sent' } });
+    page.controller.returnToCompose();
+    page.controller.submit();
+    expect(page.controller.view).toMatchObject({ screen: 'progress', cancelling: false, cancelled: null });
+    expect(page.worker().posted.at(-1)).toMatchObject({ type: 'send' });
   });
 
   test('switching language without a secret asks for none', () => {

@@ -105,10 +105,43 @@ describe('safety wording (docs/GLOSSARY.md)', () => {
   });
 
   test('deletion on the server is claimed only where the server confirmed it', () => {
-    // Cancelling asks for deletion, best effort; only mailbox.deleted.* follow the server's answer.
-    expect(en['cancelled.body']).not.toMatch(/was deleted|were deleted/);
-    expect(ko['cancelled.body']).not.toMatch(/삭제되었습니다|지웠습니다/);
-    expect(ko['cancelled.body']).toContain('요청했습니다');
+    // The page shows cancelled.deleted only after the server's 204 (or 404/410: nothing
+    // there), like mailbox.deleted.*; when it could not confirm, it says so.
+    const claims = { en: /\bdeleted the\b|was deleted|were deleted/, ko: /지웠다고|지웠습니다|삭제되었습니다/ };
+    for (const key of ['cancelled.nothingSent', 'cancelled.unconfirmed', 'cancelled.unconfirmedUnknown'] as const) {
+      expect([key, claims.en.test(en[key].replace('could not confirm that the server deleted', ''))]).toEqual([
+        key,
+        false,
+      ]);
+      expect([key, claims.ko.test(ko[key].replace('지웠는지', ''))]).toEqual([key, false]);
+    }
+    expect(en['cancelled.unconfirmed']).toContain('could not confirm');
+    expect(ko['cancelled.unconfirmed']).toContain('확인하지 못했습니다');
+    expect(en['cancelled.deleted']).toContain('server confirmed');
+    expect(ko['cancelled.deleted']).toContain('서버가 확인했습니다');
+  });
+
+  test('a failed send never says that nothing reached the server', () => {
+    // After an outage encrypted parts may still be on the server (issue 10).
+    for (const key of ['error.connection', 'error.restartedTooOften', 'error.keysExpired'] as const) {
+      expect([key, /nothing (was|has been) sent/i.test(en[key])]).toEqual([key, false]);
+      expect([key, /아무것도|전송되지 않았/.test(ko[key])]).toEqual([key, false]);
+    }
+  });
+
+  test('contacting the newsroom another way is offered only "if you can do so safely"', () => {
+    // In the DPRK, urging a reader to reach the newsroom may push them into a risky contact.
+    for (const [key, text] of koreanTexts())
+      if (/다른 (경로|방법)|연락/.test(text))
+        expect([key, text]).toEqual([key, expect.stringContaining('안전하게 할 수 있다면')]);
+    for (const key of keys)
+      if (/another (channel|way)|contact/.test(en[key]))
+        expect([key, en[key]]).toEqual([key, expect.stringContaining('if you can do so safely')]);
+  });
+
+  test('starting again after new keys says their signature is correct, not only that it was checked', () => {
+    expect(ko['progress.restarting.keysChanged']).toContain('서명이 올바른');
+    expect(en['progress.restarting.keysChanged']).toContain('correctly signed');
   });
 
   test('quick exit is explained without a tooltip and says the browser history stays', () => {

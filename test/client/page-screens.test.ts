@@ -4,8 +4,10 @@
  * labelled in the page's language, the safety help behind one <details>
  * (no links out), and the short lines the main screens carry.
  */
+import { jest } from '@jest/globals';
 import { formatMessage, LANGUAGES, type Language, type MessageKey } from '../../client/app/i18n/catalog.js';
 import type { PageView } from '../../client/app/page-state.js';
+import { cancelledScreen } from '../../client/app/screens/cancelled.js';
 import { composeScreen } from '../../client/app/screens/compose.js';
 import { doneScreen } from '../../client/app/screens/done.js';
 import { helpSection, WORD_COPY_RULES } from '../../client/app/screens/help.js';
@@ -205,5 +207,133 @@ describe('words read back with pieces joined', () => {
     expect(unknown).toContain('14');
     const ambiguous = wordsProblemText({ kind: 'words', code: 'ambiguous-join', wordNumber: 3, list: 'ko' }, t);
     expect(ambiguous).toBe(formatMessage(language, 'words.error.ambiguous', { n: 3 }));
+  });
+});
+
+describe('progress while reconnecting, starting again and cancelling (issue 10)', () => {
+  function progressScreen(language: Language = 'en') {
+    let clock = 0;
+    const announced: string[] = [];
+    const screen = new ProgressScreen(
+      (said) => announced.push(said),
+      () => clock,
+    );
+    const { events, raised } = recorder();
+    const drawnContext = context(view({ screen: 'progress', language }), events);
+    const drawn = screen.draw(drawnContext);
+    screen.reset();
+    screen.paint(drawnContext);
+    return {
+      screen,
+      drawn,
+      raised,
+      announced,
+      context: drawnContext,
+      at: (ms: number) => {
+        clock = ms;
+      },
+    };
+  }
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  test.each(LANGUAGES)('in %s: a countdown to the next try, no stale rate, and "try now"', (language) => {
+    const page = progressScreen(language);
+    const t = (key: MessageKey, params?: Record<string, number>): string => formatMessage(language, key, params);
+    page.screen.update(0, 10_000_000, 0, page.context);
+    page.at(10_000);
+    page.screen.update(1_000_000, 10_000_000, 10_000, page.context);
+    expect(byId(page.drawn, 'progress-rate').textContent).not.toBe('');
+    expect(byId(page.drawn, 'try-now').hidden).toBe(true);
+    page.screen.retrying(30_000, page.context);
+    expect(byId(page.drawn, 'progress-notice').textContent).toBe(t('progress.retrying', { seconds: 30 }));
+    expect(byId(page.drawn, 'progress-rate').textContent).toBe('');
+    expect(page.announced.at(-1)).toBe(t('progress.retrying', { seconds: 30 }));
+    page.at(22_000);
+    jest.advanceTimersByTime(1000);
+    expect(byId(page.drawn, 'progress-notice').textContent).toBe(t('progress.retrying', { seconds: 18 }));
+    page.at(40_000);
+    jest.advanceTimersByTime(1000);
+    expect(byId(page.drawn, 'progress-notice').textContent).toBe(t('progress.retryingNow'));
+    const tryNow = byId(page.drawn, 'try-now');
+    expect(tryNow.hidden).toBe(false);
+    expect(tryNow.textContent).toBe(t('progress.tryNow'));
+    tryNow.click();
+    expect(page.raised).toEqual(['retryNow']);
+  });
+
+  test('after reconnecting the estimate starts from the resumed state, not from an average over the outage', () => {
+    const page = progressScreen();
+    page.screen.update(0, 10_000_000, 0, page.context);
+    page.screen.update(1_000_000, 10_000_000, 10_000, page.context);
+    // An outage of about 200 s; the first batch after it is stored at 210 s.
+    page.screen.retrying(1000, page.context);
+    page.screen.update(2_000_000, 10_000_000, 210_000, page.context);
+    expect(byId(page.drawn, 'progress-notice').textContent).toBe('');
+    expect(byId(page.drawn, 'try-now').hidden).toBe(true);
+    // No estimate from a single sample, where 1 MB over the outage's 200 s said 27 min.
+    expect(byId(page.drawn, 'progress-rate').textContent).toBe('');
+    page.screen.update(9_000_000, 10_000_000, 280_000, page.context);
+    // 1 MB left at 100 kB/s: 10 s.
+    expect(byId(page.drawn, 'progress-rate').textContent).toBe(
+      formatMessage('en', 'progress.rate', { rate: '100 KB', remaining: '10 s' }),
+    );
+  });
+
+  test.each(['keys-changed', 'upload-dropped'] as const)(
+    'starting again (%s) is said, the bar starts afresh',
+    (reason) => {
+      const page = progressScreen();
+      page.screen.update(5_000_000, 10_000_000, 0, page.context);
+      page.screen.restarting(reason, page.context);
+      const key = reason === 'keys-changed' ? 'progress.restarting.keysChanged' : 'progress.restarting.uploadDropped';
+      expect(byId(page.drawn, 'progress-restart').textContent).toBe(formatMessage('en', key));
+      expect(byId(page.drawn, 'progress-text').textContent).toBe(formatMessage('en', 'progress.starting'));
+      expect(byId(page.drawn, 'progress-bar').hasAttribute('value')).toBe(false);
+      expect(page.announced.at(-1)).toBe(formatMessage('en', key));
+      // It stays while the new upload runs, and goes with the next send.
+      page.screen.update(1000, 10_000_000, 1000, page.context);
+      expect(byId(page.drawn, 'progress-restart').textContent).toBe(formatMessage('en', key));
+      page.screen.reset();
+      page.screen.paint(page.context);
+      expect(byId(page.drawn, 'progress-restart').textContent).toBe('');
+    },
+  );
+
+  test('cancelling says the page waits for the server, and stops the countdown', () => {
+    const page = progressScreen();
+    page.screen.retrying(30_000, page.context);
+    byId(page.drawn, 'cancel').click();
+    expect(page.raised).toEqual(['cancelSend']);
+    page.screen.cancelling(page.context);
+    expect(byId(page.drawn, 'progress-notice').textContent).toBe(formatMessage('en', 'progress.cancelling'));
+    expect(byId(page.drawn, 'try-now').hidden).toBe(true);
+    jest.advanceTimersByTime(5000);
+    expect(byId(page.drawn, 'progress-notice').textContent).toBe(formatMessage('en', 'progress.cancelling'));
+    const redrawn = page.screen.draw(context(view({ screen: 'progress', cancelling: true }), recorder().events));
+    expect(byId(redrawn, 'cancel').disabled).toBe(true);
+  });
+});
+
+describe('the cancelled screen says only what the server confirmed', () => {
+  test.each([
+    [{ state: 'deleted' } as const, 'cancelled.deleted', {}],
+    [{ state: 'nothing-sent' } as const, 'cancelled.nothingSent', {}],
+    [{ state: 'unconfirmed', expiresInSeconds: 3 * 3600 } as const, 'cancelled.unconfirmed', { duration: '3 h' }],
+    [{ state: 'unconfirmed', expiresInSeconds: null } as const, 'cancelled.unconfirmedUnknown', {}],
+  ] as const)('%j -> %s', (outcome, key, params) => {
+    const drawn = cancelledScreen(context(view({ screen: 'cancelled', cancelled: outcome }), recorder().events));
+    expect(byId(drawn, 'cancelled-outcome').textContent).toBe(formatMessage('en', key, params));
+  });
+
+  test('before the worker has said, nothing is claimed', () => {
+    const drawn = cancelledScreen(context(view({ screen: 'cancelled', cancelled: null }), recorder().events));
+    expect(byId(drawn, 'cancelled-outcome').textContent).toBe(formatMessage('en', 'cancelled.unconfirmedUnknown'));
   });
 });

@@ -35,6 +35,8 @@ export function restingView(changes: Partial<PageView>): PageView {
     words: null,
     wordsRenewed: false,
     failure: null,
+    cancelling: false,
+    cancelled: null,
     workerRunning: true,
     followUp: false,
     opening: false,

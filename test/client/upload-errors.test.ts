@@ -34,18 +34,29 @@ test.each([
   [413, 'SUBMISSION_TOO_LARGE', 'too-large'],
   [413, 'BODY_TOO_LARGE', 'too-large'],
   [507, 'QUOTA_EXCEEDED', 'server-busy'],
-  [503, 'TOO_MANY_UPLOADS', 'server-busy'],
   [413, 'CHUNK_TOO_LARGE', 'rejected'],
+  [507, 'STORAGE_FULL', 'server-busy'],
   [404, 'NOT_FOUND', 'expired'],
+  [410, 'UPLOAD_GONE', 'expired'],
+  [409, 'MANIFEST_CHANGED', 'manifest-changed'],
+  [503, 'KEYS_EXPIRED', 'keys-expired'],
   [422, 'WRONG_RECIPIENTS', 'rejected'],
+  [422, 'INVALID_HEADER', 'rejected'],
 ] as const)('%i %s is final: %s', async (status, code, expected) => {
   const failure = await failureOf(answer(status, code), 'expired');
   expect(failure).toBeInstanceOf(UploadError);
   expect(failure.code).toBe(expected);
 });
 
-test('a 404 means what the request says it means', async () => {
+test('every slot taken by uploads too new to give way: retried when the server says one will', async () => {
+  const failure = await failureOf(answer(503, 'TOO_MANY_UPLOADS', { 'retry-after': '3' }), 'rejected');
+  expect(failure).toBeInstanceOf(TransientFailure);
+  expect(failure).toMatchObject({ code: 'TOO_MANY_UPLOADS', retryAfterMs: 3000 });
+});
+
+test('a 404 means what the request says it means; a dropped upload is gone whatever the request', async () => {
   expect(await failureOf(answer(404, 'NOT_FOUND'), 'rejected')).toMatchObject({ code: 'rejected' });
+  expect(await failureOf(answer(410, 'UPLOAD_GONE'), 'rejected')).toMatchObject({ code: 'expired' });
 });
 
 test('a full disk without our body and a code outside the registry are refused, not retried', async () => {

@@ -7,8 +7,8 @@
 import fc from 'fast-check';
 import { rechunk } from '../support/streams.js';
 import { rebatch, uploadCiphertext, type UploadOptions } from '../../client/app/upload.js';
-import { UploadError } from '../../client/app/upload-errors.js';
-import type { FetchLike } from '../../client/app/upload-requests.js';
+import { UploadCancelled, UploadError } from '../../client/app/upload-errors.js';
+import { RetryNow, type FetchLike } from '../../client/app/upload-requests.js';
 
 const ID = '0123456789abcdef0123456789abcdef';
 
@@ -39,6 +39,14 @@ class FakeServer {
   readonly log: string[] = [];
   faults: Fault[] = [];
   createError: { status: number; code: string } | null = null;
+  /** Refuses the next finalize with this answer (and discards the upload, as the real one does). */
+  finalizeError: { status: number; code: string } | null = null;
+  /** Per DELETE request: the answer it gets instead of 204 (`cut`: no answer at all). */
+  deleteFaults: ('busy' | 'cut')[] = [];
+  /** What status answers say about expiry (`expiresInSeconds`); null: the field is left out. */
+  expiresInSeconds: number | null = 3600;
+  /** The manifest version of each create request. */
+  readonly createdFor: unknown[] = [];
   checkpointBytes = Number.POSITIVE_INFINITY;
   checkpointEveryGets = 1;
   /** The next finalize finds the server just restarted at its last checkpoint. */
@@ -71,13 +79,14 @@ class FakeServer {
       size: this.upload!.size,
       offset: this.upload!.offset,
       durableOffset: this.upload!.durableOffset,
-      received: [],
       complete: false,
+      ...(this.expiresInSeconds === null ? {} : { expiresInSeconds: this.expiresInSeconds }),
     });
     if (method === 'POST' && pathname === '/api/uploads') {
+      const { size, manifestVersion } = JSON.parse(init.body as string) as { size: number; manifestVersion: unknown };
+      this.createdFor.push(manifestVersion);
       if (this.createError !== null)
         return json(this.createError.status, { error: { code: this.createError.code, message: 'x' } });
-      const { size } = JSON.parse(init.body as string) as { size: number };
       this.upload = {
         size,
         bytes: new Uint8Array(size),
@@ -96,8 +105,15 @@ class FakeServer {
       return json(200, status());
     }
     if (method === 'DELETE') {
+      const fault = this.deleteFaults.shift();
+      if (fault === 'cut') throw new TypeError('Failed to fetch');
+      if (fault === 'busy') return json(409, { error: { code: 'UPLOAD_BUSY', message: 'x' } });
       upload.deleted = true;
       return new Response(null, { status: 204 });
+    }
+    if (method === 'POST' && pathname.endsWith('/finalize') && this.finalizeError !== null) {
+      upload.deleted = true;
+      return json(this.finalizeError.status, { error: { code: this.finalizeError.code, message: 'x' } });
     }
     if (method === 'POST' && pathname.endsWith('/finalize')) {
       if (this.crashBeforeFinalize) {
@@ -151,7 +167,9 @@ function options(server: FakeServer, extra: Partial<UploadOptions> = {}): Upload
   return {
     baseUrl: 'http://portal.test/',
     fetch: server.fetch,
+    manifestVersion: 7,
     retryDelaysMs: [0, 0, 0],
+    deleteDelaysMs: [0, 0, 0],
     minBatchBytes: 4096,
     initialBatchBytes: 64 * 1024,
     maxBatchBytes: 256 * 1024,
@@ -177,6 +195,8 @@ describe('uploadCiphertext', () => {
     );
     expect(result).toEqual({ id: ID, size: data.length });
     expect(created).toBe(ID);
+    // The create declares the manifest version the ciphertext is encrypted to.
+    expect(server.createdFor).toEqual([7]);
     expect(server.upload!.finalized).toBe(true);
     expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
     expect(progress.at(-1)).toBe(data.length);
@@ -217,21 +237,123 @@ describe('uploadCiphertext', () => {
     expect(server.upload!.finalized).toBe(true);
   });
 
-  test('gives up with `connection` when every retry fails, and deletes the partial upload', async () => {
+  test('gives up with `connection` once the next try would come after the server expires the upload, and deletes it', async () => {
     const server = new FakeServer();
+    server.expiresInSeconds = 1;
     server.faults = ['cut', 'cut', 'cut', 'cut', 'cut'];
     const data = bytesOf(50_000);
-    await expect(uploadCiphertext(data.length, chunked(data), options(server))).rejects.toMatchObject({
-      name: 'UploadError',
-      code: 'connection',
-    });
+    const waits: number[] = [];
+    await expect(
+      uploadCiphertext(
+        data.length,
+        chunked(data),
+        options(server, { retryDelaysMs: [0, 0, 5000], onRetry: (ms) => waits.push(ms) }),
+      ),
+    ).rejects.toMatchObject({ name: 'UploadError', code: 'connection' });
+    // Two quick tries; the third wait (5 s) would outlast the server's 1 s.
+    expect(waits).toEqual([0, 0]);
     expect(server.upload!.deleted).toBe(true);
+  });
+
+  test('a long outage is retried for as long as the server keeps the upload, the last wait repeating', async () => {
+    const server = new FakeServer();
+    // Far more failures in a row than a fixed schedule allowed (11, about 3.5 minutes).
+    server.faults = [null, ...Array<Fault>(40).fill('cut')];
+    const data = bytesOf(200_000);
+    const waits: number[] = [];
+    await uploadCiphertext(
+      data.length,
+      chunked(data),
+      options(server, { retryDelaysMs: [0, 1], onRetry: (ms) => waits.push(ms) }),
+    );
+    expect(server.upload!.finalized).toBe(true);
+    expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
+    expect(waits).toEqual([0, ...Array<number>(39).fill(1)]);
+  });
+
+  test('"try now" ends the wait before the next try at once', async () => {
+    const server = new FakeServer();
+    server.faults = ['cut'];
+    const data = bytesOf(50_000);
+    const retryNow = new RetryNow();
+    const began = Date.now();
+    await uploadCiphertext(
+      data.length,
+      chunked(data),
+      options(server, {
+        retryDelaysMs: [60_000],
+        retryNow,
+        onRetry: () => {
+          setTimeout(() => {
+            retryNow.fire();
+          }, 10);
+        },
+      }),
+    );
+    expect(server.upload!.finalized).toBe(true);
+    expect(Date.now() - began).toBeLessThan(5000);
+  });
+
+  test('before the server has said how long it keeps an upload, creating is retried within a fixed bound', async () => {
+    const server = new FakeServer();
+    let clock = 0;
+    const fetchDown: FetchLike = () => {
+      clock += 60_000;
+      return Promise.reject(new TypeError('Failed to fetch'));
+    };
+    await expect(
+      uploadCiphertext(10, chunked(bytesOf(10)), {
+        ...options(server),
+        fetch: fetchDown,
+        retryDelaysMs: [0],
+        unknownExpiryMs: 5 * 60_000,
+        now: () => clock,
+      }),
+    ).rejects.toMatchObject({ code: 'connection' });
+    // Tries at 0, 1, ... 5 minutes (each try takes the fake clock a minute); none after.
+    expect(clock / 60_000).toBe(6);
+  });
+
+  test.each([
+    [409, 'MANIFEST_CHANGED', 'manifest-changed'],
+    [503, 'KEYS_EXPIRED', 'keys-expired'],
+  ])('a %i %s at creation fails as %s, at once', async (status, code, expected) => {
+    const server = new FakeServer();
+    server.createError = { status, code };
+    await expect(uploadCiphertext(10, chunked(bytesOf(10)), options(server))).rejects.toMatchObject({ code: expected });
+    expect(server.log).toEqual(['POST /api/uploads']);
+  });
+
+  test('a manifest changed during the upload fails finalize as `manifest-changed`', async () => {
+    const server = new FakeServer();
+    server.finalizeError = { status: 409, code: 'MANIFEST_CHANGED' };
+    const data = bytesOf(50_000);
+    await expect(uploadCiphertext(data.length, chunked(data), options(server))).rejects.toMatchObject({
+      code: 'manifest-changed',
+    });
+    expect(server.upload!.finalized).toBe(false);
+  });
+
+  test('an upload the server dropped (410 UPLOAD_GONE) fails as `expired`, not retried', async () => {
+    const server = new FakeServer();
+    const data = bytesOf(300_000);
+    const promise = uploadCiphertext(
+      data.length,
+      chunked(data),
+      options(server, {
+        onProgress: () => {
+          server.upload!.deleted = true;
+        },
+      }),
+    );
+    await expect(promise).rejects.toMatchObject({ code: 'expired' });
+    // The server has already deleted it: no clean-up request is spent on the link.
+    expect(server.log.filter((line) => line.startsWith('DELETE'))).toEqual([]);
   });
 
   test.each([
     [413, 'SUBMISSION_TOO_LARGE', 'too-large'],
     [507, 'QUOTA_EXCEEDED', 'server-busy'],
-    [503, 'TOO_MANY_UPLOADS', 'server-busy'],
     [400, 'INVALID_BODY', 'rejected'],
   ])('a %i %s at creation fails as %s, without retrying', async (status, code, expected) => {
     const server = new FakeServer();
@@ -240,7 +362,24 @@ describe('uploadCiphertext', () => {
     expect(server.log.filter((line) => line === 'POST /api/uploads')).toHaveLength(1);
   });
 
-  test('an abort cancels and deletes the upload', async () => {
+  test('a create refused with TOO_MANY_UPLOADS (every slot too new to give way) is tried again', async () => {
+    const server = new FakeServer();
+    server.createError = { status: 503, code: 'TOO_MANY_UPLOADS' };
+    const data = bytesOf(10);
+    const stored = await uploadCiphertext(
+      data.length,
+      chunked(data),
+      options(server, {
+        onRetry: () => {
+          server.createError = null;
+        },
+      }),
+    );
+    expect(stored).toEqual({ id: ID, size: 10 });
+    expect(server.log.filter((line) => line === 'POST /api/uploads')).toHaveLength(2);
+  });
+
+  test('an abort cancels and deletes the upload, and says the server confirmed it', async () => {
     const server = new FakeServer();
     const controller = new AbortController();
     const data = bytesOf(400_000);
@@ -254,9 +393,70 @@ describe('uploadCiphertext', () => {
         },
       }),
     );
-    await expect(promise).rejects.toMatchObject({ code: 'cancelled' });
+    const error: unknown = await promise.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UploadCancelled);
+    expect(error).toMatchObject({ code: 'cancelled', copy: { state: 'deleted' } });
     expect(server.upload!.deleted).toBe(true);
     expect(server.upload!.finalized).toBe(false);
+  });
+
+  test('a cancel retries the delete until the server confirms it (a chunk still settling, a dropped link)', async () => {
+    const server = new FakeServer();
+    server.deleteFaults = ['busy', 'cut', 'busy'];
+    const controller = new AbortController();
+    const data = bytesOf(400_000);
+    const promise = uploadCiphertext(
+      data.length,
+      chunked(data),
+      options(server, {
+        signal: controller.signal,
+        deleteDelaysMs: [0, 0, 0, 0],
+        onProgress: () => {
+          controller.abort();
+        },
+      }),
+    );
+    await expect(promise).rejects.toMatchObject({ copy: { state: 'deleted' } });
+    expect(server.log.filter((line) => line.startsWith('DELETE'))).toHaveLength(4);
+    expect(server.upload!.deleted).toBe(true);
+  });
+
+  test('a cancel the server never confirms says so, with how long the server keeps the upload', async () => {
+    const server = new FakeServer();
+    server.expiresInSeconds = 600;
+    server.deleteFaults = ['busy', 'busy', 'busy'];
+    const controller = new AbortController();
+    const data = bytesOf(400_000);
+    const promise = uploadCiphertext(
+      data.length,
+      chunked(data),
+      options(server, {
+        signal: controller.signal,
+        deleteDelaysMs: [0, 0],
+        onProgress: () => {
+          controller.abort();
+        },
+      }),
+    );
+    const error = (await promise.catch((caught: unknown) => caught)) as UploadCancelled;
+    expect(error.copy.state).toBe('unconfirmed');
+    const left = error.copy.state === 'unconfirmed' ? error.copy.expiresInSeconds : null;
+    expect(left).toBeGreaterThan(590);
+    expect(left).toBeLessThanOrEqual(600);
+    expect(server.upload!.deleted).toBe(false);
+  });
+
+  test('an abort before the server created the upload is a plain cancel: nothing was sent', async () => {
+    const server = new FakeServer();
+    const controller = new AbortController();
+    controller.abort();
+    const error: unknown = await uploadCiphertext(10, chunked(bytesOf(10)), {
+      ...options(server),
+      signal: controller.signal,
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'cancelled' });
+    expect(error).not.toBeInstanceOf(UploadCancelled);
+    expect(server.upload).toBeNull();
   });
 
   test('an error from the ciphertext source (a file that cannot be read) is rethrown and the upload deleted', async () => {

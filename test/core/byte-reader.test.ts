@@ -66,6 +66,17 @@ describe('reads', () => {
     expect(closed()).toBe(true);
   });
 
+  test('remaining() stopped before its first piece still closes the source', async () => {
+    // A caller that decides not to read the rest at all (a file meant for other keys).
+    const { source, closed } = tracked(patternBytes(5000), 100);
+    const reader = new ByteReader(source);
+    await reader.read(150);
+    const rest = reader.remaining();
+    await rest.return?.();
+    expect(closed()).toBe(true);
+    expect(await rest.next()).toEqual({ done: true, value: undefined });
+  });
+
   test('close releases a source that was not read to the end', async () => {
     const { source, closed } = tracked(patternBytes(5000), 100);
     const reader = new ByteReader(source);

@@ -1,14 +1,15 @@
 /**
  * End-to-end harness: a demo newsroom in a temporary folder, the client
  * built for its root key, the real server started in-process, a fault
- * injecting proxy in front of it, and Debian's Chromium driven by
+ * injecting proxy in front of it (and, for tests that need one, a slow and
+ * flaky link proxy in front of that), and Debian's Chromium driven by
  * playwright-core. Ciphertext is checked with Debian's `age` and GNU `tar`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
@@ -32,6 +33,8 @@ export class FaultProxy {
   readonly #upstream: URL;
   /** `METHOD path` of every request, in order. */
   readonly requests: string[] = [];
+  /** `STATUS METHOD path` of every answer the upstream server gave, in the order they came. */
+  readonly answers: string[] = [];
   /** Serve a manifest with one byte changed. */
   tamperManifest = false;
   /** Answer every new upload as a full server would (`507 QUOTA_EXCEEDED`), without asking it. */
@@ -112,6 +115,7 @@ export class FaultProxy {
           headers: req.headers,
         },
         (answer) => {
+          this.answers.push(`${answer.statusCode ?? 0} ${req.method ?? ''} ${target.pathname}${target.search}`);
           if (this.tamperManifest && target.pathname === '/manifest.json' && answer.statusCode === 200) {
             const parts: Buffer[] = [];
             answer.on('data', (part: Buffer) => parts.push(part));
@@ -168,6 +172,133 @@ export class FaultProxy {
   }
 }
 
+/**
+ * A slow, flaky link between the browser and the portal, as a Tor circuit
+ * can be: chunk bodies trickle at {@link LinkProxy.bytesPerSecond}, a chunk
+ * the browser gives up on stays open upstream for {@link LinkProxy.lingerMs}
+ * (the server learns late that the circuit is gone), and the link can go
+ * dark ({@link LinkProxy.down}). Put it in front of a {@link Portal}'s URL.
+ */
+export class LinkProxy {
+  readonly #server: http.Server;
+  readonly #upstream: URL;
+  readonly #sockets = new Set<Socket>();
+  /** Chunk bodies are forwarded at this many bytes per second (Infinity: at once). */
+  bytesPerSecond = Number.POSITIVE_INFINITY;
+  /** How long a chunk the browser aborted stays open upstream, as over Tor. */
+  lingerMs = 3000;
+  /** While true, every connection is cut at once. */
+  #down = false;
+  /** Connections cut while down. */
+  refused = 0;
+  /** Chunk uploads forwarded and not yet answered. */
+  chunksInFlight = 0;
+  /** Status of each DELETE answered, in order. */
+  readonly deleteAnswers: number[] = [];
+
+  private constructor(upstream: string) {
+    this.#upstream = new URL(upstream);
+    this.#server = http.createServer((req, res) => {
+      this.#handle(req, res);
+    });
+    this.#server.on('connection', (socket) => {
+      if (this.#down) {
+        this.refused += 1;
+        socket.destroy();
+        return;
+      }
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+  }
+
+  static async start(upstream: string): Promise<LinkProxy> {
+    const proxy = new LinkProxy(upstream);
+    await new Promise<void>((resolve) => proxy.#server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/`;
+  }
+
+  /** The link goes dark (every open connection cut too) or comes back. */
+  set down(down: boolean) {
+    this.#down = down;
+    if (down) for (const socket of this.#sockets) socket.destroy();
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise((resolve) => this.#server.close(resolve));
+  }
+
+  #handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const target = new URL(req.url ?? '/', this.#upstream);
+    const isChunk = req.method === 'PUT' && target.pathname.startsWith('/api/uploads/');
+    const upstream = http.request(
+      {
+        host: this.#upstream.hostname,
+        port: this.#upstream.port,
+        method: req.method,
+        path: target.pathname + target.search,
+        headers: req.headers,
+      },
+      (answer) => {
+        if (isChunk) this.chunksInFlight -= 1;
+        if (req.method === 'DELETE') this.deleteAnswers.push(answer.statusCode ?? 0);
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      res.destroy();
+    });
+    if (!isChunk) {
+      req.pipe(upstream);
+      return;
+    }
+    this.chunksInFlight += 1;
+    let finished = false;
+    req.on('data', (part: Buffer) => {
+      upstream.write(part);
+      if (Number.isFinite(this.bytesPerSecond)) {
+        req.pause();
+        setTimeout(() => req.resume(), (part.length / this.bytesPerSecond) * 1000);
+      }
+    });
+    req.on('end', () => {
+      finished = true;
+      upstream.end();
+    });
+    // The browser gave up on this chunk: the server hears of it only later.
+    req.on('close', () => {
+      if (finished) return;
+      setTimeout(() => {
+        if (!upstream.destroyed) {
+          this.chunksInFlight -= 1;
+          upstream.destroy();
+        }
+      }, this.lingerMs);
+    });
+  }
+}
+
+/**
+ * Reads `read` every 50 ms until `ok` holds.
+ * @returns the first value that satisfies `ok`.
+ * @throws Error with the last value read after `timeoutMs`.
+ */
+export async function eventually<T>(read: () => T, ok: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(value)} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export interface Portal {
   readonly root: string;
   readonly newsroom: DemoNewsroom;
@@ -178,8 +309,13 @@ export interface Portal {
   close(): Promise<void>;
 }
 
-/** A demo newsroom, the client built for its root key, the server, and the proxy. */
-export async function startPortal(): Promise<Portal> {
+/**
+ * A demo newsroom, the client built for its root key, the server, and the proxy.
+ * @param settings server settings (`SEALDROP_*`) over the demo's, e.g. a small
+ *   `SEALDROP_MAX_CONCURRENT_UPLOADS`.
+ * @throws Error when the client cannot be built or the server cannot start.
+ */
+export async function startPortal(settings: Readonly<Record<string, string>> = {}): Promise<Portal> {
   await loadSodium();
   const root = await mkdtemp(path.join(tmpdir(), 'sealdrop-e2e-'));
   const newsroom = await prepareDemoNewsroom(root);
@@ -191,6 +327,7 @@ export async function startPortal(): Promise<Portal> {
       SEALDROP_SOURCE_PORT: '0',
       SEALDROP_EDITOR_PORT: '0',
       SEALDROP_LOG_LEVEL: 'silent',
+      ...settings,
     },
     root,
   );
@@ -242,6 +379,27 @@ export function watchProblems(page: Page): string[] {
     worker.on('console', onConsole);
   });
   return problems;
+}
+
+/**
+ * Starts recording every text the element at `selector` shows (a status
+ * line may pass too quickly on loopback to be caught by polling).
+ * @returns a function that answers the texts shown so far, in order.
+ * @throws Error if the element is not on the page.
+ */
+export async function recordTexts(page: Page, selector: string): Promise<() => Promise<string[]>> {
+  await page.evaluate((target) => {
+    const element = document.querySelector(target);
+    if (element === null) throw new Error(`no ${target}`);
+    const shown: string[] = [];
+    (window as unknown as { shownTexts: string[] }).shownTexts = shown;
+    new MutationObserver(() => shown.push(element.textContent)).observe(element, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+  }, selector);
+  return () => page.evaluate(() => (window as unknown as { shownTexts: string[] }).shownTexts);
 }
 
 /** Whether `error` says a file is gone: the server renames and deletes files while tests watch its folder. */

@@ -12,6 +12,8 @@ import { ConfigError, parseConfig } from '../../server/config.js';
 import { createLogger } from '../../server/logging.js';
 import { startServer, StartupError } from '../../server/main.js';
 import { findSecretKeyFiles } from '../../server/secret-scan.js';
+import { BUNDLE_PIN_FILE_NAME, serializeBundlePin } from '../../client/core/bundle-pin.js';
+import { writeBundleTrust } from './startup-support.js';
 import { makeEditor, makeNewsroom } from './support.js';
 
 beforeAll(async () => {
@@ -141,8 +143,9 @@ describe('production start-up', () => {
   });
   const logger = createLogger('silent');
 
-  test('starts with a valid signed manifest and no secrets', async () => {
-    await makeNewsroom(dir, [makeEditor('Alice')]);
+  test('starts with a valid signed manifest, a client built for its root key, and no secrets', async () => {
+    const newsroom = await makeNewsroom(dir, [makeEditor('Alice')]);
+    await writeBundleTrust(path.join(dir, 'static'), newsroom.rootPublicKeyFile);
     const running = await startServer(parseConfig(env(), dir), logger);
     expect(running.sourceUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(running.editorUrl).not.toBe(running.sourceUrl);
@@ -150,7 +153,8 @@ describe('production start-up', () => {
   });
 
   test('expires old replies and tombstones, and removes stale temporary files, before it listens', async () => {
-    await makeNewsroom(dir, [makeEditor('Alice')]);
+    const newsroom = await makeNewsroom(dir, [makeEditor('Alice')]);
+    await writeBundleTrust(path.join(dir, 'static'), newsroom.rootPublicKeyFile);
     const mailbox = path.join(dir, 'data', 'mailboxes', 'ab'.repeat(16));
     await mkdir(mailbox, { recursive: true });
     const [old, recent, tombstone, stale] = ['1', '2', '3', '4'].map((digit) => digit.repeat(32)) as [
@@ -202,6 +206,10 @@ describe('production start-up', () => {
 
   describe("the built client's root.pub", () => {
     const bundled = (): string => path.join(dir, 'static', 'root.pub');
+    // The pin beside it (helper KEYS's check): only root.pub varies here.
+    beforeEach(async () => {
+      await writeFile(path.join(dir, 'static', BUNDLE_PIN_FILE_NAME), serializeBundlePin(1));
+    });
 
     test.each(['production', 'demo'])(
       'refuses (%s mode) a client built for another root key, naming both files and the setting',

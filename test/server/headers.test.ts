@@ -73,7 +73,7 @@ test('an internal error reveals no details', async () => {
   const probe = await makeTestServer();
   try {
     await probe.cleanup(); // the data folder vanishes under the running app
-    const response = await request(probe.source).post('/api/uploads').send({ size: 100 });
+    const response = await request(probe.source).post('/api/uploads').send({ size: 100, manifestVersion: 1 });
     expect(response.status).toBe(500);
     expect(response.body).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
     expect(JSON.stringify(response.body)).not.toMatch(/ENOENT|sealdrop-server|at /);

@@ -264,7 +264,7 @@ describe('limits', () => {
       expectError(
         await request(small.source)
           .post('/api/uploads')
-          .send({ size: 60_000 - bytes.length + 1 }),
+          .send({ size: 60_000 - bytes.length + 1, manifestVersion: 1 }),
         507,
         'QUOTA_EXCEEDED',
       );

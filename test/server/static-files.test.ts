@@ -124,3 +124,38 @@ test('the log names neither the file nor the encoding', async () => {
   expect(lines).toContain('"route":"(static)"');
   expect(lines).not.toMatch(/main\.js|gzip/);
 });
+
+describe('what the file server refuses is a registry answer', () => {
+  test('an unsatisfiable range is 416 RANGE_NOT_SATISFIABLE with Content-Range, not 500', async () => {
+    const size = plain.get('main.js')!.length;
+    const response = await request(server.source)
+      .get('/main.js')
+      .set('Accept-Encoding', 'identity')
+      .set('Range', 'bytes=99999999999999999999-');
+    expect([
+      response.status,
+      response.headers['content-range'],
+      (response.body as { error: { code: string } }).error.code,
+    ]).toEqual([416, `bytes */${size}`, 'RANGE_NOT_SATISFIABLE']);
+    expect(response.headers['content-security-policy']).toMatch(/^default-src 'none'/);
+    // Where the gzip twin would have been sent, its encoding does not stick to the error.
+    const gzipped = await request(server.source)
+      .get('/main.js')
+      .set('Accept-Encoding', 'gzip')
+      .set('Range', 'bytes=99999999-');
+    expect([gzipped.status, gzipped.headers['content-encoding']]).toEqual([416, undefined]);
+  });
+
+  test('conditional headers are ignored (the files have no validators): never 412 or 500', async () => {
+    for (const [name, value] of [
+      ['If-Match', '*'],
+      ['If-Match', '"nope"'],
+      ['If-Unmodified-Since', 'Thu, 01 Jan 1970 00:00:00 GMT'],
+      ['If-None-Match', '*'],
+      ['If-Modified-Since', 'Thu, 01 Jan 2099 00:00:00 GMT'],
+    ] as const) {
+      const response = await request(server.source).get('/main.js').set(name, value);
+      expect([name, value, response.status]).toEqual([name, value, 200]);
+    }
+  });
+});

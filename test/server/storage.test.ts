@@ -6,6 +6,7 @@ import { utf8 } from '../../client/core/bytes.js';
 import { SubmissionStore } from '../../server/storage/submission-store.js';
 import { parseRangeHeader } from '../../server/routes/http-byte-range.js';
 import { parseJournal, ReceivedSpans } from '../../server/uploads/received-spans.js';
+import { AGE_PREFIX } from '../../server/uploads/age-prefix.js';
 import { UploadStore } from '../../server/uploads/upload-store.js';
 import {
   activeEditors,
@@ -23,29 +24,54 @@ describe('limits are enforced before bytes are written', () => {
     const server = await makeTestServer({ limits: { maxConcurrentUploads: 2 } });
     try {
       const first = await createUpload(server.source, 100);
+      const second = await createUpload(server.source, 100);
+      // No slot: the oldest upload that sent nothing gives way (eviction.ts), the count stays at the limit.
       await createUpload(server.source, 100);
-      expectError(await request(server.source).post('/api/uploads').send({ size: 100 }), 503, 'TOO_MANY_UPLOADS');
-      await request(server.source).delete(`/api/uploads/${first}`).expect(204);
-      await createUpload(server.source, 100);
+      expect(server.uploads.count()).toBe(2);
+      expectError(await request(server.source).get(`/api/uploads/${first}`), 410, 'UPLOAD_GONE');
+      await request(server.source).get(`/api/uploads/${second}`).expect(200);
     } finally {
       await server.cleanup();
     }
   });
 
-  test('storage quota counts stored submissions and the declared size of open uploads', async () => {
-    const server = await makeTestServer({ limits: { storageQuotaBytes: 60_000, maxSubmissionBytes: 50_000 } });
+  test('storage quota counts stored submissions and what open uploads received, plus an allowance', async () => {
+    // Allowance: two chunks (8 KiB) per upload, not its declared size.
+    const now = Date.parse('2030-01-01T12:00:00Z');
+    const server = await makeTestServer({
+      limits: { storageQuotaBytes: 80_000, maxSubmissionBytes: 40_000, maxChunkBytes: 4096 },
+      now: () => new Date(now),
+    });
     try {
       const bytes = await encryptFor(activeEditors(server.newsroom), utf8('x'.repeat(20_000)));
-      expect((await uploadWhole(server.source, bytes)).status).toBe(201);
-      await createUpload(server.source, 30_000);
-      expectError(
-        await request(server.source)
-          .post('/api/uploads')
-          .send({ size: 60_000 - bytes.length - 30_000 + 1 }),
-        507,
-        'QUOTA_EXCEEDED',
-      );
-      await createUpload(server.source, 60_000 - bytes.length - 30_000);
+      expect((await uploadWhole(server.source, bytes, 4096)).status).toBe(201);
+      const stored = bytes.length;
+      // Five creates declaring 40 KB each fit in the 80 KB quota beside the stored 20 KB.
+      const ids: string[] = [];
+      for (let index = 0; index < 5; index++) ids.push(await createUpload(server.source, 40_000));
+      expect(server.uploads.quota.usedBytes()).toBe(stored + 5 * 8192);
+      // A chunk past the reservation grows it by what the chunk brings ...
+      const first = ids[0]!;
+      const chunk = new Uint8Array(Buffer.concat([AGE_PREFIX, Buffer.alloc(4096 - AGE_PREFIX.length)]));
+      await putChunk(server.source, first, 0, chunk).expect(200);
+      await putChunk(server.source, first, 4096, new Uint8Array(4096)).expect(200);
+      expect(server.uploads.quota.usedBytes()).toBe(stored + 5 * 8192);
+      const free = 80_000 - stored - 5 * 8192;
+      let offset = 8192;
+      for (; offset - 8192 + 4096 <= free; offset += 4096) {
+        await putChunk(server.source, first, offset, new Uint8Array(4096)).expect(200);
+      }
+      expect(server.uploads.quota.usedBytes()).toBe(stored + 4 * 8192 + offset);
+      // ... and is refused, before its body is written, when the quota has no room for it.
+      expectError(await putChunk(server.source, first, offset, new Uint8Array(4096)), 507, 'QUOTA_EXCEEDED');
+      expect((await request(server.source).get(`/api/uploads/${first}`)).body).toMatchObject({ offset });
+      // No room for a new one's allowance: the oldest upload that sent nothing gives way to it.
+      await createUpload(server.source, 40_000);
+      expectError(await request(server.source).get(`/api/uploads/${ids[1]!}`), 410, 'UPLOAD_GONE');
+      expect((await request(server.source).get(`/api/uploads/${first}`)).body).toMatchObject({ offset });
+      // Cancelling gives back the whole reservation.
+      await request(server.source).delete(`/api/uploads/${first}`).expect(204);
+      expect(server.uploads.quota.usedBytes()).toBe(stored + 4 * 8192);
     } finally {
       await server.cleanup();
     }
@@ -78,7 +104,7 @@ describe('expiry of abandoned uploads', () => {
       now += 50_000;
       const busy = await createUpload(server.source, 100);
       now += 30_000;
-      await putChunk(server.source, busy, 0, new Uint8Array(10)).expect(200);
+      await putChunk(server.source, busy, 0, AGE_PREFIX.subarray(0, 10)).expect(200);
       expect(await server.uploads.expire()).toBe(1);
       expectError(await request(server.source).get(`/api/uploads/${idle}`), 404, 'NOT_FOUND');
       await request(server.source).get(`/api/uploads/${busy}`).expect(200);

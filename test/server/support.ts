@@ -21,10 +21,11 @@ import { deriveSourceKeys, generateSourceSecret } from '../../client/core/source
 import { X25519Identity, X25519Recipient } from '../../client/core/x25519.js';
 import { createEditorApp, createSourceApp } from '../../server/app.js';
 import { createLogger } from '../../server/logging.js';
-import { MailboxStore, type MailboxLimits } from '../../server/mailboxes/mailbox-store.js';
+import type { MailboxStore, MailboxLimits } from '../../server/mailboxes/mailbox-store.js';
 import { ManifestStore } from '../../server/manifest/manifest-store.js';
-import { SubmissionStore } from '../../server/storage/submission-store.js';
-import { UploadStore, type UploadLimits } from '../../server/uploads/upload-store.js';
+import { openStores } from '../../server/storage/open-stores.js';
+import type { SubmissionStore } from '../../server/storage/submission-store.js';
+import type { UploadStore, UploadLimits } from '../../server/uploads/upload-store.js';
 import { challengeMessage } from '../../client/core/editor-login.js';
 
 export interface TestEditor {
@@ -137,14 +138,11 @@ export async function makeTestServer(options: TestServerOptions = {}): Promise<T
     dataDir,
     rootPublicKeyFile: newsroom.rootPublicKeyFile,
   });
-  const submissions = await SubmissionStore.open(dataDir);
-  const limits = { ...TEST_LIMITS, ...options.limits };
-  const uploads = await UploadStore.open(dataDir, submissions, limits, options.now);
-  const mailboxes = await MailboxStore.open(
+  const limits = { ...TEST_LIMITS, ...TEST_MAILBOX_LIMITS, ...options.limits, ...options.mailboxLimits };
+  const { submissions, uploads, mailboxes } = await openStores(
     dataDir,
-    { ...TEST_MAILBOX_LIMITS, ...options.mailboxLimits },
-    uploads.quota,
-    options.now,
+    limits,
+    options.now === undefined ? {} : { now: options.now },
   );
   const deps = {
     logger,
@@ -195,8 +193,15 @@ export function activeEditors(newsroom: Newsroom): TestEditor[] {
   return newsroom.editors.filter((editor) => editor.status === 'active');
 }
 
+/** The version of the key manifest `app` serves (what a page encrypts to and declares). */
+export async function servedManifestVersion(app: Express): Promise<number> {
+  const served = await request(app).get('/manifest.json').expect(200);
+  return (served.body as { version: number }).version;
+}
+
 export async function createUpload(app: Express, size: number): Promise<string> {
-  const response = await request(app).post('/api/uploads').send({ size }).expect(201);
+  const manifestVersion = await servedManifestVersion(app);
+  const response = await request(app).post('/api/uploads').send({ size, manifestVersion }).expect(201);
   return (response.body as { id: string }).id;
 }
 

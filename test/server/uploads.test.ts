@@ -8,6 +8,7 @@ import request from 'supertest';
 import { utf8 } from '../../client/core/bytes.js';
 import { MAX_STANZAS } from '../../client/core/header.js';
 import { sodium } from '../../client/core/sodium.js';
+import { AGE_PREFIX } from '../../server/uploads/age-prefix.js';
 import {
   activeEditors,
   createUpload,
@@ -16,33 +17,47 @@ import {
   makeEditor,
   makeTestServer,
   putChunk,
+  servedManifestVersion,
+  TEST_LIMITS,
   uploadWhole,
   type TestServer,
 } from './support.js';
 
 let server: TestServer;
 let ciphertext: Uint8Array;
+let manifestVersion: number;
+
+/** Bytes that pass the first-chunk check (they start with the age version line) and nothing else. */
+function agePrefixed(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(Buffer.concat([AGE_PREFIX, bytes]));
+}
 const plaintext = utf8('a tip about the ministry '.repeat(8000)); // ~200 KiB, several STREAM chunks
 
 beforeAll(async () => {
   server = await makeTestServer();
   ciphertext = await encryptFor(activeEditors(server.newsroom), plaintext);
+  manifestVersion = await servedManifestVersion(server.source);
 });
 afterAll(async () => {
   await server.cleanup();
 });
 
 describe('creating an upload', () => {
-  test('returns a random id, the size and offset 0', async () => {
-    const response = await request(server.source).post('/api/uploads').send({ size: 1000 }).expect(201);
+  test('returns a random id, the size, offset 0 and the idle expiry; no span list', async () => {
+    const response = await request(server.source)
+      .post('/api/uploads')
+      .send({ size: 1000, manifestVersion })
+      .expect(201);
     expect(response.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown,
       size: 1000,
       offset: 0,
       durableOffset: 0,
-      received: [],
       complete: false,
+      expiresInSeconds: expect.any(Number) as unknown,
     });
+    const { expiresInSeconds } = response.body as { expiresInSeconds: number };
+    expect(TEST_LIMITS.uploadExpirySeconds - expiresInSeconds).toBeLessThanOrEqual(1);
   });
 
   test('refuses a wrong content type', async () => {
@@ -62,12 +77,21 @@ describe('creating an upload', () => {
     expect(JSON.stringify(response.body)).not.toContain('secret');
   });
 
-  test.each([[{}], [{ size: -1 }], [{ size: 0 }], [{ size: 1.5 }], [{ size: '10' }], [[1]]])(
-    'refuses body %j',
-    async (body) => {
-      expectError(await request(server.source).post('/api/uploads').send(body), 400, 'INVALID_BODY');
-    },
-  );
+  test.each([
+    [{}],
+    [{ size: -1, manifestVersion: 1 }],
+    [{ size: 0, manifestVersion: 1 }],
+    [{ size: 1.5, manifestVersion: 1 }],
+    [{ size: '10', manifestVersion: 1 }],
+    [{ size: 10 }],
+    [{ size: 10, manifestVersion: 0 }],
+    [{ size: 10, manifestVersion: 1.5 }],
+    [{ size: 10, manifestVersion: '1' }],
+    [{ size: 10, manifestVersion: null }],
+    [[1]],
+  ])('refuses body %j', async (body) => {
+    expectError(await request(server.source).post('/api/uploads').send(body), 400, 'INVALID_BODY');
+  });
 
   test('refuses an oversized JSON body before parsing it', async () => {
     const response = await request(server.source)
@@ -80,7 +104,7 @@ describe('creating an upload', () => {
     const before = await readdir(path.join(server.dataDir, 'uploads'));
     const response = await request(server.source)
       .post('/api/uploads')
-      .send({ size: 4 * 1024 * 1024 + 1 });
+      .send({ size: 4 * 1024 * 1024 + 1, manifestVersion });
     expectError(response, 413, 'SUBMISSION_TOO_LARGE');
     expect(await readdir(path.join(server.dataDir, 'uploads'))).toEqual(before);
   });
@@ -93,7 +117,7 @@ describe('sending chunks', () => {
     const third = Math.floor(size / 3);
     await putChunk(server.source, id, third, ciphertext.subarray(third, 2 * third)).expect(200);
     let status = await request(server.source).get(`/api/uploads/${id}`).expect(200);
-    expect(status.body).toMatchObject({ offset: 0, received: [{ start: third, end: 2 * third }], complete: false });
+    expect(status.body).toMatchObject({ offset: 0, complete: false });
     await putChunk(server.source, id, 0, ciphertext.subarray(0, third + 10)).expect(200);
     await putChunk(server.source, id, 0, ciphertext.subarray(0, third + 10)).expect(200); // retry
     status = await request(server.source).get(`/api/uploads/${id}`).expect(200);
@@ -144,7 +168,7 @@ describe('sending chunks', () => {
   test('refuses a chunk past the declared size, writing nothing', async () => {
     const id = await createUpload(server.source, 100);
     expectError(await putChunk(server.source, id, 95, new Uint8Array(10)), 400, 'CHUNK_OUT_OF_BOUNDS');
-    expect((await request(server.source).get(`/api/uploads/${id}`)).body).toMatchObject({ received: [] });
+    expect((await request(server.source).get(`/api/uploads/${id}`)).body).toMatchObject({ offset: 0 });
     expect((await readFile(path.join(server.dataDir, 'uploads', `${id}.part`))).length).toBe(0);
   });
 
@@ -237,8 +261,8 @@ describe('finalize refuses and deletes what is not a valid envelope', () => {
     expect((await request(server.source).get(`/api/uploads/${id}`).expect(200)).body).toMatchObject({ offset: 1000 });
   });
 
-  test('garbage', async () => {
-    const { response, id } = await finalizeBytes(sodium().randombytes_buf(5000));
+  test('garbage behind the version line', async () => {
+    const { response, id } = await finalizeBytes(agePrefixed(sodium().randombytes_buf(5000)));
     expectError(response, 422, 'INVALID_HEADER');
     await expectDeleted(id);
   });
@@ -309,7 +333,7 @@ describe('finalize refuses and deletes what is not a valid envelope', () => {
 describe('cancelling', () => {
   test('deletes the upload and its bytes', async () => {
     const id = await createUpload(server.source, 100);
-    await putChunk(server.source, id, 0, new Uint8Array(50)).expect(200);
+    await putChunk(server.source, id, 0, agePrefixed(new Uint8Array(28))).expect(200);
     await request(server.source).delete(`/api/uploads/${id}`).expect(204);
     expect((await readdir(path.join(server.dataDir, 'uploads'))).filter((name) => name.startsWith(id))).toEqual([]);
   });
@@ -351,7 +375,7 @@ test('a barrage of bad requests leaves every stored submission intact', async ()
 
   const source = server.source;
   const garbageId = await createUpload(source, 5000);
-  await putChunk(source, garbageId, 0, sodium().randombytes_buf(5000)).expect(200);
+  await putChunk(source, garbageId, 0, agePrefixed(sodium().randombytes_buf(5000 - AGE_PREFIX.length))).expect(200);
   const bad: request.Test[] = [
     request(source).post(`/api/uploads/${garbageId}/finalize`),
     request(source)

@@ -1,6 +1,7 @@
 /**
  * Gates for tests that need what a machine may lack: an external program
- * (`age`, `minisign`, GNU `tar`, Chromium...) or a run mode (WebAssembly).
+ * (`age`, `minisign`, GNU `tar`, Chromium, `microsocks`...) or a run mode
+ * (WebAssembly). scripts/install-test-deps.sh installs every such program.
  *
  * A suite asks once for what it needs and uses the `describe`/`test`/`it`
  * it gets back:

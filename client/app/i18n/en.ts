@@ -65,7 +65,16 @@ export const en = {
   'progress.starting': 'Starting…',
   'progress.status': '{done} of {total} sent',
   'progress.rate': '{rate}/s, about {remaining} left',
-  'progress.retrying': 'The connection dropped. Reconnecting; sending will continue where it stopped.',
+  'progress.retrying':
+    'The connection dropped. Reconnecting: next try in {seconds} s. Sending will continue where it stopped.',
+  'progress.retryingNow': 'The connection dropped. Trying to reconnect now…',
+  'progress.tryNow': 'Try now',
+  'progress.restarting.keysChanged':
+    'The newsroom changed its keys while you were sending. The page checked that the new key list is correctly signed, and is encrypting your submission again, to the new keys, and sending it from the start. What you wrote is kept.',
+  'progress.restarting.uploadDropped':
+    'The server no longer holds the unfinished upload (it removes those it cannot keep). The page is encrypting your submission again and sending it from the start. What you wrote is kept.',
+  'progress.cancelling':
+    'Cancelling. The page has asked the server to delete what was sent so far and is waiting for its answer…',
   'progress.finishing': 'Finishing…',
   'progress.cancel': 'Cancel',
 
@@ -77,8 +86,12 @@ export const en = {
   'done.again': 'Send something else',
 
   'cancelled.heading': 'Cancelled',
-  'cancelled.body':
-    'Sending was cancelled. The page asked the server to delete the encrypted parts sent so far; the server also deletes unfinished uploads on its own after a while.',
+  'cancelled.nothingSent': 'Sending was cancelled before any part of your submission was sent.',
+  'cancelled.deleted': 'Sending was cancelled. The server confirmed that it deleted the encrypted parts sent so far.',
+  'cancelled.unconfirmed':
+    'Sending was cancelled, but the page could not confirm that the server deleted the encrypted parts sent so far. The server deletes an unfinished upload on its own, within about {duration} at the latest.',
+  'cancelled.unconfirmedUnknown':
+    'Sending was cancelled, but the page could not confirm that the server deleted the encrypted parts sent so far. The server deletes unfinished uploads on its own after a while.',
 
   'error.heading': 'Your submission did not reach the newsroom',
   'error.again': 'Try again',
@@ -93,14 +106,18 @@ export const en = {
   'error.manifest.invalid':
     'The newsroom’s key list is not correctly signed by its root key. It may have been tampered with. Do not send anything here; if you can do so safely, tell the newsroom through another channel.',
   'error.manifest.expired':
-    'The newsroom’s key list has expired, so the page will not encrypt to keys that may be out of date. Check that this device’s date is right, or try again later.',
+    'The newsroom’s key list has expired, so submissions are paused until the newsroom publishes new keys: this page will not encrypt to keys that may be out of date. Check that this device’s date is right, or try again later.',
   'error.manifest.future':
     'The newsroom’s key list is dated in the future. Check that this device’s date and time are right, then reload the page.',
   'error.tooLarge':
     'This submission is larger than the server accepts. Send fewer or smaller files, or split them over several submissions.',
   'error.serverBusy': 'The server cannot take submissions right now. Try again later.',
   'error.connection':
-    'The connection dropped and could not be restored. The upload was not completed. Try again when your connection is better.',
+    'The connection dropped and could not be restored. The upload was not completed, and the server deletes the encrypted parts it received on its own. Try again when your connection is better.',
+  'error.keysExpired':
+    'The newsroom’s keys have expired, so the server is not taking submissions for now and did not keep yours. Try again later; if you can do so safely, you may also tell the newsroom through another channel.',
+  'error.restartedTooOften':
+    'The server asked this page several times to start sending again (the newsroom changed its keys, or the server removed the unfinished upload). What you wrote is still here: try again in a few minutes.',
   'error.fileRead':
     'A file could not be read. It may have been moved or changed after you chose it. Remove it from the list (the file on your device is not deleted), choose it again and retry.',
   'error.rejected': 'The server refused the encrypted submission. Reload the page and try again.',

@@ -31,6 +31,8 @@ const FAILURE_MESSAGES: Readonly<Record<FailureReason, MessageKey>> = {
   'too-large': 'error.tooLarge',
   'server-busy': 'error.serverBusy',
   connection: 'error.connection',
+  'keys-expired': 'error.keysExpired',
+  'restarted-too-often': 'error.restartedTooOften',
   'file-read': 'error.fileRead',
   rejected: 'error.rejected',
   internal: 'error.internal',
