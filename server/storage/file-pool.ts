@@ -98,6 +98,11 @@ export class FilePool {
     if (pools.get(this.dataDir) === this) pools.delete(this.dataDir);
   }
 
+  /** Waits for a refill in progress (a refill in the background outlives the take that started it). */
+  async settled(): Promise<void> {
+    await this.refilling?.catch(() => undefined);
+  }
+
   /** Whether `file` lies under this pool's data folder. */
   serves(file: string): boolean {
     return path.resolve(file).startsWith(this.dataDir + path.sep);

@@ -17,6 +17,7 @@ describe('the file pool under concurrent takes', () => {
   });
   afterEach(async () => {
     pool.close();
+    await pool.settled();
     await rm(dir, { recursive: true, force: true });
   });
 
