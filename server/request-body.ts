@@ -45,8 +45,11 @@ export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): voi
   if (socket === null) return;
   // Node ends a `Connection: close` answer's socket with destroySoon(): shut
   // the write side instead and destroy only once the client is done or late.
+  let lingering = false;
   socket.destroySoon = function lingeringClose(this: Socket): void {
-    if (this.destroyed) return;
+    // Node and the body guard may both ask: one lingering close is enough.
+    if (this.destroyed || lingering) return;
+    lingering = true;
     this.end();
     this.resume();
     const timer = setTimeout(() => this.destroy(), LINGER_MS);

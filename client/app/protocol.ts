@@ -5,6 +5,7 @@
  */
 import type { MnemonicLanguage, SourceSecretErrorCode } from '../core/source-secret.js';
 import type { Language } from './i18n/catalog.js';
+import type { CancelledCopy } from './upload-errors.js';
 
 /** Why something failed, in terms the page explains to the source. */
 export type FailureReason =
@@ -39,10 +40,7 @@ export type RestartReason = 'keys-changed' | 'upload-dropped';
  * (then it deletes the upload itself once idle for `expiresInSeconds`,
  * null if it never said how long).
  */
-export type CancelOutcome =
-  | { readonly state: 'nothing-sent' }
-  | { readonly state: 'deleted' }
-  | { readonly state: 'unconfirmed'; readonly expiresInSeconds: number | null };
+export type CancelOutcome = { readonly state: 'nothing-sent' } | CancelledCopy;
 
 /** Why opening a mailbox, or deleting a reply, failed (the words were fine). */
 export type MailboxFailureReason =

@@ -198,11 +198,18 @@ function replyAddress(choice: ReplyChoice): { recipient: string; mailbox: string
   return { recipient: keys.replyRecipient, mailbox: keys.mailboxId };
 }
 
-/** What a cancel that ended a send with `error` left on the server. */
-function cancelOutcome(error: unknown): CancelOutcome {
-  // No UploadCancelled: the server had not created the upload, so no ciphertext went out.
-  if (!(error instanceof UploadCancelled)) return { state: 'nothing-sent' };
-  return error.copy;
+/**
+ * What a cancel that ended a send with `error` left on the server;
+ * `created` says whether any attempt of this send had an upload created.
+ */
+function cancelOutcome(error: unknown, created: boolean): CancelOutcome {
+  if (error instanceof UploadCancelled) return error.copy;
+  // Cancelled between attempts: an earlier one did send, and started again only
+  // because the server answered that it no longer holds it (gone, or refused
+  // after a rotation): nothing of it is left.
+  if (created) return { state: 'deleted' };
+  // The server never created an upload: no ciphertext went out.
+  return { state: 'nothing-sent' };
 }
 
 async function send(message: string, files: readonly File[], choice: ReplyChoice): Promise<void> {
@@ -217,11 +224,12 @@ async function send(message: string, files: readonly File[], choice: ReplyChoice
   const wake = new RetryNow();
   cancelSend = controller;
   retryNow = wake;
+  let created = false;
   const stopIfCancelled = (): void => {
     if (controller.signal.aborted) throw new UploadError('cancelled', 'send cancelled');
   };
   try {
-    highestVersion = await sendWithRestarts(
+    await sendWithRestarts(
       {
         verify: async () => {
           stopIfCancelled();
@@ -230,6 +238,9 @@ async function send(message: string, files: readonly File[], choice: ReplyChoice
           return keys;
         },
         onVerified: (keys) => {
+          // Raised at once, not when the send succeeds: a failed send's verified
+          // version must still keep an older manifest out of the next try.
+          highestVersion = Math.max(highestVersion, keys.version);
           post({ type: 'ready', expires: keys.expires });
         },
         sealAndUpload: async (keys) => {
@@ -240,6 +251,7 @@ async function send(message: string, files: readonly File[], choice: ReplyChoice
             manifestVersion: keys.version,
             retryNow: wake,
             onCreated: (id) => {
+              created = true;
               post({ type: 'created', id });
             },
             onProgress: (sent, total) => {
@@ -263,7 +275,7 @@ async function send(message: string, files: readonly File[], choice: ReplyChoice
     }
     post({ type: 'done' });
   } catch (error) {
-    if (controller.signal.aborted) post({ type: 'cancelled', outcome: cancelOutcome(error) });
+    if (controller.signal.aborted) post({ type: 'cancelled', outcome: cancelOutcome(error, created) });
     else post({ type: 'failed', stage: 'send', reason: sendFailure(error) });
   } finally {
     cancelSend = null;

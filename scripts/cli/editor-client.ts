@@ -344,22 +344,6 @@ export class EditorClient {
   }
 
   /**
-   * Publish a signed manifest.
-   * @returns the version the server now serves.
-   * @throws EditorApiError (MANIFEST_NOT_NEWER, MANIFEST_INVALID, MANIFEST_EXPIRED...) or CliError.
-   */
-  async publishManifest(manifest: string, signature: string): Promise<number> {
-    const body = await EditorClient.#json(this.#transport, new URL('api/manifest', this.#base), {
-      method: 'PUT',
-      headers: this.#authorized({ 'content-type': 'application/json' }),
-      body: JSON.stringify({ manifest, signature }),
-    });
-    const version = isRecord(body) ? body.version : undefined;
-    if (typeof version !== 'number') throw new CliError('the server sent an invalid publish answer');
-    return version;
-  }
-
-  /**
    * The server's status for admins (`GET /api/status`), as sent: the
    * `status` command checks its shape.
    * @throws EditorApiError or CliError.

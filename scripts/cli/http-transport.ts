@@ -54,7 +54,11 @@ function proxiedConnection(proxy: Socks5Proxy, secure: boolean) {
     socks5Connect(proxy, host, port).then(
       (socket) => {
         // No SNI for an address: Node refuses (and warns about) an IP as server name.
-        callback?.(null, secure ? tls.connect({ socket, ...(isIP(host) === 0 ? { servername: host } : {}) }) : socket);
+        // `host` too: without it tls checks the certificate against the proxy's address.
+        callback?.(
+          null,
+          secure ? tls.connect({ socket, host, ...(isIP(host) === 0 ? { servername: host } : {}) }) : socket,
+        );
       },
       (error: unknown) => {
         fail?.(error as Error);

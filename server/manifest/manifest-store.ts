@@ -31,7 +31,7 @@ import {
   type KeyManifest,
   type ManifestEditor,
 } from '../../client/core/manifest.js';
-import { verifyManifestIgnoringExpiry } from '../../client/core/manifest-expiry.js';
+import { manifestExpiry, verifyManifestIgnoringExpiry } from '../../client/core/manifest-expiry.js';
 import { MinisignError, parsePublicKeyFile, type MinisignPublicKey } from '../../client/core/minisign.js';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../logging.js';
@@ -189,7 +189,7 @@ export class ManifestStore {
    * so uploads are refused too (`KEYS_EXPIRED`) until a newer one is published.
    */
   isExpired(now: Date): boolean {
-    return now.getTime() >= Date.parse(this.signed.manifest.expires);
+    return manifestExpiry(this.signed.manifest.expires, now, 0).expired;
   }
 
   /** How many X25519 stanzas a submission must carry: one per active editor. */

@@ -13,32 +13,35 @@
  * version and expiry.
  */
 import { Router } from 'express';
-import { decodeBase64 } from '../../client/core/base64.js';
-import { toHex } from '../../client/core/bytes.js';
 import { DEFAULT_MANIFEST_WARNING_DAYS, manifestExpiry } from '../../client/core/manifest-expiry.js';
 import { requireEditor } from '../editor-auth/require-editor.js';
 import type { TokenStore } from '../editor-auth/tokens.js';
 import type { MailboxStore } from '../mailboxes/mailbox-store.js';
 import type { ManifestStore } from '../manifest/manifest-store.js';
 import type { StorageQuota } from '../storage/quota.js';
-import type { SubmissionStore } from '../storage/submission-store.js';
-import { activeEditorsByKey, submissionStatus } from '../storage/submission-retention.js';
+import type { SubmissionInfo, SubmissionStore } from '../storage/submission-store.js';
+import { activeEditorsByKey, submissionStatus, type ActiveEditors } from '../storage/submission-retention.js';
 
 /**
- * How many stored submissions expire on each day (docs/OPERATIONS.md,
- * retention), earliest first: every submission's expiry day, without ids.
+ * One pass over the stored submissions, one record read each: how many each
+ * active editor has downloaded, and how many expire on each day (earliest
+ * first; docs/OPERATIONS.md, retention). Counts only, never an id.
  */
-async function expiryDays(
+async function storedSummary(
   submissions: SubmissionStore,
-  stored: readonly { id: string; day: string }[],
-  active: ReturnType<typeof activeEditorsByKey>,
-): Promise<{ day: string; count: number }[]> {
-  const counts = new Map<string, number>();
+  stored: readonly SubmissionInfo[],
+  active: ActiveEditors,
+): Promise<{ pulled: Map<string, number>; expiring: { day: string; count: number }[] }> {
+  const pulled = new Map<string, number>();
+  const expiring = new Map<string, number>();
   for (const { id, day } of stored) {
-    const { expires } = submissionStatus(day, await submissions.downloads.of(id), active, submissions.retention);
-    counts.set(expires, (counts.get(expires) ?? 0) + 1);
+    const downloads = await submissions.downloads.of(id);
+    for (const { accessKeyHex } of downloads) pulled.set(accessKeyHex, (pulled.get(accessKeyHex) ?? 0) + 1);
+    const { expires } = submissionStatus(day, downloads, active, submissions.retention);
+    expiring.set(expires, (expiring.get(expires) ?? 0) + 1);
   }
-  return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, count]) => ({ day, count }));
+  const days = [...expiring.entries()].sort(([x], [y]) => x.localeCompare(y));
+  return { pulled, expiring: days.map(([day, count]) => ({ day, count })) };
 }
 
 export interface StatusRouteDeps {
@@ -65,17 +68,16 @@ export function statusRoutes(deps: StatusRouteDeps): Router {
   router.get('/api/status', requireEditor(deps.tokens, manifests), async (_req, res) => {
     const { manifest } = manifests.current();
     const stored = await submissions.list();
-    const counts = await submissions.downloads.countsByAccessKey();
+    const active = activeEditorsByKey(manifest);
+    const { pulled, expiring } = await storedSummary(submissions, stored, active);
     // Active editors only, in manifest order: the ones whose downloads decide deletion.
-    const editors = manifest.editors
-      .filter((editor) => editor.status === 'active')
-      .map((editor) => ({ name: editor.name, pulled: counts.get(toHex(decodeBase64(editor.accessKey, true))) ?? 0 }));
+    const editors = [...active].map(([key, name]) => ({ name, pulled: pulled.get(key) ?? 0 }));
     const expiry = manifestExpiry(manifest.expires, now(), warningDays);
     res.json({
       submissions: {
         waiting: stored.length,
         bytes: stored.reduce((sum, item) => sum + item.size, 0),
-        expiring: await expiryDays(submissions, stored, activeEditorsByKey(manifest)),
+        expiring,
       },
       replies: { waiting: await mailboxes.waitingCount() },
       editors,

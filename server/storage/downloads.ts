@@ -17,13 +17,13 @@
  * per-id lock, so a confirmation cannot recreate the record of a submission
  * being deleted, and a delete decides on the record as it is.
  */
-import { constants } from 'node:fs';
-import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isSubmissionId } from '../../client/core/wire-shapes.js';
 import { KeyedLock } from '../mailboxes/keyed-lock.js';
 import { dayOf, startOfDay } from './day.js';
-import { commitFileDurably, removeDurably } from './durable.js';
+import { commitFileDurably, openNewFile, removeDurably } from './durable.js';
+import { openQuietly } from './quiet-read.js';
 import type { SubmissionStore } from './submission-store.js';
 
 /** One editor's confirmed download of one submission. */
@@ -68,24 +68,6 @@ function serializeRecord(downloads: readonly EditorDownload[]): string {
   return JSON.stringify({ downloads: downloads.map(({ accessKeyHex, day }) => ({ accessKey: accessKeyHex, day })) });
 }
 
-/**
- * Opens a record without touching its atime where the system allows
- * (Linux O_NOATIME, for the file's owner): every listing reads every record,
- * and an atime would otherwise show the instant of the last one.
- */
-async function openForReading(file: string): Promise<FileHandle> {
-  const noAtime = constants.O_NOATIME as number | undefined;
-  if (noAtime !== undefined) {
-    try {
-      return await open(file, constants.O_RDONLY | noAtime);
-    } catch (error) {
-      // Not the owner (say, restored by another user): read it the ordinary way.
-      if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
-    }
-  }
-  return open(file, 'r');
-}
-
 export class DownloadRecords {
   private readonly lock = new KeyedLock();
 
@@ -105,7 +87,7 @@ export class DownloadRecords {
   async of(id: string): Promise<EditorDownload[]> {
     let text: string;
     try {
-      const handle = await openForReading(this.fileOf(id));
+      const handle = await openQuietly(this.fileOf(id));
       try {
         const { size } = await handle.stat();
         if (size > MAX_RECORD_BYTES) return [];
@@ -145,7 +127,8 @@ export class DownloadRecords {
       const downloads = recorded.filter((entry) => keep(entry.accessKeyHex));
       downloads.push({ accessKeyHex, day: dayOf(now) });
       const temporary = `${file}.tmp`;
-      const handle = await open(temporary, 'w', 0o600);
+      // From the pool: the record's birth time must not be the instant of the download.
+      const handle = await openNewFile(temporary);
       try {
         await handle.writeFile(serializeRecord(downloads));
         // Dated to the day, like the ciphertext: never the instant of a download.
@@ -202,18 +185,5 @@ export class DownloadRecords {
       });
     }
     return removed;
-  }
-
-  /**
-   * For each access key, how many stored submissions it has confirmed
-   * (for `sealdrop status`).
-   * @throws I/O errors.
-   */
-  async countsByAccessKey(): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (const { id } of await this.submissions.list()) {
-      for (const { accessKeyHex } of await this.of(id)) counts.set(accessKeyHex, (counts.get(accessKeyHex) ?? 0) + 1);
-    }
-    return counts;
   }
 }

@@ -1,9 +1,12 @@
 /**
- * The first bytes of every upload must be the start of an age header, so a
- * client cannot park arbitrary bytes (plaintext, say) in `uploads/` until the
- * upload expires. The full header is checked at finalize
- * (envelope/check-envelope.ts); this is the part a chunk can be checked for
- * before its bytes reach the disk.
+ * The first bytes of every upload must be the start of an age header: a
+ * chunk that writes any of them with other bytes is refused before they reach
+ * the disk, and the upload is deleted. That keeps a client from parking a
+ * recognizable file (plaintext, say) in `uploads/` from its first byte on.
+ * Chunks further in are not held back until the prefix arrives (resumed
+ * uploads send them in any order); an upload whose start never arrives is
+ * never finalized (the full header is checked then,
+ * envelope/check-envelope.ts) and expires like any idle one.
  */
 import { VERSION_LINE } from '../../client/core/header.js';
 import { ApiError } from '../errors.js';

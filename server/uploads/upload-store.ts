@@ -274,7 +274,16 @@ export class UploadStore {
    */
   async create(size: number, manifestVersion: number, owner?: object): Promise<UploadStatus> {
     if (size > this.limits.maxSubmissionBytes) throw new ApiError('SUBMISSION_TOO_LARGE');
-    const deletions = [...this.makeRoomForOwner(owner), ...this.makeRoom(this.allowance(size))];
+    const own = this.makeRoomForOwner(owner);
+    let deletions: Promise<void>[];
+    try {
+      deletions = [...own, ...this.makeRoom(this.allowance(size))];
+    } catch (error) {
+      // Refused all the same: the connection's own dropped uploads are still
+      // deleted (awaited, so a failed deletion is not an unhandled rejection).
+      await Promise.allSettled(own);
+      throw error;
+    }
     const id = newId();
     // Reserve before the first await so concurrent creates cannot overshoot.
     const upload = this.track(id, size, manifestVersion);

@@ -332,6 +332,8 @@ describe('uploadCiphertext', () => {
       code: 'manifest-changed',
     });
     expect(server.upload!.finalized).toBe(false);
+    // The server discarded it with its refusal: no clean-up request is spent on the link.
+    expect(server.log.filter((line) => line.startsWith('DELETE'))).toEqual([]);
   });
 
   test('an upload the server dropped (410 UPLOAD_GONE) fails as `expired`, not retried', async () => {

@@ -335,11 +335,5 @@ describe('retention', () => {
     expect(await exists(`${recordFile(id)}.tmp`)).toBe(false);
   });
 
-  test('per-editor counts for the status command', async () => {
-    const first = await submit();
-    await submit();
-    await confirmOk(alice, first);
-    const counts = await server.submissions.downloads.countsByAccessKey();
-    expect(Object.fromEntries(counts)).toEqual({ [keyOf(alice)]: 1 });
-  });
+  // Per-editor counts for `sealdrop status`: test/server/status-routes.test.ts.
 });
