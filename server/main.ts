@@ -184,13 +184,27 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     bodyIdleSeconds: config.bodyIdleSeconds,
     manifestWarningDays: config.manifestWarningDays,
   };
-  const sourceServer = await listen(createSourceApp(deps), SOURCE_LISTENER, config.source.host, config.source.port);
+  // Nothing started above outlives a start that fails here.
+  const stopBackground = (): void => {
+    submissionSweep.stop();
+    dayBoundary.stop();
+  };
+  const sourceServer = await listen(
+    createSourceApp(deps),
+    SOURCE_LISTENER,
+    config.source.host,
+    config.source.port,
+  ).catch((error: unknown) => {
+    stopBackground();
+    throw error;
+  });
   const editorServer = await listen(
     createEditorApp(deps),
     EDITOR_LISTENER,
     config.editor.host,
     config.editor.port,
   ).catch(async (error: unknown) => {
+    stopBackground();
     await closeServer(sourceServer);
     throw error;
   });

@@ -6,6 +6,14 @@
  * the connection (Tor gives each circuit's stream its own). Each connection
  * refills only its share of the ceiling, so one flooding connection spends
  * its own share and cannot starve a source's.
+ *
+ * What it does not stop: every new connection starts with a full burst
+ * ({@link CONNECTION_BURST}) drawn from the shared ceiling, so a client that
+ * keeps opening new connections can still spend the ceiling (about one new
+ * connection per second per 1,800 requests a minute). Over Tor, new streams
+ * on a circuit are cheap; what prices them is the onion service's limits in
+ * front (HiddenServiceMaxStreams with CloseCircuit, and proof of work per
+ * new circuit, docs/OPERATIONS.md), and SEALDROP_MAX_CONNECTIONS here.
  */
 import type { RequestHandler } from 'express';
 import { ApiError } from './errors.js';

@@ -178,6 +178,19 @@ async function json(response: Response): Promise<Record<string, unknown>> {
   return (await response.json()) as Record<string, unknown>;
 }
 
+/** What each server serves, read once: the timed uploads must not fetch it each. */
+const servedVersions = new Map<string, Promise<number>>();
+
+/** The manifest version `base` serves, which a page declares at create (it encrypted to it). */
+function servedManifestVersion(base: string): Promise<number> {
+  let version = servedVersions.get(base);
+  if (version === undefined) {
+    version = (async () => ((await json(await fetch(`${base}manifest.json`))) as { version: number }).version)();
+    servedVersions.set(base, version);
+  }
+  return version;
+}
+
 /**
  * One chunk over node:http with a keep-alive agent: on this path undici's
  * fetch costs several times more CPU per byte than the server itself, and
@@ -199,8 +212,7 @@ async function uploadFile(
   size: number,
   parallel = 1,
 ): Promise<{ id: string; finalizeSeconds: number }> {
-  // A page declares the manifest version it encrypted to (the one served).
-  const { version: manifestVersion } = (await json(await fetch(`${base}manifest.json`))) as { version: number };
+  const manifestVersion = await servedManifestVersion(base);
   const { id } = (await json(
     await fetch(`${base}api/uploads`, {
       method: 'POST',
@@ -299,7 +311,7 @@ function putStatus(url: URL, body: Uint8Array): Promise<number> {
  * refuses more ranges; returns how many chunks it accepted.
  */
 async function spamRanges(base: string, uploads: number): Promise<number> {
-  const { version: manifestVersion } = (await json(await fetch(`${base}manifest.json`))) as { version: number };
+  const manifestVersion = await servedManifestVersion(base);
   const ids: string[] = [];
   for (let i = 0; i < uploads; i += 1) {
     const created = (await json(
@@ -339,7 +351,6 @@ async function journalLines(dataDir: string): Promise<number> {
   return lines;
 }
 
-/** Seconds from spawning the server to its listening line. */
 /** The id of one upload left in `dataDir`. */
 async function anyUploadId(dataDir: string): Promise<string> {
   const name = (await readdir(path.join(dataDir, 'uploads'))).find((entry) => entry.endsWith('.json'));
@@ -347,6 +358,7 @@ async function anyUploadId(dataDir: string): Promise<string> {
   return name.slice(0, -'.json'.length);
 }
 
+/** Seconds from spawning the server to its listening line. */
 async function timedStart(newsroom: Newsroom, dataDir: string): Promise<{ server: Server; seconds: number }> {
   const started = process.hrtime.bigint();
   const server = await startServer(newsroom, dataDir);

@@ -49,10 +49,13 @@ e2e.describe('key rotation seen from the source page', () => {
   let portal: Portal;
   let browser: Browser;
   let demoEditor: EditorIdentity;
+  /** The editor active before the latest rotation: the one that rotation retired. */
+  let activeEditor: EditorIdentity;
 
   beforeAll(async () => {
     [portal, browser] = await Promise.all([startPortal(), launchBrowser()]);
     demoEditor = { name: 'Demo Editor', file: portal.newsroom.identityFile };
+    activeEditor = demoEditor;
   }, 120_000);
 
   afterAll(async () => {
@@ -94,7 +97,8 @@ e2e.describe('key rotation seen from the source page', () => {
       body: JSON.stringify({ manifest: new TextDecoder().decode(signed.manifest), signature: signed.signature }),
     });
     expect(published.status).toBe(200);
-    return { name, file };
+    activeEditor = { name, file };
+    return activeEditor;
   }
 
   /** The one submission stored since `before`. */
@@ -142,6 +146,8 @@ e2e.describe('key rotation seen from the source page', () => {
     await page.waitForFunction(() => (document.querySelector('progress')?.value ?? 0) > 0);
     // Everything the restart line says while the page sends (it may pass quickly on loopback).
     const restartLine = await recordTexts(page, '#progress-restart');
+    // Retired by this test's rotation (the first test's new editor), checked below.
+    const retired = activeEditor;
     const newest = await rotate('Newest Editor');
     // The old upload goes on and is refused at finalize.
     releaseFirst();
@@ -156,6 +162,7 @@ e2e.describe('key rotation seen from the source page', () => {
     const plaintext = ageDecrypt(newest, stored);
     expect(plaintext).not.toBeNull();
     expect(plaintext!.includes(Buffer.from(submission.message))).toBe(true);
+    expect(ageDecrypt(retired, stored)).toBeNull();
     expect(ageDecrypt(demoEditor, stored)).toBeNull();
     expect(problems).toEqual([]);
     await page.context().close();
