@@ -11,6 +11,10 @@
  *   worker.js                  encryption worker, libsodium WebAssembly build
  *   worker-nowasm.js           the same worker for browsers without WebAssembly:
  *                              libsodium replaced by noble (client/app/sodium-noble.ts)
+ *   xwing-nowasm.js            its X-Wing KEM (client/app/noble-xwing.ts), which that
+ *                              worker loads only for a hybrid post-quantum manifest
+ *   words.js                   the BIP39 word lists (client/core/word-lists.ts), which
+ *                              both workers load only to draw or read a source's words
  *   root.pub                   the newsroom's minisign root public key: the trust
  *                              anchor the page checks the key manifest against. In
  *                              the bundle, so that the published hashes pin it
@@ -97,11 +101,40 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/**
+ * @noble/post-quantum pins its own @noble/hashes (~2.0), so npm nests a copy
+ * under it; X-Wing's combiner needs SHA-3 as well. xwing-nowasm.js takes the
+ * combiner's from that same copy, the one ML-KEM is tested with, rather than
+ * carry SHA-3 twice (2 kB gzipped on the hybrid no-WebAssembly first load).
+ */
+function postQuantumHashes(root: string): Record<string, string> {
+  const nested = path.join('node_modules', '@noble', 'post-quantum', 'node_modules', '@noble', 'hashes');
+  return existsSync(path.join(root, nested)) ? { '@noble/hashes': `./${nested}` } : {};
+}
+
+/**
+ * Bundles client/app/word-lists-loader.ts wherever client/core/word-lists.ts
+ * is imported (esbuild's `alias` takes package names only), so the workers
+ * carry no word list and load `words.js` on first use instead.
+ */
+function wordListsFromFile(root: string): esbuild.Plugin {
+  const core = path.join(root, 'client', 'core', 'word-lists.ts');
+  const loader = path.join(root, 'client', 'app', 'word-lists-loader.ts');
+  return {
+    name: 'word-lists-from-file',
+    setup(build) {
+      build.onResolve({ filter: /\/word-lists\.js$/ }, (args) =>
+        path.resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')) === core ? { path: loader } : undefined,
+      );
+    },
+  };
+}
+
 /** One esbuild bundle, returned in memory. Deterministic: no timestamps, paths or source maps. */
 async function bundle(
   root: string,
   entry: string,
-  options: { alias?: Record<string, string>; define?: Record<string, string> } = {},
+  options: { alias?: Record<string, string>; define?: Record<string, string>; plugins?: esbuild.Plugin[] } = {},
 ): Promise<Uint8Array> {
   const result = await esbuild.build({
     absWorkingDir: root,
@@ -118,6 +151,7 @@ async function bundle(
     legalComments: 'eof',
     sourcemap: false,
     alias: options.alias ?? {},
+    plugins: options.plugins ?? [],
     define: { SEALDROP_NO_WASM: 'false', ...options.define },
     // libsodium's ESM build reads import.meta.url only to locate itself,
     // inside a try; an iife has none and libsodium carries its WebAssembly inline.
@@ -281,17 +315,25 @@ export async function buildClient(options: BuildClientOptions): Promise<BuiltFil
     if (!Number.isSafeInteger(pin) || pin < 1) throw new BuildError('the minimum manifest version must be 1 or more');
     files.set(BUNDLE_PIN_FILE_NAME, serializeBundlePin(pin));
   }
-  const [main, worker, workerNoWasm] = await Promise.all([
+  const wordLists = [wordListsFromFile(root)];
+  const [main, worker, workerNoWasm, xwingNoWasm, words] = await Promise.all([
     bundle(root, app('main.ts')),
-    bundle(root, app('worker.ts')),
+    bundle(root, app('worker.ts'), { plugins: wordLists }),
     bundle(root, app('worker.ts'), {
       alias: { 'libsodium-wrappers': `./${app('sodium-noble.ts')}` },
       define: { SEALDROP_NO_WASM: 'true' },
+      plugins: wordLists,
     }),
+    bundle(root, app('noble-xwing-entry.ts'), { alias: postQuantumHashes(root) }),
+    bundle(root, app('word-lists-entry.ts')),
   ]);
   files.set('main.js', main);
   files.set('worker.js', worker);
   files.set('worker-nowasm.js', workerNoWasm);
+  // The name client/app/noble-xwing-loader.ts asks for (client/app is not compiled for Node).
+  files.set('xwing-nowasm.js', xwingNoWasm);
+  // The name client/app/word-lists-loader.ts asks for.
+  files.set('words.js', words);
   const page = await readFile(path.join(root, app('index.html')), 'utf8');
   files.set(
     'index.html',

@@ -12,11 +12,21 @@ const io: CliIo = {
   stdout: { write: (text) => process.stdout.write(text), isTTY: process.stdout.isTTY },
   stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY },
   passphrase: terminalPassphrase,
-  stdin: { isTTY: process.stdin.isTTY, read: () => process.stdin },
+  // A getter: the first touch of process.stdin builds its stream (milliseconds of
+  // start-up), and most commands never read it.
+  stdin: {
+    get isTTY() {
+      return process.stdin.isTTY;
+    },
+    read: () => process.stdin,
+  },
   env: process.env,
   now: () => new Date(),
   cwd: process.cwd(),
 };
 
 guardWasmAbortInProcess();
-process.exitCode = await runCli(process.argv.slice(2), io);
+// No top-level await: the bundle (scripts/build-cli.ts) is CommonJS, which has none.
+void runCli(process.argv.slice(2), io).then((code) => {
+  process.exitCode = code;
+});

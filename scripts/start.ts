@@ -66,7 +66,7 @@ async function run(): Promise<void> {
       staticDir === builtClient ? '' : `  (client not built yet: serving a placeholder page from ${staticDir})`,
       '',
       '  pull submissions (after npm run build):',
-      `    node dist/scripts/sealdrop.js pull --server ${running.editorUrl} --access-key ${demo.accessKeyFile} --out pulled`,
+      `    node dist/scripts/sealdrop.cjs pull --server ${running.editorUrl} --access-key ${demo.accessKeyFile} --out pulled`,
       '  decrypt a stored submission with:  age -d -i <identity> <file>.age | tar x',
       '  stop with Ctrl-C.',
       '',

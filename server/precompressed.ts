@@ -13,7 +13,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 
 const GZIP_SUFFIX = '.gz';
 /** The built client is flat: `/` or one plain file name. Anything else is left to express.static. */
@@ -27,6 +27,15 @@ export function staticFileName(pathname: string, index: string): string | null {
   if (pathname === '/') return index;
   if (!FLAT_NAME.test(pathname) || pathname.endsWith(GZIP_SUFFIX)) return null;
   return pathname.slice(1);
+}
+
+/**
+ * Whether the request's Accept-Encoding prefers gzip to identity (q-values
+ * honoured; no header means identity only): the one rule for every gzip
+ * answer, static files here and the manifest (server/routes/source.ts).
+ */
+export function prefersGzip(req: Request): boolean {
+  return req.acceptsEncodings('gzip', 'identity') === 'gzip';
 }
 
 async function isFile(file: string): Promise<boolean> {
@@ -43,9 +52,8 @@ interface Locals {
 
 /**
  * For GET and HEAD of a file X that has `X.gz` in `staticDir`: always
- * `Vary: Accept-Encoding`, and if the request's Accept-Encoding prefers gzip
- * to identity (q-values honoured; no header means identity only), the URL is
- * rewritten to `X.gz`.
+ * `Vary: Accept-Encoding`, and if the request {@link prefersGzip}, the URL
+ * is rewritten to `X.gz`.
  */
 export function preferGzip(staticDir: string, index: string): RequestHandler {
   return (req, res, next) => {
@@ -62,7 +70,7 @@ export function preferGzip(staticDir: string, index: string): RequestHandler {
     isFile(path.join(staticDir, compressed)).then((exists) => {
       if (exists) {
         res.vary('Accept-Encoding');
-        if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+        if (prefersGzip(req)) {
           const query = req.url.indexOf('?');
           req.url = `/${compressed}${query >= 0 ? req.url.slice(query) : ''}`;
           (res.locals as Locals).precompressedFrom = name;

@@ -14,6 +14,7 @@ import type { Language } from './i18n/catalog.js';
 import type {
   DeleteNotice,
   DeleteTarget,
+  FileSave,
   KeyStatus,
   PageEvents,
   PageView,
@@ -21,6 +22,7 @@ import type {
   SubmitOutcome,
   WordsProblem,
 } from './page-state.js';
+import { fileSaveKey } from './page-state.js';
 import type {
   CancelOutcome,
   FailureReason,
@@ -120,6 +122,7 @@ interface PageState {
   deleting: string[];
   confirmingDelete: DeleteTarget | null;
   deleteNotice: DeleteNotice | null;
+  fileSaves: Map<string, FileSave>;
 }
 
 /**
@@ -172,6 +175,7 @@ export class PageController implements PageEvents {
       deleting: [],
       confirmingDelete: null,
       deleteNotice: null,
+      fileSaves: new Map(),
     };
   }
 
@@ -315,6 +319,16 @@ export class PageController implements PageEvents {
     this.#render(false);
   }
 
+  openFile(id: string, index: number): void {
+    const state = this.#state;
+    const key = fileSaveKey(id, index);
+    const current = state.fileSaves.get(key);
+    if (state.replies === null || current?.state === 'opening' || current?.state === 'ready') return;
+    state.fileSaves.set(key, { state: 'opening', done: 0, total: 0 });
+    this.#post({ type: 'save-file', id, file: index });
+    this.#render(false);
+  }
+
   writeBack(): void {
     if (this.#state.replies === null) return;
     this.#resetDraft();
@@ -445,6 +459,7 @@ export class PageController implements PageEvents {
     state.deleting = [];
     state.confirmingDelete = null;
     state.deleteNotice = null;
+    state.fileSaves.clear();
   }
 
   #onWorkerMessage(message: WorkerMessage): void {
@@ -458,7 +473,13 @@ export class PageController implements PageEvents {
         this.#setKeys({ state: 'ready', expires: message.expires });
         break;
       case 'failed':
-        if (message.stage === 'send') this.#fail(message.reason);
+        if (message.stage === 'send') {
+          // Also the worker's answer to a secret it could not make (its word
+          // lists did not load): no send runs while a secret is awaited, so no
+          // words answer is still to come, and the next one must be shown.
+          this.#secretAnswersAwaited = 0;
+          this.#fail(message.reason);
+        }
         // WebAssembly that exists but cannot run (a policy, a broken engine):
         // the pure-JavaScript worker does the same work, only slower.
         else if (message.reason === 'crypto' && state.workerFile === WASM_WORKER) this.#fallBackToNoWasm();
@@ -503,6 +524,9 @@ export class PageController implements PageEvents {
       case 'mailbox':
       case 'reply-deleted':
       case 'delete-failed':
+      case 'file-progress':
+      case 'file-ready':
+      case 'file-failed':
         this.#onMailboxMessage(message);
         break;
     }
@@ -554,6 +578,23 @@ export class PageController implements PageEvents {
         state.deleteNotice = { kind: 'failed', reason: message.reason };
         if (state.screen === 'mailbox') this.#render(false);
         break;
+      case 'file-progress':
+      case 'file-ready':
+      case 'file-failed': {
+        const key = fileSaveKey(message.id, message.file);
+        // Only for a save asked of this mailbox and still under way.
+        if (state.replies === null || state.fileSaves.get(key)?.state !== 'opening') return;
+        state.fileSaves.set(
+          key,
+          message.type === 'file-progress'
+            ? { state: 'opening', done: message.done, total: message.total }
+            : message.type === 'file-ready'
+              ? { state: 'ready', blob: message.blob }
+              : { state: 'failed', reason: message.reason },
+        );
+        if (state.screen === 'mailbox') this.#render(false);
+        break;
+      }
       default:
         break;
     }

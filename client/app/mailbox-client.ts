@@ -174,6 +174,40 @@ export class MailboxClient {
   }
 
   /**
+   * One reply's age file twice over (the body teed): `chunks` as they arrive,
+   * to read and count, and `kept`, the same bytes gathered by the browser
+   * itself into a Blob (`Response.blob()`: no copy through JavaScript, and
+   * held in blob storage rather than the worker's heap). Read `chunks` to its
+   * end; `kept` resolves once the whole body is in.
+   * @param size the listed size: a longer body is `malformed`, a shorter one `cut-off`.
+   * @throws MailboxError as {@link fetchReply}; `kept` rejects with `cut-off`,
+   *   `malformed` or `cancelled`.
+   */
+  async fetchKeptReply(
+    id: string,
+    size: number,
+  ): Promise<{ chunks: AsyncGenerator<Uint8Array, void, undefined>; kept: Promise<Blob> }> {
+    const response = await this.#post(MAILBOX_REPLY_ROUTE, { id });
+    const body = response.body;
+    if (body === null) throw new MailboxError('malformed', 'reply without a body');
+    const [read, keep] = body.tee();
+    const kept = new Response(keep).blob().then(
+      (blob) => {
+        if (blob.size > size) throw new MailboxError('malformed', 'reply larger than listed');
+        if (blob.size < size) throw new MailboxError('cut-off', 'reply cut off');
+        return blob;
+      },
+      () => {
+        this.#checkAborted();
+        throw new MailboxError('cut-off', 'reply cut off');
+      },
+    );
+    // Whoever reads `chunks` sees the same failure first; this one may go unawaited.
+    kept.catch(() => undefined);
+    return { chunks: this.#readBody(read.getReader(), size), kept };
+  }
+
+  /**
    * Delete a reply. A reply already gone (404) counts as deleted: either
    * way the server holds it no more.
    * @throws MailboxError `connection`, `busy`, `refused`, `cancelled`.

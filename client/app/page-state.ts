@@ -6,7 +6,7 @@
  */
 import type { MnemonicLanguage, SourceSecretErrorCode } from '../core/source-secret.js';
 import type { Language } from './i18n/catalog.js';
-import type { CancelOutcome, FailureReason, MailboxFailureReason, MailboxReply } from './protocol.js';
+import type { CancelOutcome, FailureReason, FileSaveFailure, MailboxFailureReason, MailboxReply } from './protocol.js';
 
 /**
  * The screens: those a send goes through, in order, then the returning
@@ -34,6 +34,22 @@ export type DeleteNotice =
   | { readonly kind: 'deleted'; readonly count: number }
   /** A deletion failed; the replies after it were not tried. */
   | { readonly kind: 'failed'; readonly reason: MailboxFailureReason };
+
+/**
+ * An attached file the source asked to save: the worker decrypts its reply
+ * again and checks it to the end (`opening`, `done` of `total` ciphertext
+ * bytes), then hands the file over (`ready`: the save button saves this
+ * Blob), or says it could not be opened (`failed`).
+ */
+export type FileSave =
+  | { readonly state: 'opening'; readonly done: number; readonly total: number }
+  | { readonly state: 'ready'; readonly blob: Blob }
+  | { readonly state: 'failed'; readonly reason: FileSaveFailure };
+
+/** The key of file `index` of reply `id` in {@link PageView.fileSaves}. */
+export function fileSaveKey(id: string, index: number): string {
+  return `${id}/${String(index)}`;
+}
 
 /** A reply, or all of them, whose deletion awaits the source's confirmation. */
 export type DeleteTarget = { readonly kind: 'one'; readonly id: string } | { readonly kind: 'all' };
@@ -83,6 +99,8 @@ export interface PageView {
   /** The deletion waiting for the source's "yes". */
   readonly confirmingDelete: DeleteTarget | null;
   readonly deleteNotice: DeleteNotice | null;
+  /** Files being opened for saving, or opened, by {@link fileSaveKey}; dropped with the mailbox. */
+  readonly fileSaves: ReadonlyMap<string, FileSave>;
 }
 
 /** What pressing send did. */
@@ -131,6 +149,8 @@ export interface PageEvents {
   askDelete(target: DeleteTarget): void;
   confirmDelete(): void;
   cancelDelete(): void;
+  /** Open file `index` of reply `id` for saving: the worker decrypts and checks its reply to the end. */
+  openFile(id: string, index: number): void;
   /** From the mailbox: compose a follow-up in the same conversation. */
   writeBack(): void;
   /** From a follow-up (composing, done, cancelled): back to the replies. */

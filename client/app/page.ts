@@ -6,15 +6,30 @@
  */
 import { PageController, type EncryptionWorker, type PagePorts, type WorkerListener } from './controller.js';
 import { PageDisplay } from './display.js';
+import { fetchSetUpFiles } from './early-fetch.js';
 import { chooseLanguage, type Language } from './i18n/catalog.js';
 import type { PageMessage, WorkerMessage } from './protocol.js';
+import { SET_UP_FILES } from './set-up-files.js';
 import { uploadRoute } from './upload-routes.js';
 
 /**
+ * Starts the worker and fetches its set-up files for it at once
+ * (early-fetch.ts): they travel while the worker's script downloads.
  * @throws whatever `new Worker` throws when the browser cannot start one.
  */
 function startWorker(file: string, listener: WorkerListener): EncryptionWorker {
+  const setUpFiles = fetchSetUpFiles(
+    (url, init) => fetch(url, init),
+    // Relative to the page, which lives beside the worker.
+    SET_UP_FILES.map((name) => new URL(name, location.href).href),
+  );
   const worker = new Worker(file, { name: 'sealdrop-encryption' });
+  void setUpFiles.then((files) => {
+    worker.postMessage(
+      { type: 'set-up-files', files } satisfies PageMessage,
+      files.map((setUp) => setUp.body),
+    );
+  });
   worker.addEventListener('message', (event: MessageEvent<WorkerMessage>) => {
     listener.message(event.data);
   });

@@ -63,7 +63,11 @@ export type ReplyChoice =
   /** The open mailbox's (`open-mailbox`): a follow-up in the same conversation. */
   | 'mailbox';
 
-/** A file attached to a reply, decrypted. */
+/**
+ * A file attached to a reply, as reply.json lists it. Its bytes stay
+ * encrypted in the worker until the source asks for it (`save-file`): then
+ * the worker decrypts the reply again and checks every chunk to the end.
+ */
 export interface ReplyFile {
   /** The original name the editor gave: shown as text, never used as a path. */
   readonly name: string;
@@ -71,10 +75,19 @@ export interface ReplyFile {
   readonly saveAs: string;
   /** The MIME type the editor's tool recorded (a hint, never trusted). */
   readonly type: string;
+  /** The size reply.json lists; the saved file is refused unless it is exactly this. */
   readonly size: number;
-  /** The bytes, typed `application/octet-stream` whatever `type` says, so no browser renders them. */
-  readonly blob: Blob;
 }
+
+/**
+ * How much of a readable reply was checked when it was read: its text always
+ * (every chunk holding reply.json and message.txt opened under the file key).
+ * - `whole`: no attachments, so the whole reply was decrypted and checked.
+ * - `on-save`: the attachments are checked when saved.
+ * - `incomplete`: the ciphertext is not the length reply.json implies (cut
+ *   or damaged after the text): the attachments cannot be saved.
+ */
+export type ReplyCheck = 'whole' | 'on-save' | 'incomplete';
 
 /** One reply in the mailbox, as the page shows it. */
 export type MailboxReply =
@@ -85,12 +98,30 @@ export type MailboxReply =
       readonly day: string;
       readonly message: string;
       readonly files: readonly ReplyFile[];
+      readonly check: ReplyCheck;
     }
   /** A reply that does not decrypt or is not a valid reply payload: it can only be deleted. */
   | { readonly readable: false; readonly id: string; readonly day: string };
 
+/** Why an attached file could not be saved. */
+export type FileSaveFailure =
+  /** The reply did not decrypt to the end (tampered, truncated) or its archive is invalid. */
+  | 'damaged'
+  /** The mailbox was closed, or the reply is no longer held. */
+  | 'gone'
+  | 'internal';
+
 /** Page to worker. */
+/** A set-up file the page fetched for the worker (early-fetch.ts): its URL, status and body. */
+export interface SetUpFile {
+  readonly url: string;
+  readonly status: number;
+  readonly body: ArrayBuffer;
+}
+
 export type PageMessage =
+  /** The page's answers for the worker's set-up files, sent once right after the worker starts. */
+  | { readonly type: 'set-up-files'; readonly files: readonly SetUpFile[] }
   /** Create the source secret if there is none; answer with its words in `language`. */
   | { readonly type: 'secret'; readonly language: Language }
   /**
@@ -113,6 +144,8 @@ export type PageMessage =
   | { readonly type: 'open-mailbox'; readonly words: string }
   /** Delete these replies on the server, one after the other. */
   | { readonly type: 'delete-replies'; readonly ids: readonly string[] }
+  /** Decrypt attached file `file` (its index in the reply's `files`) of reply `id` again, checked to the end. */
+  | { readonly type: 'save-file'; readonly id: string; readonly file: number }
   /** Wipe the open mailbox's secret, keys and capability. */
   | { readonly type: 'close-mailbox' };
 
@@ -154,4 +187,16 @@ export type WorkerMessage =
   /** The server confirmed the reply is gone (204, or 404 for one already gone). */
   | { readonly type: 'reply-deleted'; readonly id: string }
   /** The reply could not be deleted; the ones after it were not tried. */
-  | { readonly type: 'delete-failed'; readonly id: string; readonly reason: MailboxFailureReason };
+  | { readonly type: 'delete-failed'; readonly id: string; readonly reason: MailboxFailureReason }
+  /** Saving a file: `done` of `total` bytes of its reply's ciphertext decrypted. */
+  | {
+      readonly type: 'file-progress';
+      readonly id: string;
+      readonly file: number;
+      readonly done: number;
+      readonly total: number;
+    }
+  /** The file decrypted and every chunk of its reply verified: `blob` is typed `application/octet-stream`. */
+  | { readonly type: 'file-ready'; readonly id: string; readonly file: number; readonly blob: Blob }
+  /** The file could not be opened; nothing of it is handed over. */
+  | { readonly type: 'file-failed'; readonly id: string; readonly file: number; readonly reason: FileSaveFailure };

@@ -1,5 +1,6 @@
 /**
- * Saving a decrypted file to the device: a Blob URL on a temporary
+ * Saving a decrypted file to the device (only once the worker has checked
+ * its whole reply, mailbox-reader.ts `openReplyFile`): a Blob URL on a temporary
  * `<a download>`, clicked and revoked once the browser has had time to start
  * the download. The name given is the sanitized archive basename
  * (`NNN-<safe>`, see mailbox-reader.ts), never the editor's original name,

@@ -9,6 +9,9 @@
  * noble modules weigh a fraction of that and, measured without JIT, are
  * faster at every operation the page needs (docs/BENCHMARKS.md).
  *
+ * The X-Wing KEM (hybrid post-quantum manifests only) is the exception to
+ * "bundled here": it loads on first use, from its own file.
+ *
  * Only what the encryption worker calls is here: an unlisted function is
  * `undefined`, so calling it throws and the page fails closed.
  * test/client/sodium-noble.test.ts checks every function against libsodium.
@@ -16,6 +19,9 @@
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { blake2b } from '@noble/hashes/blake2.js';
+import { XWING_ENCAPSULATION_SIZE, XWING_PUBLIC_KEY_SIZE, XWING_SEED_SIZE } from '../core/hpke.js';
+import { loadNobleXWing } from './noble-xwing-loader.js';
+import type { XWingKem } from './noble-xwing.js';
 
 /** A running BLAKE2b, standing in for libsodium's generichash state. */
 interface GenericHashState {
@@ -29,6 +35,16 @@ const MAX_RANDOM_PER_CALL = 65536;
 function requireLength(bytes: Uint8Array, length: number, what: string): void {
   if (!(bytes instanceof Uint8Array) || bytes.length !== length) throw new TypeError(`invalid ${what} length`);
 }
+
+/**
+ * The page only verifies Ed25519 (the manifest's two minisign signatures,
+ * once per load): noble's default window table for the base point (6 bits
+ * in @noble/curves 2.4)
+ * costs more to build without JIT (about 0.1-0.2 s, measured under
+ * `node --jitless`) than the two verifications take without it. Window 1
+ * builds no table; verification handles no secret, so timing is no concern.
+ */
+ed25519.Point.BASE.precompute(1, true);
 
 const nobleSodium = {
   /** Nothing to initialise: pure JavaScript. */
@@ -108,6 +124,35 @@ const nobleSodium = {
     return state.hash.digest();
   },
 
+  crypto_kem_xwing_PUBLICKEYBYTES: XWING_PUBLIC_KEY_SIZE,
+  crypto_kem_xwing_CIPHERTEXTBYTES: XWING_ENCAPSULATION_SIZE,
+  crypto_kem_xwing_SEEDBYTES: XWING_SEED_SIZE,
+  crypto_kem_xwing_SECRETKEYBYTES: XWING_SEED_SIZE,
+  crypto_kem_xwing_SHAREDSECRETBYTES: 32,
+
+  /** X-Wing's secret key is its seed, in libsodium as in the draft. */
+  crypto_kem_xwing_seed_keypair(seed: Uint8Array): { publicKey: Uint8Array; privateKey: Uint8Array; keyType: string } {
+    requireLength(seed, XWING_SEED_SIZE, 'X-Wing seed');
+    return { publicKey: xwing().publicKey(seed), privateKey: seed.slice(), keyType: 'xwing' };
+  },
+
+  crypto_kem_xwing_enc(publicKey: Uint8Array): { ciphertext: Uint8Array; sharedSecret: Uint8Array } {
+    requireLength(publicKey, XWING_PUBLIC_KEY_SIZE, 'X-Wing public key');
+    const eseed = nobleSodium.randombytes_buf(64);
+    try {
+      return xwing().encapsulate(publicKey, eseed);
+    } finally {
+      eseed.fill(0);
+    }
+  },
+
+  /** Throws if the X25519 share is of low order (an all-zero X25519 secret), as libsodium does. */
+  crypto_kem_xwing_dec(ciphertext: Uint8Array, privateKey: Uint8Array): Uint8Array {
+    requireLength(ciphertext, XWING_ENCAPSULATION_SIZE, 'X-Wing ciphertext');
+    requireLength(privateKey, XWING_SEED_SIZE, 'X-Wing secret key');
+    return xwing().decapsulate(ciphertext, privateKey);
+  },
+
   /**
    * Strict RFC 8032 verification (not ZIP-215), like libsodium: refuses
    * non-canonical encodings and S >= L.
@@ -122,6 +167,14 @@ const nobleSodium = {
     }
   },
 };
+
+let loadedXWing: XWingKem | undefined;
+
+/** X-Wing on this module's X25519, loaded on first use (client/app/noble-xwing-loader.ts). */
+function xwing(): XWingKem {
+  loadedXWing ??= loadNobleXWing()(nobleSodium);
+  return loadedXWing;
+}
 
 export type NobleSodium = typeof nobleSodium;
 export default nobleSodium;

@@ -7,11 +7,17 @@
  * others, or expired). Ciphertext cannot be reused across keys, and the
  * server's copy is gone, so each start encrypts afresh.
  *
- * Verifying before every start is also what makes "try again" after a
- * failed send use the newsroom's current keys rather than the page's.
+ * Every start after the first verifies the keys anew, and so does the first
+ * unless the caller hands it keys this page verified and the last send did
+ * not fail: then the first start saves that round trip (a second or more
+ * over Tor) and relies on the server, which refuses an upload declaring any
+ * manifest but its current one (`manifest-changed`, a restart with fresh
+ * keys). "Try again" after a failed send always verifies, so it uses the
+ * newsroom's current keys rather than the page's.
  * No DOM, no worker globals: the steps are given, so tests can fake them.
  */
 import { CodedError } from '../core/coded-error.js';
+import { manifestExpiry } from '../core/manifest-expiry.js';
 import type { RestartReason } from './protocol.js';
 import type { TrustedKeys } from './trust.js';
 import { UploadError } from './upload-errors.js';
@@ -47,6 +53,17 @@ export interface SendSteps {
   onVerified?(keys: TrustedKeys): void;
 }
 
+export interface SendOptions {
+  /**
+   * Keys this page verified earlier, which the first start uses instead of
+   * verifying again, unless they have expired since. Leave out after a failed
+   * send, so that "try again" fetches the newsroom's current keys.
+   */
+  readonly verifiedKeys?: TrustedKeys | undefined;
+  /** Default {@link MAX_RESTARTS}. */
+  readonly maxRestarts?: number;
+}
+
 /** Why `error` means "start again", or null if it does not. */
 export function restartReason(error: unknown): RestartReason | null {
   if (!(error instanceof UploadError)) return null;
@@ -61,6 +78,7 @@ export function restartReason(error: unknown): RestartReason | null {
  *
  * @param knownVersion the highest manifest version this page has verified:
  *   a manifest older than it is refused, even if correctly signed.
+ * @param options keys to start with without verifying, and the restart limit.
  * @returns the highest manifest version verified, for the next send.
  * @throws SendError `restarted-too-often` or `older-keys`.
  * @throws TrustError from `verify`; whatever `sealAndUpload` throws that is
@@ -69,11 +87,16 @@ export function restartReason(error: unknown): RestartReason | null {
 export async function sendWithRestarts(
   steps: SendSteps,
   knownVersion: number,
-  maxRestarts = MAX_RESTARTS,
+  options: SendOptions = {},
 ): Promise<number> {
+  const maxRestarts = options.maxRestarts ?? MAX_RESTARTS;
   let highest = knownVersion;
   for (let restarts = 0; ; restarts++) {
-    const keys = await steps.verify();
+    const reusable = restarts === 0 ? options.verifiedKeys : undefined;
+    const keys =
+      reusable !== undefined && !manifestExpiry(reusable.expires, new Date(), 0).expired
+        ? reusable
+        : await steps.verify();
     if (keys.version < highest) throw new SendError('older-keys', 'manifest older than one already verified');
     highest = keys.version;
     steps.onVerified?.(keys);

@@ -9,14 +9,14 @@
 import {
   verifyManifest,
   activeRecipients,
+  manifestRecipientKind,
   rootFingerprint,
   ManifestError,
-  MANIFEST_FILE_NAME,
-  SIGNATURE_SUFFIX,
   type ManifestErrorCode,
 } from '../core/manifest.js';
 import { MinisignError, parsePublicKeyFile, type MinisignPublicKey } from '../core/minisign.js';
-import { BUNDLE_PIN_FILE_NAME, BundlePinError, parseBundlePin } from '../core/bundle-pin.js';
+import { BundlePinError, parseBundlePin } from '../core/bundle-pin.js';
+import type { RecipientKind } from '../core/recipients.js';
 import type { FetchLike } from './upload-requests.js';
 import { CodedError } from '../core/coded-error.js';
 
@@ -30,19 +30,26 @@ export class TrustError extends CodedError<TrustFailureCode> {
 export interface TrustedKeys {
   /** The root key's fingerprint, as people compare it (see `rootFingerprint`). */
   readonly fingerprint: string;
-  /** The active editors' `age1...` recipients. */
+  /** The active editors' recipients: all `age1...` (classic) or all `age1pq1...` (hybrid). */
   readonly recipients: readonly string[];
+  /** Their one kind: the source's reply recipient is of the same kind. */
+  readonly recipientKind: RecipientKind;
   /** When the manifest expires (ISO 8601). */
   readonly expires: string;
   /** The verified manifest's version: what an upload declares it was encrypted to. */
   readonly version: number;
 }
 
-/** Where each file lives, relative to the page. */
-export const ROOT_KEY_PATH = 'root.pub';
-export const PIN_PATH = BUNDLE_PIN_FILE_NAME;
-export const MANIFEST_PATH = MANIFEST_FILE_NAME;
-export const SIGNATURE_PATH = MANIFEST_FILE_NAME + SIGNATURE_SUFFIX;
+import { MANIFEST_PATH, PIN_PATH, ROOT_KEY_PATH, SET_UP_REQUEST, SIGNATURE_PATH } from './set-up-files.js';
+
+export {
+  MANIFEST_PATH,
+  PIN_PATH,
+  ROOT_KEY_PATH,
+  SET_UP_FILES,
+  SET_UP_REQUEST,
+  SIGNATURE_PATH,
+} from './set-up-files.js';
 
 /** Public keys and manifests are small; refuse anything absurd before parsing. */
 const MAX_FILE_BYTES = 512 * 1024;
@@ -50,7 +57,7 @@ const MAX_FILE_BYTES = 512 * 1024;
 async function fetchBytes(fetchFn: FetchLike, url: string, missing: TrustFailureCode): Promise<Uint8Array> {
   let response: Response;
   try {
-    response = await fetchFn(url, { credentials: 'omit', cache: 'no-store' });
+    response = await fetchFn(url, SET_UP_REQUEST);
   } catch {
     throw new TrustError('network', 'server unreachable');
   }
@@ -129,6 +136,7 @@ export async function verifyKeys(
     return {
       fingerprint: rootKey.fingerprint,
       recipients: activeRecipients(manifest),
+      recipientKind: manifestRecipientKind(manifest),
       expires: manifest.expires,
       version: manifest.version,
     };

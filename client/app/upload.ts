@@ -13,10 +13,18 @@
  * again (encryption is randomized), so every batch is kept from the server's
  * `durableOffset` on ({@link RetainedBatches}) and sent again if needed.
  *
- * Memory is bounded by the retained batches (at most
- * {@link UploadOptions.maxRetainedBytes}, 32 MiB by default; sending waits for
- * the server's checkpoints when full) plus the next batch, encrypted while the
- * current one uploads: about 40 MiB whatever the size.
+ * Up to two batches are on the wire at once (each a Blob body), so one's
+ * round trip overlaps the other's body; answers that overlapped another
+ * request only add to what is known (see {@link ChunkPut}).
+ *
+ * Memory is bounded whatever the size, by three parts: the retained batches
+ * (at most {@link UploadOptions.maxRetainedBytes}, 32 MiB by default, those on
+ * the wire included; sending waits for the server's checkpoints when full);
+ * the next batch, filled while the others upload (at most
+ * {@link UploadOptions.maxBatchBytes}, 8 MiB); and the Blob copy of each body
+ * on the wire (at most `maxInFlight` batches, 2 x 8 MiB), which the browser
+ * keeps in its blob storage until the request is done. By default at most
+ * 56 MiB, all of it ciphertext (docs/PROTOCOL.md, what stays on the device).
  * No DOM: it runs in the encryption worker and under Node in tests.
  *
  * This file holds the upload's steps ({@link CiphertextUpload}) and batching
@@ -24,7 +32,7 @@
  * answer becomes an error in upload-errors.ts, the routes in upload-routes.ts.
  */
 import { isSubmissionId } from '../core/wire-shapes.js';
-import { RetainedBatches } from './retained-batches.js';
+import { RetainedBatches, type Batch } from './retained-batches.js';
 import { TransientFailure, UploadCancelled, UploadError } from './upload-errors.js';
 import { UploadRequests, type FetchLike, type RetryNow } from './upload-requests.js';
 import { chunkRoute, finalizeRoute, uploadRoute, UPLOADS_ROUTE } from './upload-routes.js';
@@ -71,6 +79,12 @@ export interface UploadOptions {
   readonly initialBatchBytes?: number;
   /** Batches are sized to take about this long at the measured rate; default 4 s. */
   readonly targetBatchSeconds?: number;
+  /**
+   * Chunk requests on the wire at once; default 2, so that the next one's
+   * round trip (and, on a fast link, the server's per-request work) overlaps
+   * the current one's body instead of adding to it.
+   */
+  readonly maxInFlight?: number;
   /** Clock for batch sizing (injectable for tests). */
   readonly now?: () => number;
   /**
@@ -99,11 +113,31 @@ interface UploadStatus {
   readonly expiresInSeconds: number | null;
 }
 
+/**
+ * One chunk request on the wire. Its answer is only trusted as the server's
+ * whole word if no other chunk request overlapped it: otherwise it may be
+ * older than an answer already taken in (answers of separate connections
+ * can cross), so it may only add to what is known, never take it back.
+ */
+interface ChunkPut {
+  readonly piece: Batch;
+  /** When it went out, on the settings' clock. */
+  readonly began: number;
+  /** Whether another chunk request was on the wire at some point during this one. */
+  overlapped: boolean;
+  /**
+   * Never rejects: the status the server answered and when it arrived (on
+   * the settings' clock), or what went wrong.
+   */
+  readonly outcome: Promise<{ status: UploadStatus; at: number } | { error: Error }>;
+}
+
 const KIB = 1024;
 const MIB = 1024 * KIB;
 const DEFAULT_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 const DEFAULT_UNKNOWN_EXPIRY_MS = 15 * 60_000;
 const DEFAULT_DELETE_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
+const DEFAULT_MAX_IN_FLIGHT = 2;
 const DEFAULT_DURABLE_POLL_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000];
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const OCTET_HEADERS = { 'content-type': 'application/octet-stream' };
@@ -168,6 +202,7 @@ interface UploadSettings {
   readonly targetSeconds: number;
   readonly now: () => number;
   readonly maxRetained: number;
+  readonly maxInFlight: number;
   readonly pollDelays: readonly number[];
   readonly unknownExpiryMs: number;
   readonly deleteDelays: readonly number[];
@@ -184,6 +219,7 @@ function settingsOf(options: UploadOptions): UploadSettings {
     targetSeconds: options.targetBatchSeconds ?? 4,
     now: options.now ?? (() => performance.now()),
     maxRetained: options.maxRetainedBytes ?? 32 * MIB,
+    maxInFlight: Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT),
     pollDelays: options.durablePollDelaysMs ?? DEFAULT_DURABLE_POLL_DELAYS_MS,
     unknownExpiryMs: options.unknownExpiryMs ?? DEFAULT_UNKNOWN_EXPIRY_MS,
     deleteDelays: options.deleteDelaysMs ?? DEFAULT_DELETE_DELAYS_MS,
@@ -212,6 +248,8 @@ class CiphertextUpload {
   #acknowledged = 0;
   /** The next batch's size, adapted to the measured rate. */
   #batchSize: number;
+  /** Whether a chunk answer has measured the rate yet. */
+  #rateKnown = false;
 
   private constructor(
     id: string,
@@ -265,7 +303,7 @@ class CiphertextUpload {
    * on any other failure it deletes it best effort and rethrows.
    */
   async send(ciphertext: AsyncIterable<Uint8Array>): Promise<{ id: string; size: number }> {
-    const batches = rebatch(ciphertext, () => this.#batchSize);
+    const batches = rebatch(ciphertext, () => this.#nextBatchSize());
     try {
       await this.#sendBatches(batches);
       await this.#finalize();
@@ -298,25 +336,125 @@ class CiphertextUpload {
 
   /**
    * Delivers each batch and reports progress, encrypting the next batch
-   * while this one is on the wire.
+   * while this one is on the wire, with up to `maxInFlight` chunk requests
+   * out at once. When one fails, the others are let finish, and sending
+   * resumes from where the server says (as {@link #deliver} does); when
+   * overlapping answers leave a gap, the same happens once none is out.
    * @throws TypeError if the ciphertext is not exactly the declared size.
    */
   async #sendBatches(batches: AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined>): Promise<void> {
     let next = batches.next();
-    for (;;) {
-      const result = await next;
-      if (result.done === true) break;
-      const batch = result.value;
-      if (this.#retained.end + batch.length > this.#size)
-        throw new TypeError('ciphertext longer than its declared size');
-      next = batches.next();
-      next.catch(() => undefined);
-      await this.#awaitRoomFor(batch.length);
-      this.#retained.add(batch);
-      await this.#deliver();
-      this.#settings.onProgress?.(this.#retained.end, this.#size);
+    try {
+      for (;;) {
+        const result = await next;
+        if (result.done === true) break;
+        const batch = result.value;
+        if (this.#retained.end + batch.length > this.#size)
+          throw new TypeError('ciphertext longer than its declared size');
+        next = batches.next();
+        next.catch(() => undefined);
+        // Answers on the way may free room; status polls only once none is out.
+        while (this.#window.length > 0 && this.#retained.size + batch.length > this.#settings.maxRetained)
+          await this.#settleOldest();
+        await this.#awaitRoomFor(batch.length);
+        this.#retained.add(batch);
+        this.#put({ start: this.#retained.end - batch.length, bytes: batch });
+        while (this.#window.length >= this.#settings.maxInFlight) await this.#settleOldest();
+      }
+      while (this.#window.length > 0) await this.#settleOldest();
+    } finally {
+      // Leaving early (an error): no request of this upload may still be out.
+      await Promise.all(this.#window.splice(0).map((put) => put.outcome));
     }
     if (this.#retained.end !== this.#size) throw new TypeError('ciphertext shorter than its declared size');
+  }
+
+  /** Chunk requests on the wire, oldest first. */
+  readonly #window: ChunkPut[] = [];
+  /** The most bytes reported as acknowledged: progress never goes back. */
+  #reported = 0;
+
+  /** Sends one retained piece, next to those already on the wire. */
+  #put(piece: Batch): void {
+    const route = chunkRoute(this.#id, piece.start);
+    // A Blob body, not the bytes: Chromium hands a Blob to its network process
+    // as it is, while a byte body is copied again, and with DevTools attached
+    // (benchmarks, tests) also encoded into the inspector's record: ~3 MB/s.
+    const body = new Blob([piece.bytes]);
+    const outcome = this.#requests.call('PUT', route, body, OCTET_HEADERS, 'expired').then(
+      // When it arrived, not when it is taken in: with two on the wire an
+      // answer may wait for the older one, and that wait is not the link's.
+      (answer) => ({ status: parseStatus(answer), at: this.#settings.now() }),
+      // Requests fail with errors (UploadError, TransientFailure); anything else is a bug.
+      (error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }),
+    );
+    const overlapped = this.#window.length > 0;
+    for (const other of this.#window) other.overlapped = true;
+    this.#window.push({ piece, began: this.#settings.now(), overlapped, outcome });
+  }
+
+  /**
+   * Takes in the oldest chunk request's answer. A failure lets the others
+   * finish, then resumes from the server's word with retries; a gap left by
+   * overlapping answers is closed the same way once none is out.
+   * @throws UploadError as {@link #deliver} does.
+   */
+  async #settleOldest(): Promise<void> {
+    const put = this.#window.shift();
+    if (put === undefined) return;
+    const outcome = await put.outcome;
+    let failure: Error | undefined = 'error' in outcome ? outcome.error : undefined;
+    if (!('error' in outcome)) failure = this.#takeAnswer(put, outcome);
+    if (failure === undefined && (this.#window.length > 0 || this.#acknowledged >= this.#retained.end)) return;
+    // Let the rest finish first: what they answer is kept, the first final refusal wins.
+    for (const other of this.#window.splice(0)) {
+      const result = await other.outcome;
+      if ('error' in result) {
+        if (!(failure instanceof UploadError) && result.error instanceof UploadError) failure = result.error;
+        else failure ??= result.error;
+      } else {
+        other.overlapped = true;
+        const notStored = this.#takeAnswer(other, result);
+        if (!(failure instanceof UploadError) && notStored instanceof UploadError) failure = notStored;
+      }
+    }
+    if (failure !== undefined && !(failure instanceof TransientFailure)) throw failure;
+    if (failure === undefined && this.#acknowledged >= this.#retained.end) return;
+    // Nothing is out now: the server's status is its whole word. A gap that
+    // overlapping answers left is an anomaly (a restart, a failed sync) like
+    // a lone request not stored, and is retried the same way.
+    await this.#deliver(failure ?? new TransientFailure('not-stored', 'batch not stored'));
+  }
+
+  /**
+   * Takes in one chunk answer (see {@link ChunkPut} on overlapping ones) and
+   * sizes the next batches by the rate it shows.
+   * @returns a TransientFailure if a lone request's bytes were not stored
+   *   (a failed disk sync), an UploadError if the server lost durable bytes.
+   */
+  #takeAnswer(put: ChunkPut, { status, at }: { status: UploadStatus; at: number }): Error | undefined {
+    const end = put.piece.start + put.piece.bytes.length;
+    // The rate of one request: with others on the wire it shares the link, so
+    // batches come out smaller by as much, which keeps each about as long.
+    this.#adaptBatchSize(put.piece.bytes.length, at - put.began);
+    if (put.overlapped) {
+      this.#noteExpiry(status);
+      this.#retained.release(status.durableOffset);
+      this.#acknowledged = Math.max(this.#acknowledged, Math.min(status.offset, this.#retained.end));
+    } else {
+      try {
+        this.#noteStatus(status);
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+      // Not stored after all (a failed disk sync on the server): ask where to resume.
+      if (status.offset < end) return new TransientFailure('not-stored', 'batch not stored');
+    }
+    if (this.#acknowledged > this.#reported) {
+      this.#reported = this.#acknowledged;
+      this.#settings.onProgress?.(this.#reported, this.#size);
+    }
+    return undefined;
   }
 
   /**
@@ -345,22 +483,28 @@ class CiphertextUpload {
 
   /**
    * Sends the retained bytes from `acknowledged` until the server holds all
-   * of `[0, retained.end)`. After a failure it asks the server where to
+   * of `[0, retained.end)`, one request at a time. After a failure (or
+   * given one that just happened, `failed`) it asks the server where to
    * resume, which after a server restart may be below bytes it had
    * acknowledged: those are sent again from the retained batches.
+   * No chunk request may be on the wire meanwhile.
    */
-  async #deliver(): Promise<void> {
+  async #deliver(failed?: Error): Promise<void> {
+    let first = failed;
     await this.#requests.withRetries(async (retry) => {
+      if (first !== undefined) {
+        const error = first;
+        first = undefined;
+        throw error;
+      }
       if (retry) this.#noteStatus(await this.#fetchStatus());
       for (const piece of this.#retained.from(this.#acknowledged)) {
-        const began = this.#settings.now();
-        const route = chunkRoute(this.#id, piece.start);
-        const status = parseStatus(await this.#requests.call('PUT', route, piece.bytes, OCTET_HEADERS, 'expired'));
-        this.#noteStatus(status);
-        // Not stored after all (a failed disk sync on the server): ask where to resume.
-        if (status.offset < piece.start + piece.bytes.length)
-          throw new TransientFailure('not-stored', 'batch not stored');
-        this.#adaptBatchSize(piece.bytes.length, this.#settings.now() - began);
+        this.#put(piece);
+        const put = this.#window.shift()!;
+        const outcome = await put.outcome;
+        if ('error' in outcome) throw outcome.error;
+        const failure = this.#takeAnswer(put, outcome);
+        if (failure !== undefined) throw failure;
       }
     });
   }
@@ -416,9 +560,22 @@ class CiphertextUpload {
     this.#keptUntil.at = now + status.expiresInSeconds * 1000;
   }
 
+  /**
+   * The size of the batch about to be filled. Until the first answer gives
+   * a rate, each batch is twice the one before: the first requests, sent
+   * together, then end at different times, so the link is not left idle
+   * while the next ones wait out their round trip together.
+   */
+  #nextBatchSize(): number {
+    const size = this.#batchSize;
+    if (!this.#rateKnown) this.#batchSize = Math.min(this.#settings.maxBatch, size * 2);
+    return size;
+  }
+
   /** Sizes the next batches to take about `targetSeconds` at the rate just measured. */
   #adaptBatchSize(bytes: number, elapsedMs: number): void {
     if (elapsedMs <= 0) return;
+    this.#rateKnown = true;
     const { minBatch, maxBatch, targetSeconds } = this.#settings;
     const wanted = (bytes / (elapsedMs / 1000)) * targetSeconds;
     this.#batchSize = Math.min(maxBatch, Math.max(minBatch, Math.round(wanted / (64 * KIB)) * 64 * KIB));

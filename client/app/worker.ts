@@ -5,8 +5,8 @@
  * On start it loads libsodium, reads the root key shipped with the bundle,
  * and verifies the server's signed key manifest; until that succeeds it
  * refuses to encrypt. It then encrypts and uploads submissions on request
- * (verifying the manifest again before each, and starting again by itself
- * when the server asks: submission-sender.ts) and keeps the source secret
+ * (verifying the manifest again after a failure, and starting again by
+ * itself when the server asks: submission-sender.ts) and keeps the source secret
  * (if the source wants replies) until sent.
  *
  * For a source who comes back with its 12 words it reads them, derives the
@@ -22,32 +22,38 @@
  * is @noble/ciphers.
  */
 import { libsodiumAead, type Aead } from '../core/aead.js';
+import { KemUnavailableError } from '../core/kem-unavailable.js';
 import { TarError } from '../core/tar-header.js';
 import { loadSodium } from '../core/sodium.js';
 import {
+  deriveReplyIdentities,
   deriveSourceKeys,
   generateSourceSecret,
   mnemonicToSecret,
+  replyRecipientFor,
   secretToMnemonic,
   SourceSecretError,
   type SourceKeys,
 } from '../core/source-secret.js';
 import { wipe } from '../core/bytes.js';
-import { X25519Identity } from '../core/x25519.js';
+import type { RecipientKind } from '../core/recipients.js';
+import { bip39WordLists } from '../core/word-lists.js';
 import { MailboxClient, MailboxError } from './mailbox-client.js';
-import { readMailbox } from './mailbox-reader.js';
+import { isUnreadableReply, openReplyFile, readMailbox } from './mailbox-reader.js';
 import type {
   CancelOutcome,
   FailureReason,
   MailboxFailureReason,
   PageMessage,
   ReplyChoice,
+  SetUpFile,
   WorkerMessage,
 } from './protocol.js';
 import { nobleAead } from './noble-aead.js';
 import { FileReadError, sealSubmission } from './seal.js';
 import { SendError, sendWithRestarts } from './submission-sender.js';
-import { loadRootKey, TrustError, verifyKeys, type RootKey, type TrustedKeys } from './trust.js';
+import { answersFromPage } from './early-fetch.js';
+import { loadRootKey, SET_UP_FILES, TrustError, verifyKeys, type RootKey, type TrustedKeys } from './trust.js';
 import { UploadCancelled, UploadError } from './upload-errors.js';
 import { RetryNow } from './upload-requests.js';
 import { uploadCiphertext } from './upload.js';
@@ -68,6 +74,16 @@ const scope = self as unknown as WorkerScope;
 guardWasmAbortInPage(self);
 const baseUrl = new URL('.', scope.location.href).href;
 const bulkAead: Aead = SEALDROP_NO_WASM ? nobleAead : libsodiumAead;
+const setUpUrls = SET_UP_FILES.map((file) => new URL(file, baseUrl).href);
+let handOver: (files: readonly SetUpFile[]) => void = () => undefined;
+// The page fetched the set-up files while this script was on its way (early-fetch.ts).
+const setUpFetch = answersFromPage(
+  (url, init) => fetch(url, init),
+  setUpUrls,
+  new Promise<readonly SetUpFile[]>((resolve) => {
+    handOver = resolve;
+  }),
+);
 
 function post(message: WorkerMessage): void {
   scope.postMessage(message);
@@ -109,6 +125,9 @@ function sendFailure(error: unknown): FailureReason {
   // Keys verified again before sending: unreachable is a connection problem
   // the source can retry in place (a reload would lose the draft).
   if (error instanceof TrustError) return error.code === 'network' ? 'connection' : trustFailure(error);
+  // The hybrid KEM's file (xwing-nowasm.js) did not load: nothing was sent,
+  // and the next try loads it again.
+  if (error instanceof KemUnavailableError) return 'connection';
   // A file that changed size after it was chosen fails the archive writer.
   if (error instanceof FileReadError || (error instanceof TarError && error.code === 'size-mismatch'))
     return 'file-read';
@@ -145,9 +164,9 @@ interface Trust {
 
 async function setUp(): Promise<Trust> {
   await sodiumReady;
-  const rootKey = await loadRootKey(baseUrl, fetch);
+  const rootKey = await loadRootKey(baseUrl, setUpFetch);
   post({ type: 'root', fingerprint: rootKey.fingerprint });
-  const keys = await verifyKeys(baseUrl, fetch, rootKey, new Date());
+  const keys = await verifyKeys(baseUrl, setUpFetch, rootKey, new Date());
   post({ type: 'ready', expires: keys.expires });
   return { rootKey, keys };
 }
@@ -166,6 +185,10 @@ let cancelSend: AbortController | null = null;
 let retryNow: RetryNow | null = null;
 /** The highest manifest version verified so far: an older one is a rollback. */
 let highestVersion = 0;
+/** The keys verified last (at start or by a send), which the next send may start with. */
+let latestKeys: TrustedKeys | undefined;
+/** Whether the last send failed: then the next one ("try again") verifies the keys first. */
+let lastSendFailed = false;
 
 /** A mailbox the source opened with its words, until the page closes it. */
 interface OpenMailbox {
@@ -175,6 +198,8 @@ interface OpenMailbox {
   readonly client: MailboxClient;
   /** Stops the mailbox's requests in flight when it is closed. */
   readonly abort: AbortController;
+  /** Each readable reply's ciphertext, by id, kept for saving its files (mailbox-reader.ts). */
+  readonly ciphertexts: Map<string, Blob>;
 }
 let mailbox: OpenMailbox | null = null;
 /** Bumped by every open and close, so an answer for a mailbox since closed is dropped. */
@@ -186,16 +211,20 @@ function closeMailbox(): void {
   mailbox.abort.abort();
   wipe(mailbox.secret);
   wipe(mailbox.keys.mailboxCapability);
+  mailbox.ciphertexts.clear();
   mailbox = null;
 }
 
-/** The reply recipient and mailbox that go into submission.json, or undefined for none. */
-function replyAddress(choice: ReplyChoice): { recipient: string; mailbox: string } | undefined {
+/**
+ * The reply recipient and mailbox that go into submission.json, or undefined
+ * for none; the recipient is of the manifest's kind (hybrid or classic).
+ */
+function replyAddress(choice: ReplyChoice, kind: RecipientKind): { recipient: string; mailbox: string } | undefined {
   const source = choice === 'new' ? secret : choice === 'mailbox' ? (mailbox?.secret ?? null) : null;
   if (source === null) return undefined;
   const keys = deriveSourceKeys(source);
   wipe(keys.mailboxCapability);
-  return { recipient: keys.replyRecipient, mailbox: keys.mailboxId };
+  return { recipient: replyRecipientFor(source, kind), mailbox: keys.mailboxId };
 }
 
 /**
@@ -214,7 +243,7 @@ function cancelOutcome(error: unknown, created: boolean): CancelOutcome {
 
 async function send(message: string, files: readonly File[], choice: ReplyChoice): Promise<void> {
   const trust = await trusted;
-  const reply = trust === null ? undefined : replyAddress(choice);
+  const reply = trust === null ? undefined : replyAddress(choice, trust.keys.recipientKind);
   // Fail closed: no verified manifest, or a reply wanted without its secret.
   if (trust === null || (choice !== 'none' && reply === undefined) || cancelSend !== null) {
     post({ type: 'failed', stage: 'send', reason: trust === null ? 'manifest-invalid' : 'internal' });
@@ -241,10 +270,17 @@ async function send(message: string, files: readonly File[], choice: ReplyChoice
           // Raised at once, not when the send succeeds: a failed send's verified
           // version must still keep an older manifest out of the next try.
           highestVersion = Math.max(highestVersion, keys.version);
+          latestKeys = keys;
           post({ type: 'ready', expires: keys.expires });
         },
         sealAndUpload: async (keys) => {
-          const sealed = await sealSubmission({ message, files, reply }, keys.recipients, bulkAead);
+          // A rotation between classic and hybrid keys since the page loaded changes the reply recipient's kind too.
+          const address =
+            reply === undefined || keys.recipientKind === trust.keys.recipientKind
+              ? reply
+              : replyAddress(choice, keys.recipientKind);
+          if (reply !== undefined && address === undefined) throw new Error('the reply secret is gone');
+          const sealed = await sealSubmission({ message, files, reply: address }, keys.recipients, bulkAead);
           await uploadCiphertext(sealed.size, sealed.ciphertext, {
             baseUrl,
             signal: controller.signal,
@@ -267,7 +303,10 @@ async function send(message: string, files: readonly File[], choice: ReplyChoice
         },
       },
       Math.max(highestVersion, trust.keys.version),
+      // Saves a round trip; the server still refuses a stale version (submission-sender.ts).
+      { verifiedKeys: lastSendFailed ? undefined : (latestKeys ?? trust.keys) },
     );
+    lastSendFailed = false;
     // A new secret has done its job once sent; an open mailbox's stays until it is closed.
     if (choice !== 'mailbox' && secret !== null) {
       wipe(secret);
@@ -275,11 +314,26 @@ async function send(message: string, files: readonly File[], choice: ReplyChoice
     }
     post({ type: 'done' });
   } catch (error) {
+    lastSendFailed = true;
     if (controller.signal.aborted) post({ type: 'cancelled', outcome: cancelOutcome(error, created) });
     else post({ type: 'failed', stage: 'send', reason: sendFailure(error) });
   } finally {
     cancelSend = null;
     retryNow = null;
+  }
+}
+
+/**
+ * Whether the BIP39 word lists are at hand: the page's build loads them
+ * from words.js here, on first need (client/app/word-lists-loader.ts).
+ * Without them no words are drawn or read, and the page is told plainly.
+ */
+function wordListsLoaded(): boolean {
+  try {
+    bip39WordLists();
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -294,15 +348,20 @@ async function openMailbox(words: string): Promise<void> {
   }
   // Closed while libsodium loaded: the words are not read at all.
   if (generation !== mailboxGeneration) return;
+  if (!wordListsLoaded()) {
+    post({ type: 'mailbox-failed', reason: 'connection' });
+    return;
+  }
   let opened: OpenMailbox;
-  let identity: X25519Identity;
+  let identities: ReturnType<typeof deriveReplyIdentities>;
   try {
     const { secret: parsed } = mnemonicToSecret(words);
     const keys = deriveSourceKeys(parsed);
-    identity = X25519Identity.parse(keys.replyIdentity);
+    // Both kinds: each reply is to the recipient its submission carried, classic or hybrid.
+    identities = deriveReplyIdentities(parsed);
     const abort = new AbortController();
     const client = new MailboxClient({ baseUrl, capability: keys.mailboxCapability, signal: abort.signal });
-    opened = { secret: parsed, keys, client, abort };
+    opened = { secret: parsed, keys, client, abort, ciphertexts: new Map() };
   } catch (error) {
     if (error instanceof SourceSecretError) {
       post({
@@ -320,17 +379,51 @@ async function openMailbox(words: string): Promise<void> {
   try {
     const replies = await readMailbox({
       client: opened.client,
-      identity,
+      identities,
       aead: bulkAead,
       onProgress: (done, total) => {
         if (generation === mailboxGeneration) post({ type: 'mailbox-progress', done, total });
       },
     });
-    if (generation === mailboxGeneration) post({ type: 'mailbox', replies });
+    if (generation !== mailboxGeneration) return;
+    for (const { reply, ciphertext } of replies) if (ciphertext !== null) opened.ciphertexts.set(reply.id, ciphertext);
+    post({ type: 'mailbox', replies: replies.map(({ reply }) => reply) });
   } catch (error) {
     if (generation !== mailboxGeneration) return;
     closeMailbox();
     post({ type: 'mailbox-failed', reason: mailboxFailure(error) });
+  } finally {
+    // Replies are read once per opening: the identities are not needed again.
+    for (const identity of identities) identity.wipe();
+  }
+}
+
+/**
+ * Decrypt file `index` of reply `id` again from its kept ciphertext, handing
+ * it to the page only once the whole reply verified. The identities are
+ * derived again from the open mailbox's secret and wiped after.
+ */
+async function saveReplyFile(id: string, index: number): Promise<void> {
+  const open = mailbox;
+  const ciphertext = open?.ciphertexts.get(id);
+  if (open === null || ciphertext === undefined) {
+    post({ type: 'file-failed', id, file: index, reason: 'gone' });
+    return;
+  }
+  const identities = deriveReplyIdentities(open.secret);
+  try {
+    const blob = await openReplyFile(ciphertext, identities, bulkAead, index, (done, total) => {
+      if (open === mailbox) post({ type: 'file-progress', id, file: index, done, total });
+    });
+    post(
+      open === mailbox
+        ? { type: 'file-ready', id, file: index, blob }
+        : { type: 'file-failed', id, file: index, reason: 'gone' },
+    );
+  } catch (error) {
+    post({ type: 'file-failed', id, file: index, reason: isUnreadableReply(error) ? 'damaged' : 'internal' });
+  } finally {
+    for (const identity of identities) identity.wipe();
   }
 }
 
@@ -343,6 +436,7 @@ async function deleteReplies(ids: readonly string[]): Promise<void> {
     }
     try {
       await open.client.delete(id);
+      open.ciphertexts.delete(id);
     } catch (error) {
       post({ type: 'delete-failed', id, reason: mailboxFailure(error) });
       return;
@@ -358,6 +452,10 @@ scope.addEventListener('message', (event) => {
       void trusted.then((trust) => {
         // Without verified keys nothing will be sent, so no secret is made.
         if (trust === null) return;
+        if (!wordListsLoaded()) {
+          post({ type: 'failed', stage: 'send', reason: 'network' });
+          return;
+        }
         secret ??= generateSourceSecret();
         post({ type: 'secret', words: secretToMnemonic(secret, request.language).split(' ') });
       });
@@ -367,6 +465,10 @@ scope.addEventListener('message', (event) => {
       // After `trusted`, like `secret` and `send`, so the three keep their order.
       void trusted.then((trust) => {
         if (trust === null) return;
+        if (!wordListsLoaded()) {
+          post({ type: 'failed', stage: 'send', reason: 'network' });
+          return;
+        }
         if (secret !== null) wipe(secret);
         secret = generateSourceSecret();
         post({ type: 'secret', words: secretToMnemonic(secret, request.language).split(' ') });
@@ -384,6 +486,10 @@ scope.addEventListener('message', (event) => {
     }
     case 'cancel': {
       cancelSend?.abort();
+      break;
+    }
+    case 'set-up-files': {
+      handOver(request.files);
       break;
     }
     case 'retry-now': {
@@ -404,6 +510,10 @@ scope.addEventListener('message', (event) => {
     }
     case 'close-mailbox': {
       closeMailbox();
+      break;
+    }
+    case 'save-file': {
+      void saveReplyFile(request.id, request.file);
       break;
     }
   }

@@ -5,11 +5,17 @@
  * on each download, so both read, and judge, a file the same way.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { checkEnvelopeWithoutKey, envelopePrefixLength, type Envelope } from '../core/envelope-check.js';
+import {
+  checkEnvelopeWithoutKey,
+  envelopePrefixLength,
+  type Envelope,
+  type EnvelopeOptions,
+} from '../core/envelope-check.js';
 
 /**
  * Check the envelope of the `fileSize`-byte file open as `handle`.
  * @param expectedRecipients - as {@link checkEnvelopeWithoutKey}.
+ * @param options - as {@link checkEnvelopeWithoutKey}: the stanza type, and whether the first is a reply's source stanza.
  * @throws EnvelopeError as {@link checkEnvelopeWithoutKey} (`need-more-bytes`
  *   if the file is shorter than `fileSize` and ends inside the header).
  * @throws RangeError on invalid arguments; whatever reading the file throws.
@@ -18,6 +24,7 @@ export async function checkEnvelopeFile(
   handle: FileHandle,
   fileSize: number,
   expectedRecipients?: number,
+  options?: EnvelopeOptions,
 ): Promise<Envelope> {
   const length = envelopePrefixLength(fileSize);
   const prefix = new Uint8Array(length);
@@ -27,5 +34,5 @@ export async function checkEnvelopeFile(
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
-  return checkEnvelopeWithoutKey(prefix.subarray(0, filled), fileSize, expectedRecipients);
+  return checkEnvelopeWithoutKey(prefix.subarray(0, filled), fileSize, expectedRecipients, options);
 }

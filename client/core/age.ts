@@ -19,7 +19,7 @@ import {
 } from './header.js';
 import { SCRYPT_STANZA_TYPE } from './scrypt.js';
 import { sodium } from './sodium.js';
-import { derivePayloadKey, openStream, PAYLOAD_NONCE_SIZE, sealStream } from './stream.js';
+import { derivePayloadKey, openStream, PAYLOAD_NONCE_SIZE, sealStream, type PayloadOpener } from './stream.js';
 
 export {
   AgeError,
@@ -48,6 +48,13 @@ export interface Identity {
 export interface AgeOptions {
   /** The ChaCha20-Poly1305 implementation for the payload (default: libsodium). */
   readonly aead?: Aead;
+  /**
+   * Opens the payload when decrypting (default: {@link openStream} with
+   * `aead`, on the calling thread). It owns the payload key and must wipe it,
+   * and must refuse exactly what `openStream` refuses: the offline decryptor
+   * passes one that opens chunks on worker threads.
+   */
+  readonly openPayload?: PayloadOpener;
 }
 
 /**
@@ -128,7 +135,8 @@ export async function decrypt(
         const nonce = await reader.read(PAYLOAD_NONCE_SIZE);
         if (nonce.length !== PAYLOAD_NONCE_SIZE) throw new AgeHeaderError('truncated', 'missing payload nonce');
         const payloadKey = derivePayloadKey(fileKey, nonce);
-        return { identity, plaintext: openStream(payloadKey, reader.remaining(), options.aead ?? libsodiumAead) };
+        const open = options.openPayload ?? ((key, sealed) => openStream(key, sealed, options.aead ?? libsodiumAead));
+        return { identity, plaintext: open(payloadKey, reader.remaining()) };
       } finally {
         wipe(fileKey);
       }

@@ -1,17 +1,24 @@
 /**
  * Editors' identity files, in the format `age-keygen` writes and `age -i`
- * reads, optionally sealed under a passphrase as an ordinary age file with a
+ * reads (classic X25519 `AGE-SECRET-KEY-1...` lines, or hybrid post-quantum
+ * `AGE-SECRET-KEY-PQ-1...` lines as `age-keygen -pq` writes them), optionally sealed under a passphrase as an ordinary age file with a
  * single scrypt stanza (what `age -p` writes), so that the standard `age -d`
  * opens it after asking for the passphrase (DESIGN: recoverable with standard
  * tools alone).
  */
 import { fromUtf8, utf8, wipe } from './bytes.js';
 import { AgeKeyError } from './errors.js';
+import { HYBRID_IDENTITY_PREFIX, type HybridIdentity } from './mlkem768x25519.js';
+import { parseIdentity } from './recipients.js';
 import { DEFAULT_MAX_SCRYPT_LOG_N, DEFAULT_SCRYPT_LOG_N } from './scrypt.js';
 import type { ScryptFunction } from './scrypt-function.js';
 import { isSealedDocument, MAX_SEALED_DOCUMENT_BYTES, openSealedDocument, sealDocument } from './sealed-document.js';
+import { loadSodium } from './sodium.js';
 import { formatRfc3339Seconds } from './time.js';
-import { X25519Identity } from './x25519.js';
+import type { X25519Identity } from './x25519.js';
+
+/** An identity an identity file can hold: classic X25519 or hybrid ML-KEM-768 + X25519. */
+export type FileIdentity = X25519Identity | HybridIdentity;
 
 /** Identity files are a few lines, plain or sealed; anything larger is refused unread. */
 export const MAX_IDENTITY_FILE_BYTES = MAX_SEALED_DOCUMENT_BYTES;
@@ -27,12 +34,27 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   return true;
 }
 
+/** The lines of an identity file, without CR, skipping none. */
+function identityFileLines(text: string): string[] {
+  return text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+}
+
 /**
- * The identity file text, exactly as `age-keygen` writes it:
- * `# created: <RFC 3339>`, `# public key: age1...`, then the secret key line.
+ * Whether an identity file's text holds a hybrid identity, which needs
+ * libsodium (its X-Wing KEM) loaded to parse and use; a file of X25519
+ * identities only does not.
+ */
+export function hasHybridIdentity(text: string): boolean {
+  return identityFileLines(text).some((line) => line.toUpperCase().startsWith(`${HYBRID_IDENTITY_PREFIX}1`));
+}
+
+/**
+ * The identity file text, exactly as `age-keygen` (or `age-keygen -pq`)
+ * writes it: `# created: <RFC 3339>`, `# public key: age1...` (or
+ * `age1pq1...`), then the secret key line.
  * @throws RangeError if `createdAt` is an invalid date.
  */
-export function formatIdentityFile(identity: X25519Identity, createdAt: Date): string {
+export function formatIdentityFile(identity: FileIdentity, createdAt: Date): string {
   return (
     `# created: ${formatRfc3339Seconds(createdAt)}\n` +
     `# public key: ${identity.recipient().format()}\n` +
@@ -41,22 +63,21 @@ export function formatIdentityFile(identity: X25519Identity, createdAt: Date): s
 }
 
 /**
- * Parse an identity file: one `AGE-SECRET-KEY-1...` per line, with `#`
- * comment lines and blank lines allowed, LF or CRLF line ends (as age
- * accepts). Anything else is refused rather than skipped, so a damaged key
- * file is noticed.
- * @returns at least one identity. Requires libsodium loaded.
+ * Parse an identity file: one `AGE-SECRET-KEY-1...` or
+ * `AGE-SECRET-KEY-PQ-1...` per line, with `#` comment lines and blank lines
+ * allowed, LF or CRLF line ends (as age accepts). Anything else is refused
+ * rather than skipped, so a damaged key file is noticed.
+ * @returns at least one identity, in file order, each a core `Identity`.
+ *   Requires libsodium loaded (for a hybrid identity: see {@link hasHybridIdentity}).
  * @throws AgeKeyError `invalid-identity-file` naming the offending line number (never its content),
  *   or if the file holds no identity.
  */
-export function parseIdentityFile(text: string): X25519Identity[] {
-  const identities: X25519Identity[] = [];
-  const lines = text.split('\n');
-  lines.forEach((rawLine, index) => {
-    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+export function parseIdentityFile(text: string): FileIdentity[] {
+  const identities: FileIdentity[] = [];
+  identityFileLines(text).forEach((line, index) => {
     if (line === '' || line.startsWith('#')) return;
     try {
-      identities.push(X25519Identity.parse(line));
+      identities.push(parseIdentity(line));
     } catch (error) {
       if (error instanceof AgeKeyError)
         throw new AgeKeyError('invalid-identity-file', `invalid identity on line ${index + 1} of identity file`);
@@ -74,7 +95,7 @@ export function parseIdentityFile(text: string): X25519Identity[] {
  * @throws TypeError if the passphrase is empty; RangeError on a bad logN or date.
  */
 export async function sealIdentityFile(
-  identity: X25519Identity,
+  identity: FileIdentity,
   passphrase: string,
   scrypt: ScryptFunction,
   logN = DEFAULT_SCRYPT_LOG_N,
@@ -91,7 +112,8 @@ export async function sealIdentityFile(
 /**
  * Open an identity file that is either plain text or passphrase-encrypted
  * (detected by the age header magic). The passphrase is asked for only in the
- * second case. Requires libsodium loaded.
+ * second case. Loads libsodium itself if the file holds a hybrid identity;
+ * otherwise needs only what opening the sealed file needs.
  * @param maxLogN - the highest scrypt work factor accepted.
  * @throws AgeKeyError `identity-file-too-large` if the file is too large;
  *   `invalid-identity-file` if it is armored, not UTF-8, or its content is
@@ -108,7 +130,7 @@ export async function openIdentityFile(
   passphrase: PassphraseProvider,
   scrypt: ScryptFunction,
   maxLogN = DEFAULT_MAX_SCRYPT_LOG_N,
-): Promise<X25519Identity[]> {
+): Promise<FileIdentity[]> {
   if (bytes.length > MAX_IDENTITY_FILE_BYTES)
     throw new AgeKeyError('identity-file-too-large', 'identity file too large');
   if (startsWith(bytes, ARMOR_MAGIC))
@@ -123,5 +145,6 @@ export async function openIdentityFile(
   } finally {
     if (text !== bytes) text.fill(0);
   }
+  if (hasHybridIdentity(decoded)) await loadSodium();
   return parseIdentityFile(decoded);
 }

@@ -16,11 +16,12 @@ import {
   type MinisignSecretKey,
 } from './minisign.js';
 import { parseSignature, signMessage, verifySignature } from './minisign-signature.js';
-import { MAX_STANZAS } from './header.js';
+import { MAX_HEADER_BYTES, MAX_STANZAS, WRAPPED_FILE_KEY_SIZE } from './header.js';
+import { HYBRID_ENCAPSULATION_SIZE, HYBRID_STANZA_TYPE } from './mlkem768x25519.js';
 import { sodium } from './sodium.js';
 import { CodedError } from './coded-error.js';
 import { isRfc3339SecondsShape, parseRfc3339Seconds } from './time.js';
-import { isX25519Recipient } from './x25519.js';
+import { recipientKind, type RecipientKind } from './recipients.js';
 
 export type ManifestErrorCode =
   /** The manifest or its signature file is not well formed. */
@@ -36,7 +37,12 @@ export type ManifestErrorCode =
   /** `now` is more than a day before `issued`: the clock cannot be trusted. */
   | 'not-yet-valid'
   /** The version is lower than the highest one already seen. */
-  | 'rollback';
+  | 'rollback'
+  /**
+   * The active editors' recipients are not all of one kind: some hybrid
+   * (`age1pq1...`), some classic X25519 (`age1...`).
+   */
+  | 'mixed-recipients';
 
 /** A manifest that must not be used, with a machine-readable reason. */
 export class ManifestError extends CodedError<ManifestErrorCode> {
@@ -46,7 +52,10 @@ export class ManifestError extends CodedError<ManifestErrorCode> {
 export interface ManifestEditor {
   /** Display name; unique (case-insensitively), no control or format characters. */
   name: string;
-  /** age X25519 recipient, `age1...`. */
+  /**
+   * age recipient: classic X25519 `age1...` or hybrid post-quantum
+   * ML-KEM-768 + X25519 `age1pq1...`, in its canonical lowercase spelling.
+   */
   recipient: string;
   /** Ed25519 public key the editor authenticates with, standard padded base64 of 32 bytes. */
   accessKey: string;
@@ -121,7 +130,7 @@ function timestampMs(value: unknown, field: string): number {
 function checkRecipient(value: unknown): string {
   if (typeof value !== 'string') throw malformed('recipient must be a string');
   // Only the canonical lowercase spelling, so duplicates cannot hide behind case.
-  if (!isX25519Recipient(value)) throw malformed('recipient must be an age1 X25519 recipient');
+  if (recipientKind(value) === null) throw malformed('recipient must be an age1 or age1pq1 recipient');
   return value;
 }
 
@@ -206,9 +215,8 @@ function checkManifest(value: unknown): KeyManifest {
   );
   const active = editors.filter(isActive).length;
   if (active === 0) throw malformed('no active editor');
-  // Every submission carries one stanza per active editor, and age headers
-  // are refused past MAX_STANZAS: a manifest the envelope cannot honour is malformed.
-  if (active > MAX_STANZAS) throw malformed('too many active editors');
+  if (active > MAX_ACTIVE_EDITORS) throw malformed('too many active editors');
+  checkActiveRecipientKinds(editors);
   return {
     format: FORMAT,
     formatVersion: 1,
@@ -218,6 +226,72 @@ function checkManifest(value: unknown): KeyManifest {
     rootKeyId: value.rootKeyId,
     editors,
   };
+}
+
+/** Characters of unpadded base64 for `bytes` bytes, as age writes stanza arguments and bodies. */
+function base64Length(bytes: number): number {
+  return Math.ceil((bytes * 4) / 3);
+}
+
+/**
+ * The most active editors of any kind: every submission carries one stanza
+ * per active editor and a reply one more (the source's, first), and age
+ * headers are refused past MAX_STANZAS, so a manifest whose replies the
+ * envelope could not carry is malformed.
+ */
+export const MAX_ACTIVE_EDITORS = MAX_STANZAS - 1;
+
+/** Bytes of one hybrid stanza, `-> mlkem768x25519 ENC\nBODY\n` (1557: 20 times an X25519 one). */
+const HYBRID_STANZA_BYTES =
+  '-> '.length +
+  HYBRID_STANZA_TYPE.length +
+  1 +
+  base64Length(HYBRID_ENCAPSULATION_SIZE) +
+  1 +
+  base64Length(WRAPPED_FILE_KEY_SIZE) +
+  1;
+
+/**
+ * The most active hybrid editors: MAX_HEADER_BYTES, not MAX_STANZAS, bounds
+ * them. A reply's header holds one stanza per editor plus the source's,
+ * which is hybrid in a hybrid conversation, so the bound is one less than
+ * the stanzas a header holds (42), that is 41.
+ */
+export const MAX_ACTIVE_HYBRID_EDITORS =
+  Math.floor(
+    (MAX_HEADER_BYTES - 'age-encryption.org/v1\n'.length - '--- \n'.length - base64Length(32)) / HYBRID_STANZA_BYTES,
+  ) - 1;
+
+const KIND_NAMES: Record<RecipientKind, string> = {
+  x25519: 'classic (age1)',
+  mlkem768x25519: 'hybrid (age1pq1)',
+};
+
+/**
+ * The rule that a manifest is all hybrid or all classic, over its active
+ * editors (those a submission is encrypted to): age's spec says a file
+ * SHOULD NOT mix the two types, because one classic stanza makes the whole
+ * file breakable by whoever breaks X25519, which would defeat the hybrid
+ * ones without anyone noticing. Retired entries may be of either kind: they
+ * are never encrypted to, and the rotation that migrates a newsroom retires
+ * the classic keys. Also bounds the hybrid editors by what a header holds.
+ */
+function checkActiveRecipientKinds(editors: readonly ManifestEditor[]): void {
+  const byKind = new Map<RecipientKind, string[]>();
+  for (const editor of editors.filter(isActive)) {
+    const kind = recipientKind(editor.recipient)!;
+    byKind.set(kind, [...(byKind.get(kind) ?? []), editor.name]);
+  }
+  const hybrid = byKind.get('mlkem768x25519')?.length ?? 0;
+  if (byKind.size <= 1) {
+    if (hybrid > MAX_ACTIVE_HYBRID_EDITORS) throw malformed('too many active hybrid editors for one age header');
+    return;
+  }
+  const groups = [...byKind].map(([kind, names]) => `${KIND_NAMES[kind]}: ${names.join(', ')}`);
+  throw new ManifestError(
+    'mixed-recipients',
+    `active editors mix hybrid and classic recipients (${groups.join('; ')}): every active editor must be of one kind`,
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -232,17 +306,27 @@ function canonicalText(manifest: KeyManifest): string {
 /**
  * The canonical bytes of a manifest: fields in the documented order,
  * two-space JSON, LF line ends, one trailing newline, UTF-8.
- * @throws ManifestError('malformed') if the manifest breaks any rule.
+ * @throws ManifestError('malformed') if the manifest breaks any rule,
+ *   including a size over MAX_MANIFEST_BYTES (which every reader refuses:
+ *   retired entries count), ManifestError('mixed-recipients') if its active
+ *   editors mix hybrid and classic recipients.
  */
 export function serializeManifest(manifest: KeyManifest): Uint8Array {
-  return utf8(canonicalText(manifest));
+  const bytes = utf8(canonicalText(manifest));
+  if (bytes.length > MAX_MANIFEST_BYTES) {
+    throw malformed(
+      `manifest too large: ${bytes.length} bytes, the most a reader accepts is ${MAX_MANIFEST_BYTES} (retired entries count)`,
+    );
+  }
+  return bytes;
 }
 
 /**
  * Parse manifest bytes. Strict: the bytes must be valid UTF-8 JSON, obey
  * every rule, and be exactly the canonical serialization (which also
  * refuses duplicate JSON keys, whose meaning differs between parsers).
- * @throws ManifestError('malformed') on anything else.
+ * @throws ManifestError('mixed-recipients') if its active editors mix
+ *   hybrid and classic recipients; ManifestError('malformed') on anything else.
  */
 export function parseManifest(bytes: Uint8Array): KeyManifest {
   if (bytes.length > MAX_MANIFEST_BYTES) throw malformed('manifest too large');
@@ -275,7 +359,7 @@ export function manifestTrustedComment(manifest: KeyManifest): string {
 
 /**
  * Serialize and sign a manifest with the root key.
- * @throws ManifestError('malformed') if the manifest breaks any rule,
+ * @throws ManifestError('malformed') or ('mixed-recipients') if the manifest breaks any rule,
  *   ManifestError('wrong-root') if `rootKeyId` is not this key's id.
  */
 export function signManifest(
@@ -357,6 +441,21 @@ export function activeEditors(manifest: KeyManifest): ManifestEditor[] {
 /** The age recipients of the active editors: whom a submission is encrypted to. */
 export function activeRecipients(manifest: KeyManifest): string[] {
   return activeEditors(manifest).map((editor) => editor.recipient);
+}
+
+/**
+ * The one kind of the active editors' recipients (a valid manifest has one):
+ * `mlkem768x25519` for a hybrid (post-quantum) newsroom, `x25519` for a
+ * classic one. It decides the source's reply recipient too.
+ * @throws ManifestError('mixed-recipients') or ('malformed', no active
+ *   editor) only for a manifest that did not come from {@link parseManifest}
+ *   or {@link verifyManifest}.
+ */
+export function manifestRecipientKind(manifest: KeyManifest): RecipientKind {
+  const [first] = activeEditors(manifest);
+  if (first === undefined) throw malformed('no active editor');
+  checkActiveRecipientKinds(manifest.editors);
+  return recipientKind(first.recipient)!;
 }
 
 /**

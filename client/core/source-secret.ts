@@ -1,7 +1,9 @@
 /**
  * The source's secret: 128 random bits the source writes down as 12 BIP39
  * words (English or Korean, with BIP39's checksum to catch typos), from which
- * the reply key pair and the mailbox credentials derive with HKDF-SHA-256.
+ * the reply key pairs and the mailbox credentials derive with HKDF-SHA-256:
+ * a classic X25519 reply identity, and a hybrid post-quantum one
+ * (ML-KEM-768 + X25519) used when the newsroom's manifest is hybrid.
  *
  * No slow KDF: the secret is uniformly random with over 127 bits of entropy, so
  * stretching adds nothing, and Argon2 is neither in the standard libsodium
@@ -13,16 +15,19 @@
  * (korean-spelling.ts) and with split compounds joined (word-joining.ts).
  */
 import { entropyToMnemonic, mnemonicToEntropy } from '@scure/bip39';
-import { wordlist as englishWords } from '@scure/bip39/wordlists/english.js';
-import { wordlist as koreanWords } from '@scure/bip39/wordlists/korean.js';
+import type { Identity } from './age.js';
 import { encodeBech32 } from './bech32.js';
 import { toHex, utf8, wipe } from './bytes.js';
 import { CodedError } from './coded-error.js';
 import { hkdfSha256 } from './hkdf.js';
 import { listWordForAlias } from './korean-spelling.js';
+import { HybridIdentity } from './mlkem768x25519.js';
+import type { RecipientKind } from './recipients.js';
 import { sodium } from './sodium.js';
 import { joinPieces } from './word-joining.js';
+import { bip39WordLists } from './word-lists.js';
 import { drawSafeSecret } from './word-safety.js';
+import { X25519Identity } from './x25519.js';
 
 export type MnemonicLanguage = 'en' | 'ko';
 
@@ -82,20 +87,35 @@ export interface SourceKeys {
 const SECRET_BYTES = 16;
 const WORD_COUNT = 12;
 const LABEL_REPLY_IDENTITY = 'sealdrop/v1/reply-identity';
+// A new label, not a new use of the old one: the classic identity of existing
+// words stays exactly what it was, so replies already sent to it still open.
+const LABEL_HYBRID_REPLY_IDENTITY = 'sealdrop/v2/reply-identity-mlkem768x25519';
 const LABEL_MAILBOX_CAPABILITY = 'sealdrop/v1/mailbox-capability';
 const LABEL_MAILBOX_ID = 'sealdrop/v1/mailbox-id';
 
-const WORDLISTS: Record<MnemonicLanguage, readonly string[]> = { en: englishWords, ko: koreanWords };
 const LANGUAGE_NAMES: Record<MnemonicLanguage, string> = { en: 'english', ko: 'korean' };
-// scure's lists are NFKD (BIP39 normalises mnemonics that way); so is all lookup here.
-const INDEXES: Record<MnemonicLanguage, ReadonlyMap<string, number>> = {
-  en: new Map(englishWords.map((word, i) => [word, i])),
-  ko: new Map(koreanWords.map((word, i) => [word, i])),
-};
+let indexes: Record<MnemonicLanguage, ReadonlyMap<string, number>> | null = null;
+
+/**
+ * Each list's words to their indexes, built on first use: the page loads
+ * the lists only when words are drawn or read (word-lists.ts).
+ * @throws Error if the lists cannot be loaded (the page's words.js).
+ */
+function wordIndexesByLanguage(): Record<MnemonicLanguage, ReadonlyMap<string, number>> {
+  if (indexes === null) {
+    const lists = bip39WordLists();
+    // scure's lists are NFKD (BIP39 normalises mnemonics that way); so is all lookup here.
+    indexes = {
+      en: new Map(lists.en.map((word, i) => [word, i])),
+      ko: new Map(lists.ko.map((word, i) => [word, i])),
+    };
+  }
+  return indexes;
+}
 
 /** The list index of a word (NFKD), or of the list word a North Korean spelling stands for. */
 function lookupWord(language: MnemonicLanguage, word: string): number | undefined {
-  const index = INDEXES[language];
+  const index = wordIndexesByLanguage()[language];
   const direct = index.get(word);
   if (direct !== undefined || language !== 'ko') return direct;
   const listWord = listWordForAlias(word);
@@ -113,6 +133,7 @@ function checkSecret(secret: Uint8Array): void {
  * words is on the avoid-list (word-safety.ts) in either language: uniform
  * over the secrets that show no avoided word. About 1 draw in 3 is refused;
  * the entropy left is in docs/PROTOCOL.md (Keys §3.1).
+ * @throws Error if the word lists cannot be loaded (word-lists.ts).
  */
 export function generateSourceSecret(): Uint8Array {
   const s = sodium();
@@ -122,11 +143,12 @@ export function generateSourceSecret(): Uint8Array {
 /**
  * The secret as 12 BIP39 words separated by single spaces. Korean words are
  * returned precomposed (NFC), the form people read and type.
- * @throws TypeError if the secret is not 16 bytes.
+ * @throws TypeError if the secret is not 16 bytes; Error if the word lists
+ *   cannot be loaded (word-lists.ts).
  */
 export function secretToMnemonic(secret: Uint8Array, language: MnemonicLanguage): string {
   checkSecret(secret);
-  return entropyToMnemonic(secret, WORDLISTS[language] as string[]).normalize('NFC');
+  return entropyToMnemonic(secret, bip39WordLists()[language] as string[]).normalize('NFC');
 }
 
 /**
@@ -167,7 +189,8 @@ function detectLanguage(words: readonly string[]): MnemonicLanguage {
  *   when more pieces arrive and one is no word at an untold place,
  *   `ambiguous-join` when the pieces join into 12 words in several ways,
  *   `checksum` when every word is valid but the checksum does not match
- *   (a wrong word or a changed order), `mixed-language`.
+ *   (a wrong word or a changed order), `mixed-language`; Error if the word
+ *   lists cannot be loaded (word-lists.ts).
  */
 export function mnemonicToSecret(text: string): { secret: Uint8Array; language: MnemonicLanguage } {
   const pieces = normaliseWords(text);
@@ -204,10 +227,11 @@ export function mnemonicToSecret(text: string): { secret: Uint8Array; language: 
     case 'words':
       break;
   }
-  const words = read.indexes.map((i) => WORDLISTS[language][i]!);
+  const wordList = bip39WordLists()[language];
+  const words = read.indexes.map((i) => wordList[i]!);
   let secret: Uint8Array;
   try {
-    secret = mnemonicToEntropy(words.join(' '), WORDLISTS[language] as string[]);
+    secret = mnemonicToEntropy(words.join(' '), wordList as string[]);
   } catch {
     // Every word is in the list, so only the checksum can have failed.
     throw new SourceSecretError(
@@ -243,6 +267,62 @@ export function deriveSourceKeys(secret: Uint8Array): SourceKeys {
   // only ids can check a presented capability without storing any secret.
   const mailboxId = mailboxIdFor(mailboxCapability);
   return { replyIdentity, replyRecipient, mailboxId, mailboxCapability };
+}
+
+/**
+ * The source's hybrid post-quantum reply identity: the X-Wing seed is
+ * HKDF-SHA-256(secret, info `sealdrop/v2/reply-identity-mlkem768x25519`,
+ * 32 bytes). Deterministic, like {@link deriveSourceKeys}. Requires
+ * libsodium loaded for its `recipient()` and for decryption.
+ * @throws TypeError if the secret is not 16 bytes.
+ */
+export function deriveHybridReplyIdentity(secret: Uint8Array): HybridIdentity {
+  checkSecret(secret);
+  const seed = derive(secret, LABEL_HYBRID_REPLY_IDENTITY, 32);
+  try {
+    return HybridIdentity.fromSeed(seed);
+  } finally {
+    wipe(seed);
+  }
+}
+
+/**
+ * The reply recipient a submission carries, of the kind of the manifest it
+ * is encrypted to: the hybrid one (`age1pq1...`) for a hybrid newsroom, so
+ * replies are as safe from a quantum computer as the submission, else the
+ * classic `age1...` one, which every existing conversation uses.
+ * Requires libsodium loaded.
+ * @throws TypeError if the secret is not 16 bytes.
+ */
+export function replyRecipientFor(secret: Uint8Array, kind: RecipientKind): string {
+  if (kind === 'x25519') {
+    const keys = deriveSourceKeys(secret);
+    wipe(keys.mailboxCapability);
+    return keys.replyRecipient;
+  }
+  const identity = deriveHybridReplyIdentity(secret);
+  try {
+    return identity.recipient().format();
+  } finally {
+    identity.wipe();
+  }
+}
+
+/**
+ * Every identity that may open a reply to these words: the classic one and
+ * the hybrid one, since a conversation's reply recipient is the one the
+ * submission carried, which follows the manifest of its day. The caller
+ * wipes them (`wipe()`) when done. Requires libsodium loaded.
+ * @throws TypeError if the secret is not 16 bytes.
+ */
+export function deriveReplyIdentities(secret: Uint8Array): (Identity & { wipe(): void })[] {
+  checkSecret(secret);
+  const scalar = derive(secret, LABEL_REPLY_IDENTITY, 32);
+  try {
+    return [X25519Identity.fromSecretKey(scalar), deriveHybridReplyIdentity(secret)];
+  } finally {
+    wipe(scalar);
+  }
 }
 
 /**

@@ -94,6 +94,44 @@ export async function* sealStream(
 }
 
 /**
+ * Refuse a sealed chunk that cannot be opened at all: checked before any
+ * decryption, by {@link openStream} and by any other opener of the payload
+ * (the offline decryptor's parallel one), so the rules live here once.
+ * @throws AgePayloadError `invalid-payload` if there is no chunk at all
+ *   (`length` 0) or it is shorter than its tag.
+ */
+export function checkSealedChunk(length: number): void {
+  if (length === 0) throw new AgePayloadError('invalid-payload', 'payload has no chunks');
+  if (length < AEAD_TAG_SIZE) throw new AgePayloadError('invalid-payload', 'truncated payload chunk');
+}
+
+/**
+ * The error for a chunk that failed authentication: if it was taken as the
+ * final chunk, the payload was cut short there (or tampered with).
+ */
+export function chunkTamperedError(last: boolean): AgePayloadError {
+  return new AgePayloadError(
+    'payload-tampered',
+    last ? 'payload truncated or tampered with' : 'payload chunk tampered with',
+  );
+}
+
+/**
+ * Refuse an authentic final chunk that is empty after others: the spec
+ * allows an empty final chunk only for an empty plaintext.
+ * @throws AgePayloadError `invalid-payload`.
+ */
+export function checkOpenedChunk(plaintextLength: number, counter: number, last: boolean): void {
+  if (last && plaintextLength === 0 && counter > 0) throw new AgePayloadError('invalid-payload', 'empty final chunk');
+}
+
+/** A function that opens the payload's STREAM chunks: {@link openStream} or an equivalent. */
+export type PayloadOpener = (
+  payloadKey: Uint8Array,
+  sealed: AsyncIterable<Uint8Array>,
+) => AsyncGenerator<Uint8Array, void, undefined>;
+
+/**
  * Open STREAM chunks (the payload after its nonce), yielding each chunk's
  * plaintext only once it is authenticated. The key is wiped when the stream
  * ends.
@@ -115,17 +153,10 @@ export async function* openStream(
       // A chunk is final when the payload ends with it; a full chunk sealed
       // as final but followed by more data then fails to open as non-final.
       const last = chunk.length < SEALED_CHUNK_SIZE || (await reader.atEnd());
-      if (chunk.length === 0) throw new AgePayloadError('invalid-payload', 'payload has no chunks');
-      if (chunk.length < AEAD_TAG_SIZE) throw new AgePayloadError('invalid-payload', 'truncated payload chunk');
+      checkSealedChunk(chunk.length);
       const plaintext = aead.open(payloadKey, chunkNonce(counter, last), chunk);
-      if (plaintext === null) {
-        throw new AgePayloadError(
-          'payload-tampered',
-          last ? 'payload truncated or tampered with' : 'payload chunk tampered with',
-        );
-      }
-      if (last && plaintext.length === 0 && counter > 0)
-        throw new AgePayloadError('invalid-payload', 'empty final chunk');
+      if (plaintext === null) throw chunkTamperedError(last);
+      checkOpenedChunk(plaintext.length, counter, last);
       yield plaintext;
       if (last) return;
     }

@@ -25,7 +25,7 @@ import type {
   PayloadPart,
 } from './payload.js';
 import type { TarLimits } from './tar.js';
-import { isX25519Recipient } from './x25519.js';
+import { recipientKind } from './recipients.js';
 import { exactKeys, isRecord } from './json-shape.js';
 
 export {
@@ -50,7 +50,7 @@ export const SUBMISSION_VERSION = 1;
 export const MANIFEST_PATH = 'submission.json';
 
 /**
- * Where editors send replies: the source's age X25519 recipient and the id
+ * Where editors send replies: the source's age recipient (X25519 or hybrid) and the id
  * of its reply mailbox, both derived from its 12 words. Submissions from
  * pages older than conversations carry the recipient alone; they cannot be
  * answered (there is no mailbox to deliver to), but they stay readable.
@@ -74,7 +74,7 @@ export interface SubmissionManifest extends PayloadManifestBase {
 export interface SubmissionInput {
   message: string;
   files: readonly PayloadFileInput[];
-  /** The source's reply recipient (`age1...`) and mailbox id, if replies are wanted. */
+  /** The source's reply recipient (`age1...` or `age1pq1...`) and mailbox id, if replies are wanted. */
   reply?: { recipient: string; mailbox: string } | undefined;
 }
 
@@ -91,7 +91,7 @@ function parseReply(reply: unknown): SubmissionReply | null {
   if (!isRecord(reply) || !(exactKeys(reply, ['recipient', 'mailbox']) || exactKeys(reply, ['recipient'])))
     throw invalid('reply');
   const { recipient, mailbox } = reply;
-  if (typeof recipient !== 'string' || !isX25519Recipient(recipient)) throw invalid('reply recipient');
+  if (typeof recipient !== 'string' || recipientKind(recipient) === null) throw invalid('reply recipient');
   if (!Object.hasOwn(reply, 'mailbox')) return { recipient };
   if (!isMailboxId(mailbox)) throw invalid('reply mailbox');
   return { recipient, mailbox };
@@ -100,7 +100,7 @@ function parseReply(reply: unknown): SubmissionReply | null {
 /**
  * Parse and strictly validate submission.json: exact key sets, known format
  * and version, sizes as safe integers up to 8 GiB - 1, file paths of the
- * shape the writer produces, in order, a lowercase `age1` recipient and a
+ * shape the writer produces, in order, a lowercase `age1` or `age1pq1` recipient and a
  * mailbox id of 32 lowercase hex digits.
  *
  * @throws SubmissionError `manifest-too-large` over {@link MAX_MANIFEST_SIZE},
@@ -124,13 +124,13 @@ const SUBMISSION: PayloadFormat<SubmissionManifest> = { manifestPath: MANIFEST_P
  * @throws SubmissionError `too-many-files` if there are too many files,
  * `invalid-file` if a size is not an integer from 0 to 8 GiB - 1 or a name is
  * longer than 1024 code units or not well-formed, `invalid-reply-recipient` if
- * the reply recipient is not a lowercase `age1` X25519 recipient or the
+ * the reply recipient is not a lowercase `age1` X25519 or `age1pq1` hybrid recipient or the
  * mailbox not a mailbox id.
  * @throws TarError (while streaming) if a file's data is not exactly its size.
  */
 export function buildSubmission(input: SubmissionInput): BuiltSubmission {
   const { reply } = input;
-  if (reply !== undefined && (!isX25519Recipient(reply.recipient) || !isMailboxId(reply.mailbox)))
+  if (reply !== undefined && (recipientKind(reply.recipient) === null || !isMailboxId(reply.mailbox)))
     throw new PayloadError('invalid-reply-recipient', 'invalid reply recipient or mailbox');
   const files: PayloadFile[] = describeFiles(input.files);
   const manifest: SubmissionManifest = {

@@ -15,9 +15,8 @@
  * says why it is there.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { wordlist as englishWords } from '@scure/bip39/wordlists/english.js';
-import { wordlist as koreanWords } from '@scure/bip39/wordlists/korean.js';
 import { wipe } from './bytes.js';
+import { bip39WordLists } from './word-lists.js';
 
 /** Korean list words to avoid, by category (precomposed, as people read them). */
 export const AVOIDED_KOREAN_WORDS = {
@@ -109,11 +108,25 @@ function indexesOf(words: readonly string[], list: readonly string[]): number[] 
   });
 }
 
-/** Every avoided word index (0..2047), in either list. */
-export const AVOIDED_WORD_INDEXES: ReadonlySet<number> = new Set([
-  ...indexesOf(Object.values(AVOIDED_KOREAN_WORDS).flat(), koreanWords),
-  ...indexesOf(Object.values(AVOIDED_ENGLISH_WORDS).flat(), englishWords),
-]);
+let avoided: ReadonlySet<number> | null = null;
+
+/**
+ * Every avoided word index (0..2047), in either list. Computed on first use,
+ * not at module load: the page loads the lists only when words are drawn
+ * (word-lists.ts).
+ * @throws Error if the word lists cannot be loaded, or (a bug of this file)
+ *   an avoided word is in neither list.
+ */
+export function avoidedWordIndexes(): ReadonlySet<number> {
+  if (avoided === null) {
+    const lists = bip39WordLists();
+    avoided = new Set([
+      ...indexesOf(Object.values(AVOIDED_KOREAN_WORDS).flat(), lists.ko),
+      ...indexesOf(Object.values(AVOIDED_ENGLISH_WORDS).flat(), lists.en),
+    ]);
+  }
+  return avoided;
+}
 
 /**
  * The 12 BIP39 word indexes of a 16-byte secret: the 128 bits followed by
@@ -139,9 +152,13 @@ export function wordIndexes(secret: Uint8Array): number[] {
   return indexes;
 }
 
-/** Whether any of the secret's 12 words, in either language, is avoided. */
+/**
+ * Whether any of the secret's 12 words, in either language, is avoided.
+ * @throws Error if the word lists cannot be loaded.
+ */
 export function hasAvoidedWord(secret: Uint8Array): boolean {
-  return wordIndexes(secret).some((index) => AVOIDED_WORD_INDEXES.has(index));
+  const indexes = avoidedWordIndexes();
+  return wordIndexes(secret).some((index) => indexes.has(index));
 }
 
 /**
@@ -150,8 +167,12 @@ export function hasAvoidedWord(secret: Uint8Array): boolean {
  * uniform over the secrets without an avoided word; refused draws are wiped.
  * `randomBytes` must be a CSPRNG (generateSourceSecret passes libsodium's);
  * it is a parameter so tests can feed the same sampler a faster source.
+ * @throws TypeError if `randomBytes` returns another length; Error if the
+ *   word lists cannot be loaded (then before any secret is drawn).
  */
 export function drawSafeSecret(randomBytes: (length: number) => Uint8Array): Uint8Array {
+  // The lists first: a load that fails must not leave a drawn secret unwiped.
+  avoidedWordIndexes();
   for (;;) {
     const secret = randomBytes(16);
     if (secret.length !== 16) throw new TypeError('randomBytes must return the length asked for');

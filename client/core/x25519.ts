@@ -6,10 +6,11 @@
  */
 import { libsodiumAead, AEAD_NONCE_SIZE } from './aead.js';
 import type { Identity, Recipient } from './age.js';
+import { decodeAgeKey, isAgeKey, type AgeKeyForm } from './age-keys.js';
 import { Base64Error, decodeBase64, encodeBase64 } from './base64.js';
-import { Bech32Error, decodeBech32, encodeBech32 } from './bech32.js';
+import { encodeBech32 } from './bech32.js';
 import { concatBytes, utf8, wipe } from './bytes.js';
-import { AgeHeaderError, AgeKeyError } from './errors.js';
+import { AgeHeaderError } from './errors.js';
 import { WRAPPED_FILE_KEY_SIZE, type Stanza } from './header.js';
 import { hkdfSha256 } from './hkdf.js';
 import { sodium } from './sodium.js';
@@ -19,6 +20,18 @@ export const X25519_STANZA_TYPE = 'X25519';
 const RECIPIENT_PREFIX = 'age';
 const IDENTITY_PREFIX = 'AGE-SECRET-KEY-';
 const KEY_SIZE = 32;
+const RECIPIENT_FORM: AgeKeyForm = {
+  kind: 'recipient',
+  prefix: RECIPIENT_PREFIX,
+  size: KEY_SIZE,
+  message: 'invalid X25519 recipient',
+};
+const IDENTITY_FORM: AgeKeyForm = {
+  kind: 'identity',
+  prefix: IDENTITY_PREFIX,
+  size: KEY_SIZE,
+  message: 'invalid X25519 identity',
+};
 /** Bytes of the ephemeral share an X25519 stanza's argument encodes (an X25519 public key). */
 export const X25519_SHARE_SIZE = KEY_SIZE;
 const WRAP_INFO = utf8('age-encryption.org/v1/X25519');
@@ -60,13 +73,7 @@ function wrapKey(shared: Uint8Array, share: Uint8Array, recipient: Uint8Array): 
  * enforces and duplicates cannot hide behind case.
  */
 export function isX25519Recipient(text: string): boolean {
-  try {
-    X25519Recipient.parse(text);
-    return true;
-  } catch (error) {
-    if (error instanceof AgeKeyError) return false;
-    throw error;
-  }
+  return isAgeKey(text, RECIPIENT_FORM);
 }
 
 /** An `age1...` public key: anyone can encrypt to it. */
@@ -92,18 +99,7 @@ export class X25519Recipient implements Recipient {
    * @throws AgeKeyError `invalid-recipient` if it is not a valid X25519 recipient.
    */
   static parse(text: string): X25519Recipient {
-    let decoded: { prefix: string; data: Uint8Array };
-    try {
-      decoded = decodeBech32(text);
-    } catch (error) {
-      if (error instanceof Bech32Error) throw new AgeKeyError('invalid-recipient', 'invalid X25519 recipient');
-      throw error;
-    }
-    // age writes recipients in lowercase only and refuses the uppercase form.
-    if (decoded.prefix !== RECIPIENT_PREFIX || text !== text.toLowerCase() || decoded.data.length !== KEY_SIZE) {
-      throw new AgeKeyError('invalid-recipient', 'invalid X25519 recipient');
-    }
-    return new X25519Recipient(decoded.data);
+    return new X25519Recipient(decodeAgeKey(text, RECIPIENT_FORM));
   }
 
   /** A copy of the 32-byte Curve25519 public key. */
@@ -169,23 +165,7 @@ export class X25519Identity implements Identity {
    *   never includes the input).
    */
   static parse(text: string): X25519Identity {
-    let decoded: { prefix: string; data: Uint8Array };
-    try {
-      decoded = decodeBech32(text);
-    } catch (error) {
-      if (error instanceof Bech32Error) throw new AgeKeyError('invalid-identity', 'invalid X25519 identity');
-      throw error;
-    }
-    // age writes identities in uppercase only and refuses the lowercase form.
-    const valid =
-      decoded.prefix === IDENTITY_PREFIX.toLowerCase() &&
-      text === text.toUpperCase() &&
-      decoded.data.length === KEY_SIZE;
-    if (!valid) {
-      wipe(decoded.data);
-      throw new AgeKeyError('invalid-identity', 'invalid X25519 identity');
-    }
-    return new X25519Identity(decoded.data);
+    return new X25519Identity(decodeAgeKey(text, IDENTITY_FORM));
   }
 
   /**

@@ -20,17 +20,19 @@
  *
  * Options: --mib N (64), --jitless-mib N (64), --aead-mib N (4),
  * --node-jitless-mib N (8), --write-docs (replace this benchmark's section
- * of docs/BENCHMARKS.md).
+ * of docs/BENCHMARKS.md); for the page's upload (page-upload.ts):
+ * --upload-mib N (256), --upload-jitless-mib N (16), --slow-mib N (10),
+ * --skip-upload (not run), --upload-only (only it, with its pipeline runs).
+ * Page memory (page-memory.ts): --memory-small-mib N (10), --memory-large-mib N (1024),
+ * --memory-jitless-large-mib N (256), --skip-memory; first load (page-first-load.ts):
+ * --first-load-runs N (3), --skip-first-load.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { libsodiumAead, type Aead } from '../../client/core/aead.js';
 import { encrypt } from '../../client/core/age.js';
@@ -39,8 +41,12 @@ import { loadSodium } from '../../client/core/sodium.js';
 import { X25519Identity, X25519Recipient } from '../../client/core/x25519.js';
 import { prepareDemoNewsroom } from '../demo.js';
 import { buildClient, findRepoRoot } from '../build-client.js';
+import { buildBenchPage, serveBenchDirectory, type BenchWorkerVariant } from './bench-page.js';
 import { CHROMIUM, launchBenchChromium } from './chromium.js';
 import { totalWeight, weighFirstLoad, type Weight } from './client-weight.js';
+import { benchPageUpload, uploadGoalLines, uploadMarkdown } from './page-upload.js';
+import { benchPageMemory, memoryReport } from './page-memory.js';
+import { benchFirstLoad, firstLoadReport } from './page-first-load.js';
 
 const MIB = 1024 * 1024;
 const SECTION_START = '<!-- bench:client start -->';
@@ -152,46 +158,17 @@ async function bundleBenchWorkers(root: string, outDir: string): Promise<void> {
       noWasm: true,
     },
   };
+  const built: Record<string, BenchWorkerVariant> = {};
   for (const [name, variant] of Object.entries(variants)) {
-    await esbuild.build({
-      absWorkingDir: root,
-      entryPoints: ['scripts/bench/client-bench-worker.ts'],
-      outfile: path.join(outDir, name),
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      minify: true,
+    built[name] = {
       alias: variant.alias ?? {},
       define: { SEALDROP_NO_WASM: String(variant.noWasm) },
       // The CommonJS libsodium requires node:fs etc. only when it runs in Node.
       external: ['node:*'],
       logOverride: { 'empty-import-meta': 'silent' },
-      logLevel: 'error',
-    });
+    };
   }
-  await writeFile(path.join(outDir, 'index.html'), '<!doctype html><title>bench</title>');
-}
-
-function serve(directory: string): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    const name = path.basename(new URL(req.url ?? '/', 'http://x').pathname) || 'index.html';
-    try {
-      const body = readFileSync(path.join(directory, name));
-      res.writeHead(200, {
-        'content-type': name.endsWith('.js') ? 'text/javascript' : 'text/html',
-        'cache-control': 'no-store',
-      });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      resolve(server);
-    }),
-  );
+  await buildBenchPage(root, outDir, 'scripts/bench/client-bench-worker.ts', built);
 }
 
 async function inBrowser(
@@ -258,7 +235,7 @@ async function main(): Promise<void> {
 
     const benchDir = path.join(work, 'bench');
     await bundleBenchWorkers(root, benchDir);
-    const server = await serve(benchDir);
+    const server = await serveBenchDirectory(benchDir);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     const recipient = X25519Identity.generate().recipient().format();
     X25519Recipient.parse(recipient);
@@ -271,6 +248,35 @@ async function main(): Promise<void> {
       worker,
       request: { mode, mib: size, recipient, aead },
     });
+    // The page's real upload against the pipeline, each measured here (page-upload.ts).
+    const pageUpload = async (): Promise<void> => {
+      const sizes = {
+        mib: option('upload-mib', 256),
+        jitlessMib: option('upload-jitless-mib', 16),
+        slowMib: option('slow-mib', 10),
+      };
+      const upload = await benchPageUpload({
+        newsroom,
+        site,
+        work,
+        ...sizes,
+        pipeline: async (jitless, size) => {
+          const [result] = await inBrowser(url, jitless, [
+            job(jitless ? 'bench-nowasm.js' : 'bench-wasm.js', 'pipeline', size, jitless ? 'noble' : 'libsodium'),
+          ]);
+          return mbps(result!.bytes, result!.seconds);
+        },
+      });
+      process.stdout.write(`\n${uploadMarkdown(upload, sizes).join('\n')}\n\n${uploadGoalLines(upload).join('\n')}\n`);
+    };
+    if (process.argv.includes('--upload-only')) {
+      try {
+        await pageUpload();
+      } finally {
+        server.close();
+      }
+      return;
+    }
     let browserWasm: BenchResult[];
     let browserJitless: BenchResult[];
     try {
@@ -286,11 +292,26 @@ async function main(): Promise<void> {
         job('bench-nowasm.js', 'x25519', 1, 'noble'),
         job('bench-sodiumjs.js', 'x25519', 1, 'libsodium'),
       ]);
+      if (!process.argv.includes('--skip-upload')) await pageUpload();
     } finally {
       server.close();
     }
     const node = await nodeFigures(mib);
     const nodeNoJit = nodeJitless(nodeJitlessMib);
+    // Goals 2 and 3b on the real page and server (page-memory.ts, page-first-load.ts).
+    if (!process.argv.includes('--skip-memory')) {
+      const memory = await benchPageMemory(
+        work,
+        option('memory-small-mib', 10),
+        option('memory-large-mib', 1024),
+        option('memory-jitless-large-mib', 256),
+      );
+      process.stdout.write(`\n${memoryReport(memory).join('\n')}\n`);
+    }
+    if (!process.argv.includes('--skip-first-load'))
+      process.stdout.write(
+        `\n${firstLoadReport(await benchFirstLoad(work, option('first-load-runs', 3))).join('\n')}\n`,
+      );
     const rate = (result: BenchResult): number => mbps(result.bytes, result.seconds);
     const perOp = (result: BenchResult): number => (result.seconds * 1000) / result.bytes;
     const [pipelineWasm, aeadSodiumWasm, aeadNobleWasm] = browserWasm as [BenchResult, BenchResult, BenchResult];
@@ -315,7 +336,7 @@ async function main(): Promise<void> {
       '',
       '### First-load weight',
       '',
-      'Every file fetched before the page can encrypt, in kB (1000 bytes): its size, gzip -9 of it (an estimate), and "served": the response body bytes the real server (`startServer`, source listener) sent for it to a request with `Accept-Encoding: gzip`. The server sends the build\'s precompressed `.gz` files; the manifest and `root.pub` go uncompressed (small, and `root.pub` would grow).',
+      'Every file fetched before the page can encrypt, in kB (1000 bytes): its size, gzip -9 of it (an estimate), and "served": the response body bytes the real server (`startServer`, source listener) sent for it to a request with `Accept-Encoding: gzip`. The server sends the build\'s precompressed `.gz` files and gzips the manifest once per published manifest (server/routes/source.ts); only `root.pub` and the signature go uncompressed (small: `root.pub` would grow).',
       '',
       '| file | raw | gzip -9 | served |',
       '|---|---:|---:|---:|',

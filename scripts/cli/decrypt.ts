@@ -3,7 +3,8 @@
  * of the given identities, each extracted safely into a fresh folder.
  *
  * Pipeline per input, in bounded memory whatever its size:
- *   file -> age decrypt (Node's native ChaCha20-Poly1305) -> readSubmission
+ *   file -> age decrypt (Node's native ChaCha20-Poly1305; on worker threads
+ *   for large inputs where the machine has more than one core) -> readSubmission
  *   (hostile-input-safe ustar reader, cross-checked with submission.json)
  *   -> SubmissionFolder (fresh folder, exclusive creates, no links).
  * A failing submission (wrong keys, tampering, truncation, hostile archive)
@@ -11,6 +12,7 @@
  * exit status is non-zero if any failed.
  */
 import { mkdir, readdir, stat, utimes } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { decrypt, type Identity } from '../../client/core/age.js';
 import { CodedError } from '../../client/core/coded-error.js';
@@ -22,7 +24,7 @@ import {
   AgePayloadError,
   NoIdentityMatchError,
 } from '../../client/core/errors.js';
-import { openIdentityFile } from '../../client/core/identity-file.js';
+import { openIdentityFile, type FileIdentity } from '../../client/core/identity-file.js';
 import { encodePayloadManifest } from '../../client/core/payload.js';
 import {
   MANIFEST_PATH,
@@ -32,9 +34,9 @@ import {
   type SubmissionManifest,
 } from '../../client/core/submission.js';
 import { TarError } from '../../client/core/tar-header.js';
-import type { X25519Identity } from '../../client/core/x25519.js';
 import { nodeAead } from '../../client/core-node/node-aead.js';
 import { nodeScrypt } from '../../client/core-node/node-scrypt.js';
+import { parallelPayloadOpener, PayloadWorkers } from '../../client/core-node/parallel-stream.js';
 import { parseCommand, requiredString, stringList, type CommandSpec } from './args.js';
 import { replyTarget, whyNoReply } from './conversation.js';
 import { displaySafe, formatSize, messagePreview } from './display.js';
@@ -83,6 +85,38 @@ export const PROGRESS_THRESHOLD_BYTES = 8 * 1024 * 1024;
  * each chunk before reading the next, so it holds at most two pieces.
  */
 export const FILE_READ_RING = 4;
+/**
+ * Inputs at least this large are opened on {@link DECRYPT_WORKERS} worker
+ * threads (if any) while this thread reads, checks the archive and writes;
+ * smaller ones on this thread alone: starting a worker costs about
+ * 0.07 s of CPU, which a smaller input does not win back (measured: see
+ * docs/BENCHMARKS.md, "Offline decryption").
+ */
+export const PARALLEL_THRESHOLD_BYTES = 64 * 1024 * 1024;
+/**
+ * Worker threads opening the payload of a large input, for a machine with
+ * `cores` cores: two cores are left to this thread (archive checks, writes)
+ * and libuv's pool (the kernel's read and write copies), the rest, at most
+ * two, open chunks. On 2 cores that is none: measured per thread for
+ * 512 MiB on a quiet machine (docs/BENCHMARKS.md), one thread took 1.31 s
+ * (0.73 s on this thread beside 0.58 s on the pool), one worker 1.53 s and
+ * two 1.45 s: moving the cipher to a worker adds messages and copies (1.64 s
+ * of CPU instead of 1.31) and no core is free to absorb them. Machines with
+ * more cores were not measured.
+ */
+export function decryptWorkers(cores: number): number {
+  return Math.max(0, Math.min(2, cores - 2));
+}
+/** {@link decryptWorkers} for this machine. */
+export const DECRYPT_WORKERS = decryptWorkers(availableParallelism());
+/**
+ * Plaintext pieces (about 1 MiB each) pulled before a piece's buffer is
+ * reused (see parallel-stream.ts). What holds pieces here: the tar reader
+ * (the piece being read), SubmissionFolder.writeFile (a batch of at least
+ * 1 MiB being gathered and one being written: at most four pieces); the
+ * preview keeps copies. Twice that, for a margin.
+ */
+export const PLAINTEXT_REUSE_AFTER = 10;
 /** How much of the message is kept for the summary preview. */
 const PREVIEW_BYTES = 4096;
 
@@ -91,7 +125,7 @@ export const TERMINAL_PASSPHRASE_ATTEMPTS = 3;
 
 /** An identity and where it came from, for "which key opened it". */
 export interface LabelledIdentity {
-  readonly identity: X25519Identity;
+  readonly identity: FileIdentity;
   /** e.g. `alice-identity.age (age1...)`. */
   readonly label: string;
 }
@@ -121,10 +155,7 @@ async function recipientBeside(file: string): Promise<string | null> {
   }
 }
 
-async function openOne(
-  source: IdentityFileSource,
-  io: CliIo,
-): Promise<{ identities: X25519Identity[]; label: string }> {
+async function openOne(source: IdentityFileSource, io: CliIo): Promise<{ identities: FileIdentity[]; label: string }> {
   const { file } = source;
   await warnIfExposed(file, 'identity file', io.stderr);
   const bytes = await readSmallFile(file, MAX_KEY_FILE_BYTES);
@@ -157,7 +188,8 @@ async function openOne(
 /**
  * Open every identity file, asking for a passphrase only for sealed ones.
  * Warns (stderr) about identity files other users can read. Requires
- * libsodium loaded.
+ * libsodium loaded, or node:crypto's stand-ins (client/core-node/native-sodium.ts):
+ * a hybrid identity file then loads libsodium itself.
  * @throws CliError naming the file that cannot be opened (after the last
  *   attempt at its passphrase); the identities opened so far are wiped.
  */
@@ -283,6 +315,24 @@ function previewOf(kept: Uint8Array[]): string[] {
   return messagePreview(Buffer.concat(kept).toString('utf8'));
 }
 
+/** How {@link decryptSubmission} opens the payload. */
+export interface DecryptOptions {
+  /**
+   * The payload's worker threads: running ones (used if the input is of
+   * {@link PARALLEL_THRESHOLD_BYTES} or more), a number to start for this
+   * input, or 0 for this thread alone. Default: {@link DECRYPT_WORKERS}
+   * started for a large input, none for a small one.
+   */
+  readonly workers?: number | PayloadWorkers;
+}
+
+/** What opens an input's payload, as {@link DecryptOptions.workers} says. */
+function payloadWorkers(requested: number | PayloadWorkers | undefined, large: boolean): number | PayloadWorkers {
+  if (typeof requested === 'number') return requested;
+  if (!large) return 0;
+  return requested ?? DECRYPT_WORKERS;
+}
+
 /**
  * Decrypt and extract one submission into a fresh folder under `outDir`.
  * @throws whatever went wrong (after removing the partial folder): age,
@@ -293,8 +343,10 @@ export async function decryptSubmission(
   identities: readonly LabelledIdentity[],
   outDir: string,
   io: CliIo,
+  options: DecryptOptions = {},
 ): Promise<SubmissionSummary> {
   const { size, mtime } = await stat(input);
+  const workers = payloadWorkers(options.workers, size >= PARALLEL_THRESHOLD_BYTES);
   const progress = size >= PROGRESS_THRESHOLD_BYTES ? new Progress(io.stderr, path.basename(input), size) : null;
   let folder: SubmissionFolder | null = null;
   const chunks = readFileChunks(input, { ring: FILE_READ_RING });
@@ -302,7 +354,9 @@ export async function decryptSubmission(
     const opened = await decrypt(
       identities.map((entry) => entry.identity as Identity),
       counted(chunks, progress),
-      { aead: nodeAead },
+      workers !== 0
+        ? { openPayload: parallelPayloadOpener({ workers, reuseAfter: PLAINTEXT_REUSE_AFTER }) }
+        : { aead: nodeAead },
     );
     const openedWith = identities.find((entry) => entry.identity === opened.identity)?.label ?? 'unknown identity';
     folder = new SubmissionFolder(await createFreshDirectory(outDir, folderName(input)));
@@ -375,16 +429,33 @@ export async function decryptCommand(argv: readonly string[], io: CliIo): Promis
   const inputs = await expandInputs(parsed.positionals.map((input) => path.resolve(io.cwd, input)));
   if (inputs.length === 0) throw new CliError('no .age files in the given folders');
 
-  const identities = await openIdentities(
-    identitySources(identityFiles, stringList(parsed, 'passphrase-file'), io),
-    io,
+  // Started before the identity files are opened (a sealed one costs an
+  // scrypt run), so that the workers have booted by the first payload.
+  const sizes = await Promise.all(
+    inputs.map((input) =>
+      stat(input).then(
+        (stats) => stats.size,
+        () => 0,
+      ),
+    ),
   );
+  const parallel = DECRYPT_WORKERS > 0 && sizes.some((size) => size >= PARALLEL_THRESHOLD_BYTES);
+  const workers = parallel ? new PayloadWorkers(DECRYPT_WORKERS) : null;
+  let identities: LabelledIdentity[];
+  try {
+    identities = await openIdentities(identitySources(identityFiles, stringList(parsed, 'passphrase-file'), io), io);
+  } catch (error) {
+    await workers?.close();
+    throw error;
+  }
   try {
     await mkdir(outDir, { recursive: true, mode: 0o700 });
     let failed = 0;
     for (const input of inputs) {
       try {
-        io.stdout.write(formatSummary(await decryptSubmission(input, identities, outDir, io)));
+        io.stdout.write(
+          formatSummary(await decryptSubmission(input, identities, outDir, io, { workers: workers ?? 0 })),
+        );
       } catch (error) {
         failed += 1;
         io.stderr.write(`error: ${input}: ${describeFailure(error)}; nothing kept\n`);
@@ -395,5 +466,6 @@ export async function decryptCommand(argv: readonly string[], io: CliIo): Promis
     return failed > 0 ? EXIT_FAILURE : EXIT_OK;
   } finally {
     for (const { identity } of identities) identity.wipe();
+    await workers?.close();
   }
 }

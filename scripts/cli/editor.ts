@@ -1,19 +1,22 @@
 /**
  * `sealdrop editor keygen`: an editor's keys. Three files, because they live
  * on three different places:
- *   <slug>-identity.age  age X25519 identity sealed under the passphrase:
- *                        the offline decryption machine only;
+ *   <slug>-identity.age  age identity sealed under the passphrase: X25519,
+ *                        or with --pq hybrid ML-KEM-768 + X25519 (what
+ *                        `age-keygen -pq` makes); the offline decryption
+ *                        machine only;
  *   <slug>-access.age    Ed25519 access key sealed under the same passphrase:
  *                        the online machine that pulls;
  *   <slug>.pub.json      the public half, for the admin's manifest.
  */
 import path from 'node:path';
-import { sealIdentityFile } from '../../client/core/identity-file.js';
+import { sealIdentityFile, type FileIdentity } from '../../client/core/identity-file.js';
+import { HybridIdentity } from '../../client/core/mlkem768x25519.js';
 import { DEFAULT_SCRYPT_LOG_N } from '../../client/core/scrypt.js';
 import { sealDocument } from '../../client/core/sealed-document.js';
 import { X25519Identity } from '../../client/core/x25519.js';
 import { nodeScrypt } from '../../client/core-node/node-scrypt.js';
-import { integerOption, optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
+import { flag, integerOption, optionalString, parseCommand, requiredString, type CommandSpec } from './args.js';
 import { exists, writeNewFile } from './files.js';
 import { CliError, EXIT_OK, type CliIo } from './io.js';
 import {
@@ -34,8 +37,14 @@ const KEYGEN: CommandSpec = {
   summary:
     "Create an editor's keys: an age identity and an Ed25519 access key, both sealed under one passphrase " +
     '(standard `age -d` opens them), and a public file to hand to the admin.',
-  usage: '--name NAME [--out DIR] [--prefix PREFIX] [--passphrase-file FILE]',
+  usage: '--name NAME [--pq] [--out DIR] [--prefix PREFIX] [--passphrase-file FILE]',
   options: {
+    pq: {
+      type: 'boolean',
+      description:
+        'a hybrid post-quantum identity (ML-KEM-768 + X25519, age1pq1...) instead of a classic X25519 one; ' +
+        'a manifest is all hybrid or all classic',
+    },
     name: { type: 'string', value: 'NAME', description: 'the name shown in the manifest (unique in the newsroom)' },
     out: { type: 'string', value: 'DIR', description: 'folder for the three files (default: current folder)' },
     prefix: { type: 'string', value: 'PREFIX', description: 'file name prefix (default: derived from the name)' },
@@ -48,7 +57,8 @@ const KEYGEN: CommandSpec = {
   },
   details:
     'Keep PREFIX-identity.age on the offline machine (it decrypts submissions); copy PREFIX-access.age to the\n' +
-    'machine that runs `sealdrop pull`; give PREFIX.pub.json to the admin. Existing files are never overwritten.',
+    'machine that runs `sealdrop pull`; give PREFIX.pub.json to the admin. Existing files are never overwritten.\n' +
+    'A --pq identity opens with age >= 1.3, age-plugin-pq or typage, and sealdrop decrypt (docs/KEYS.md).',
 };
 
 /** A file-name prefix from a display name: letters and digits, runs of anything else as `-`. */
@@ -71,7 +81,7 @@ export async function editorKeygen(argv: readonly string[], io: CliIo): Promise<
   if (prefix.includes('/') || prefix.startsWith('.')) throw new CliError('--prefix must be a plain file name prefix');
   const logN = integerOption(parsed, 'scrypt-log-n', KEYGEN.name, { min: 10, max: 22 }) ?? DEFAULT_SCRYPT_LOG_N;
 
-  const identity = X25519Identity.generate();
+  const identity: FileIdentity = flag(parsed, 'pq') ? HybridIdentity.generate() : X25519Identity.generate();
   const access = generateAccessKey(name);
   try {
     const keys = checkEditorKeys({

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSodium } from '../../client/core/sodium.js';
+import { installNativeSodium } from '../../client/core-node/native-sodium.js';
 import { CliError, cliErrorLine, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
 
 /** A command's entry: arguments after its name, the shell around it, the exit status. */
@@ -16,6 +17,13 @@ export type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 interface Entry {
   readonly run: Command;
   readonly summary: string;
+  /**
+   * Runs on node:crypto's stand-ins for libsodium (client/core-node/native-sodium.ts)
+   * instead of loading libsodium first: its WebAssembly costs about half of
+   * Node's own start-up again (docs/BENCHMARKS.md, "Offline decryption"). What needs
+   * more (a hybrid identity's KEM) loads libsodium itself when it comes to it.
+   */
+  readonly native?: true;
 }
 
 /**
@@ -66,6 +74,7 @@ export const COMMANDS: Readonly<Record<string, Entry>> = {
   decrypt: {
     run: lazy(() => import('./decrypt.js'), 'decryptCommand'),
     summary: 'decrypt and safely extract submissions (offline)',
+    native: true,
   },
   conversations: {
     run: lazy(() => import('./conversations.js'), 'conversationsCommand'),
@@ -184,7 +193,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       );
       return EXIT_USAGE;
     }
-    await loadSodium();
+    if (found.entry.native === true) installNativeSodium();
+    else await loadSodium();
     return await found.entry.run(found.rest, io);
   } catch (error) {
     if (error instanceof CliError) {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { formatKeyId } from '../../client/core/minisign.js';
 import { activeEditors, type KeyManifest, type ManifestEditor } from '../../client/core/manifest.js';
 import { formatRfc3339Seconds } from '../../client/core/time.js';
-import { optionalString, parseCommand, requiredString, stringList, type CommandSpec } from './args.js';
+import { optionalString, parseCommand, stringList, type CommandSpec } from './args.js';
 import { displaySafe } from './display.js';
 import { exists } from './files.js';
 import { CliError, EXIT_OK, UsageError, type CliIo } from './io.js';
@@ -56,13 +56,20 @@ const SPECS = {
   rotate: {
     name: 'manifest rotate',
     summary:
-      "Replace an editor's keys: retire the old entry and add the new public file. If the new keys carry the same " +
-      'name, the retired entry is renamed "NAME (retired YYYY-MM-DD)" (names are unique).',
-    usage: '--replaces NAME --editor FILE [--manifest FILE]',
+      "Replace editors' keys: retire each old entry and add its new public file. If the new keys carry the same " +
+      'name, the retired entry is renamed "NAME (retired YYYY-MM-DD)" (names are unique). Several pairs in one ' +
+      'command replace them together: how a newsroom moves from classic to hybrid (--pq) keys, since the active ' +
+      'editors are never of both kinds.',
+    usage: '--replaces NAME --editor FILE [--replaces NAME --editor FILE...] [--manifest FILE]',
     options: {
       manifest: MANIFEST_OPTION,
-      replaces: { type: 'string', value: 'NAME', description: 'the editor whose keys are replaced' },
-      editor: { type: 'string', value: 'FILE', description: 'the new .pub.json file' },
+      replaces: {
+        type: 'string',
+        multiple: true,
+        value: 'NAME',
+        description: 'an editor whose keys are replaced (the n-th --replaces by the n-th --editor)',
+      },
+      editor: { type: 'string', multiple: true, value: 'FILE', description: 'the new .pub.json file' },
     },
   },
 } satisfies Record<string, CommandSpec>;
@@ -158,19 +165,11 @@ export async function manifestRetire(argv: readonly string[], io: CliIo): Promis
   return EXIT_OK;
 }
 
-/** `sealdrop manifest rotate`. */
-export async function manifestRotate(argv: readonly string[], io: CliIo): Promise<number> {
-  const spec = SPECS.rotate;
-  const parsed = parseCommand(spec, argv, io);
-  if (parsed === null) return EXIT_OK;
-  const replaces = requiredString(parsed, 'replaces', spec.name);
-  const keys = await readEditorPublicFile(path.resolve(io.cwd, requiredString(parsed, 'editor', spec.name)));
-  const draft = await loadManifest(manifestFile(parsed, io, spec.name));
-  const editors = [...draft.manifest.editors];
-  const index = findEditor(draft.manifest, replaces);
+/** Retire `old` (renamed if its new keys carry its name) in `editors`, in place: the name it keeps listed under. */
+function retireForRotation(editors: ManifestEditor[], index: number, newName: string, io: CliIo): string {
   const old = editors[index]!;
   let retiredName = old.name;
-  if (old.name.toLowerCase() === keys.name.toLowerCase()) {
+  if (old.name.toLowerCase() === newName.toLowerCase()) {
     const day = formatRfc3339Seconds(io.now()).slice(0, 10);
     retiredName = `${old.name} (retired ${day})`;
     for (let n = 2; editors.some((editor) => editor.name.toLowerCase() === retiredName.toLowerCase()); n++) {
@@ -178,13 +177,45 @@ export async function manifestRotate(argv: readonly string[], io: CliIo): Promis
     }
   }
   editors[index] = { ...old, name: retiredName, status: 'retired' };
-  const entry: ManifestEditor = { ...keys, status: 'active' };
-  checkNewEditor({ ...draft.manifest, editors }, entry);
-  editors.push(entry);
+  return retiredName;
+}
+
+/** `sealdrop manifest rotate`. */
+export async function manifestRotate(argv: readonly string[], io: CliIo): Promise<number> {
+  const spec = SPECS.rotate;
+  const parsed = parseCommand(spec, argv, io);
+  if (parsed === null) return EXIT_OK;
+  const replaces = stringList(parsed, 'replaces');
+  const editorFiles = stringList(parsed, 'editor');
+  if (replaces.length === 0 || editorFiles.length === 0) {
+    throw new UsageError('--replaces and --editor are required (see --help)', spec.name);
+  }
+  if (replaces.length !== editorFiles.length) {
+    throw new UsageError('give one --editor for each --replaces, in the same order', spec.name);
+  }
+  const newKeys: EditorPublicKeys[] = [];
+  for (const file of editorFiles) newKeys.push(await readEditorPublicFile(path.resolve(io.cwd, file)));
+  const draft = await loadManifest(manifestFile(parsed, io, spec.name));
+  const editors = [...draft.manifest.editors];
+  const rotated: string[] = [];
+  const seen = new Set<number>();
+  replaces.forEach((name, i) => {
+    const index = findEditor({ ...draft.manifest, editors }, name);
+    const old = editors[index]!;
+    if (seen.has(index)) throw new CliError(`${old.name} is named twice: nothing changed`);
+    seen.add(index);
+    const retiredName = retireForRotation(editors, index, newKeys[i]!.name, io);
+    rotated.push(`${old.name} rotated (old keys retired as ${retiredName})`);
+  });
+  // Added after every retirement, so a new entry may take any old name back.
+  for (const keys of newKeys) {
+    const entry: ManifestEditor = { ...keys, status: 'active' };
+    checkNewEditor({ ...draft.manifest, editors }, entry);
+    editors.push(entry);
+  }
   const saved = await saveEdit(draft, { ...draft.manifest, editors });
   io.stdout.write(
-    `${path.basename(draft.file)}: ${old.name} rotated (old keys retired as ${retiredName}); ` +
-      `${describeVersion(draft, saved)}, ${countLine(saved)}\n`,
+    `${path.basename(draft.file)}: ${rotated.join('; ')}; ${describeVersion(draft, saved)}, ${countLine(saved)}\n`,
   );
   return EXIT_OK;
 }

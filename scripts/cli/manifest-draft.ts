@@ -49,9 +49,17 @@ export function signatureFileOf(file: string): string {
  * @throws CliError for a ManifestError, else rethrows `error`.
  */
 export function refused(file: string, error: unknown): never {
+  if (error instanceof ManifestError && error.code === 'mixed-recipients') {
+    throw new CliError(`${file}: ${error.message}; ${MIXED_RECIPIENTS_HINT}`);
+  }
   if (error instanceof ManifestError) throw new CliError(`${file}: ${error.message}`);
   throw error;
 }
+
+/** How to change a newsroom's kind of keys without ever mixing them (docs/KEYS.md). */
+const MIXED_RECIPIENTS_HINT =
+  'to move to hybrid keys, every active editor runs `sealdrop editor keygen --pq` and one ' +
+  '`sealdrop manifest rotate` replaces them all (--replaces NAME --editor FILE, once per editor)';
 
 /** A manifest file as loaded for editing. */
 export interface Draft {

@@ -7,7 +7,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import tty from 'node:tty';
+import type tty from 'node:tty';
 import { MAX_PASSPHRASE_BYTES } from '../../client/core/minisign-secret-key.js';
 import { warnIfExposed } from './file-exposure.js';
 import { CliError, EXIT_CANCELLED, type CliIo, type PassphraseRequest, type PassphraseSource } from './io.js';
@@ -70,17 +70,22 @@ interface Terminal {
   close(): void;
 }
 
-/** stdin if it is a terminal, else the controlling terminal (/dev/tty), as ssh and gpg do. */
-function openTerminal(): Terminal {
+/**
+ * stdin if it is a terminal, else the controlling terminal (/dev/tty), as ssh and gpg do.
+ * node:tty (and the node:net under it) loads only here: every command's start-up
+ * pays for what this module imports, and most never ask for a passphrase.
+ */
+async function openTerminal(): Promise<Terminal> {
   if (process.stdin.isTTY) return { input: process.stdin, output: process.stderr, close: () => undefined };
+  const { ReadStream, WriteStream } = await import('node:tty');
   let fd: number;
   try {
     fd = openSync('/dev/tty', 'r+');
   } catch {
     throw new CliError('no terminal to ask for a passphrase: use --passphrase-file');
   }
-  const input = new tty.ReadStream(fd);
-  const output = new tty.WriteStream(fd);
+  const input = new ReadStream(fd);
+  const output = new WriteStream(fd);
   return {
     input,
     output,
@@ -154,7 +159,7 @@ function readHidden(terminal: Terminal, prompt: string, leftover: { text: string
  * @throws CliError if there is no terminal, the person cancels, or the two entries differ.
  */
 export const terminalPassphrase: PassphraseSource = async (request: PassphraseRequest) => {
-  const terminal = openTerminal();
+  const terminal = await openTerminal();
   try {
     const leftover = { text: '' };
     const first = await readHidden(terminal, request.prompt, leftover);

@@ -66,9 +66,10 @@ async function sizeOf(file: string): Promise<number | null> {
 /**
  * Check a downloaded file's envelope by the core's keyless rules, the
  * server's own (client/core/envelope-check.ts): the header parses within its
- * limits, its stanzas are X25519 stanzas, and the payload length is valid
- * STREAM framing. The number of recipients is not checked: it was the number
- * of active editors when the file was uploaded.
+ * limits, its stanzas are all X25519 or all mlkem768x25519 stanzas, and the
+ * payload length is valid STREAM framing. Neither the number of recipients nor
+ * their kind is checked: both were the manifest's when the file was uploaded,
+ * and a newsroom may have rotated or moved to hybrid keys since.
  * @throws CliError if not.
  */
 export async function verifyEnvelope(file: string, size: number): Promise<void> {

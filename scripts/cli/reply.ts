@@ -4,18 +4,25 @@
  * padding) is age-encrypted to the source's reply recipient, named in the
  * submission, and to every active editor of the signed key manifest,
  * verified here against the root public key, so that the newsroom can read
- * its own replies later. The result goes into an outbox folder as
+ * its own replies later. The source's recipient is whichever the submission
+ * carries, classic (`age1...`) or hybrid (`age1pq1...`, from a page that saw
+ * a hybrid manifest); the editors' are the manifest's. The result goes into an outbox folder as
  * `<mailbox>-<reply>.age`, to be carried to the online machine and delivered
  * with `sealdrop push`. Nothing here touches the network.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { encrypt } from '../../client/core/age.js';
-import { activeRecipients, SIGNATURE_SUFFIX, type KeyManifest } from '../../client/core/manifest.js';
+import {
+  activeRecipients,
+  manifestRecipientKind,
+  SIGNATURE_SUFFIX,
+  type KeyManifest,
+} from '../../client/core/manifest.js';
 import { buildReply } from '../../client/core/reply.js';
 import { SubmissionError } from '../../client/core/submission.js';
 import { TarError } from '../../client/core/tar-header.js';
-import { X25519Recipient } from '../../client/core/x25519.js';
+import { parseRecipient, recipientKind } from '../../client/core/recipients.js';
 import { nodeAead } from '../../client/core-node/node-aead.js';
 import { optionalString, parseCommand, requiredString, stringList, type CommandSpec } from './args.js';
 import { openAttachments } from './attachments.js';
@@ -126,7 +133,8 @@ export async function replyCommand(argv: readonly string[], io: CliIo): Promise<
     if (error instanceof SubmissionError) throw new CliError(`cannot attach: ${error.message}`, undefined, SPEC.name);
     throw error;
   }
-  const recipients = [target.recipient, ...editors].map((recipient) => X25519Recipient.parse(recipient));
+  // The source's stanza first: the server's reply check knows it may be of the other kind (envelope-check.ts).
+  const recipients = [target.recipient, ...editors].map((recipient) => parseRecipient(recipient));
   const name = replyFileName({ mailbox: target.mailbox, reply: newReplyId() });
   const progress =
     built.plaintextSize >= PROGRESS_THRESHOLD_BYTES ? new Progress(io.stderr, 'reply', built.plaintextSize) : null;
@@ -143,6 +151,9 @@ export async function replyCommand(argv: readonly string[], io: CliIo): Promise<
     throw describeWriteFailure(error);
   }
 
+  // A migration reply (envelope-check.ts accepts it): the editors should know what it is worth.
+  const classicSourceStanza =
+    recipientKind(target.recipient) === 'x25519' && manifestRecipientKind(manifest) === 'mlkem768x25519';
   const attached = built.manifest.files.reduce((sum, file) => sum + file.size, 0);
   io.stdout.write(
     `reply written: ${written.file} (${formatSize(written.size)})\n` +
@@ -151,6 +162,10 @@ export async function replyCommand(argv: readonly string[], io: CliIo): Promise<
       `  message: ${formatSize(Buffer.byteLength(message, 'utf8'))}, files: ${built.manifest.files.length}` +
       (built.manifest.files.length > 0 ? ` (${formatSize(attached)})` : '') +
       '\n' +
+      (classicSourceStanza
+        ? "  note: the source's stanza is classic (X25519), so this reply is only as strong as X25519: the " +
+          'conversation began before the move to hybrid keys; a follow-up from the source carries its hybrid recipient\n'
+        : '') +
       (written.size > DEFAULT_SERVER_REPLY_LIMIT
         ? `  note: larger than the default server limit (${formatSize(DEFAULT_SERVER_REPLY_LIMIT)}): push may refuse it\n`
         : '') +

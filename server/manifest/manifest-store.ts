@@ -20,12 +20,14 @@
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { decodeBase64 } from '../../client/core/base64.js';
 import { toHex } from '../../client/core/bytes.js';
 import {
   activeRecipients,
   MANIFEST_FILE_NAME,
   ManifestError,
+  manifestRecipientKind,
   SIGNATURE_SUFFIX,
   verifyManifest,
   type KeyManifest,
@@ -33,6 +35,7 @@ import {
 } from '../../client/core/manifest.js';
 import { manifestExpiry, verifyManifestIgnoringExpiry } from '../../client/core/manifest-expiry.js';
 import { MinisignError, parsePublicKeyFile, type MinisignPublicKey } from '../../client/core/minisign.js';
+import type { RecipientKind } from '../../client/core/recipients.js';
 import { ApiError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { storageFaults } from '../storage/disk-faults.js';
@@ -102,7 +105,10 @@ async function readHighest(file: string): Promise<number | null> {
 export class ManifestStore {
   private signed: SignedManifest;
   private byAccessKey = new Map<string, ManifestEditor>();
+  /** The current manifest's kind, computed once per manifest (index()): every upload's envelope check asks. */
+  private kind: RecipientKind = 'x25519';
   private publishing: Promise<unknown> = Promise.resolve();
+  private gzipped: { readonly of: SignedManifest; readonly bytes: Uint8Array } | null = null;
 
   private constructor(
     private readonly rootKey: MinisignPublicKey,
@@ -178,10 +184,24 @@ export class ManifestStore {
     this.byAccessKey = new Map(
       this.signed.manifest.editors.map((editor) => [toHex(decodeBase64(editor.accessKey, true)), editor]),
     );
+    this.kind = manifestRecipientKind(this.signed.manifest);
   }
 
   current(): SignedManifest {
     return this.signed;
+  }
+
+  /**
+   * The current manifest's bytes gzipped, for browsers that accept gzip: a
+   * hybrid editor's recipient is about 1.9 kB of Bech32, which gzip brings to
+   * nearly its 5 bits a character, on the page's first load over a slow link.
+   * Compressed once per manifest, on first request, never per request.
+   */
+  currentGzip(): Uint8Array {
+    const signed = this.signed;
+    if (this.gzipped?.of !== signed)
+      this.gzipped = { of: signed, bytes: new Uint8Array(gzipSync(signed.bytes, { level: 9 })) };
+    return this.gzipped.bytes;
   }
 
   /**
@@ -192,9 +212,18 @@ export class ManifestStore {
     return manifestExpiry(this.signed.manifest.expires, now, 0).expired;
   }
 
-  /** How many X25519 stanzas a submission must carry: one per active editor. */
+  /** How many stanzas a submission must carry: one per active editor. */
   activeEditorCount(): number {
     return activeRecipients(this.signed.manifest).length;
+  }
+
+  /**
+   * The kind of every active editor's recipient, classic or hybrid (a
+   * manifest never mixes them): the type every editor stanza must have, so a
+   * newsroom that moved to hybrid keys stores nothing encrypted only classically.
+   */
+  recipientKind(): RecipientKind {
+    return this.kind;
   }
 
   /** The manifest entry for an access key (hex of its 32 bytes), active or retired; `null` if absent. */

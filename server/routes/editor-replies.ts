@@ -29,7 +29,7 @@ export function editorReplyRoutes({ mailboxes, manifests, tokens }: EditorReplyR
     const { mailbox, id } = replyParameters(req);
     const length = octetStreamLength(req);
     const { record, created } = await mailboxes.receive(mailbox, id, length, req, (handle, size) =>
-      checkReplyEnvelope(handle, size, manifests.activeEditorCount()),
+      checkReplyEnvelope(handle, size, { count: manifests.activeEditorCount(), kind: manifests.recipientKind() }),
     );
     res.status(created ? 201 : 200).json(record);
   });

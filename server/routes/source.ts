@@ -14,6 +14,7 @@ import { MANIFEST_FILE_NAME, SIGNATURE_SUFFIX } from '../../client/core/manifest
 import { ApiError } from '../errors.js';
 import type { ManifestStore } from '../manifest/manifest-store.js';
 import { checkEnvelope } from '../envelope/check-envelope.js';
+import { prefersGzip } from '../precompressed.js';
 import { isManifestVersion, type UploadStore } from '../uploads/upload-store.js';
 import { idParameter, JSON_BODY_LIMIT, jsonBody, octetStreamLength, parseByteCount } from './http.js';
 
@@ -37,8 +38,15 @@ function requireCurrentKeys(manifests: ManifestStore, manifestVersion?: number):
 export function sourceRoutes({ uploads, manifests }: SourceRouteDeps): Router {
   const router = Router();
 
-  router.get(`/${MANIFEST_FILE_NAME}`, (_req, res) => {
-    res.type('application/json').send(Buffer.from(manifests.current().bytes));
+  router.get(`/${MANIFEST_FILE_NAME}`, (req, res) => {
+    // Gzip where the browser prefers it (as for the static files, server/precompressed.ts):
+    // the browser decodes it back to exactly the signed bytes before checking the signature.
+    res.vary('Accept-Encoding').type('application/json');
+    if (prefersGzip(req)) {
+      res.setHeader('Content-Encoding', 'gzip').send(Buffer.from(manifests.currentGzip()));
+      return;
+    }
+    res.send(Buffer.from(manifests.current().bytes));
   });
   router.get(`/${MANIFEST_FILE_NAME}${SIGNATURE_SUFFIX}`, (_req, res) => {
     res.type('text/plain').send(manifests.current().signature);
@@ -76,7 +84,7 @@ export function sourceRoutes({ uploads, manifests }: SourceRouteDeps): Router {
     const id = idParameter(req);
     requireCurrentKeys(manifests);
     const done = await uploads.finalize(id, manifests.current().manifest.version, (handle, size) =>
-      checkEnvelope(handle, size, manifests.activeEditorCount()),
+      checkEnvelope(handle, size, { count: manifests.activeEditorCount(), kind: manifests.recipientKind() }),
     );
     res.status(201).json(done);
   });

@@ -54,7 +54,7 @@ test.each<[string, () => Uint8Array, string]>([
         ...utf8(new TextDecoder().decode(file.subarray(0, 200)).replace('-> X25519 ', '-> ssh-ed25519 ')),
         ...file.subarray(200),
       ]),
-    'not a valid age file (not an X25519 stanza)',
+    'not a valid age file (not an X25519 or mlkem768x25519 stanza)',
   ],
 ])('refuses %s', async (name, bytes, message) => {
   const error = await verify(`${name.replaceAll(' ', '-')}.age`, bytes());

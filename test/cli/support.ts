@@ -17,7 +17,7 @@ import { encrypt } from '../../client/core/age.js';
 import { parseManifest, activeRecipients } from '../../client/core/manifest.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { buildSubmission, type SubmissionInput } from '../../client/core/submission.js';
-import { X25519Recipient } from '../../client/core/x25519.js';
+import { parseRecipient } from '../../client/core/recipients.js';
 import { createEditorApp, createSourceApp } from '../../server/app.js';
 import { createLogger } from '../../server/logging.js';
 import type { MailboxLimits } from '../../server/mailboxes/mailbox-store.js';
@@ -119,10 +119,11 @@ export interface EditorFiles {
   readonly recipient: string;
 }
 
-/** `sealdrop editor keygen` in `dir`, weak scrypt. */
-export async function makeEditorKeys(dir: string, name: string, prefix?: string): Promise<EditorFiles> {
+/** `sealdrop editor keygen` in `dir`, weak scrypt; `--pq` (hybrid keys) with `pq`. */
+export async function makeEditorKeys(dir: string, name: string, prefix?: string, pq = false): Promise<EditorFiles> {
   const args = ['editor', 'keygen', '--name', name, '--out', dir, ...LOG_N];
   if (prefix !== undefined) args.push('--prefix', prefix);
+  if (pq) args.push('--pq');
   const result = await sealdropOk(args);
   const base = prefix ?? name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-');
   const pub = path.join(dir, `${base}.pub.json`);
@@ -173,7 +174,7 @@ export async function encryptToFile(
 ): Promise<void> {
   await loadSodium();
   const stream = encrypt(
-    recipients.map((recipient) => X25519Recipient.parse(recipient)),
+    recipients.map((recipient) => parseRecipient(recipient)),
     plaintext,
     { aead: nodeAead },
   );

@@ -44,7 +44,9 @@ const SERVED = [
   'root.pub',
   'styles.css',
   'worker-nowasm.js',
+  'words.js',
   'worker.js',
+  'xwing-nowasm.js',
 ];
 /** The gzip twins the server sends instead; root.pub and pin.json are too small to gain. */
 const GZIPPED = [
@@ -52,8 +54,10 @@ const GZIPPED = [
   'index.html.gz',
   'main.js.gz',
   'styles.css.gz',
+  'words.js.gz',
   'worker-nowasm.js.gz',
   'worker.js.gz',
+  'xwing-nowasm.js.gz',
 ];
 const WRITTEN = [...SERVED, ...GZIPPED].sort();
 
@@ -145,7 +149,7 @@ test('the page has no inline code, no third-party URL, and no cryptography on th
   expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
   const main = await readFile(path.join(out, 'main.js'), 'utf8');
   // Code, not licence comments: nothing may load from elsewhere.
-  for (const name of ['main.js', 'worker.js', 'worker-nowasm.js']) {
+  for (const name of ['main.js', 'worker.js', 'worker-nowasm.js', 'xwing-nowasm.js', 'words.js']) {
     const code = await readFile(path.join(out, name), 'utf8');
     expect([name, /(fetch|importScripts|Worker)\(\s*["'`]https?:/.test(code)]).toEqual([name, false]);
   }
@@ -154,6 +158,27 @@ test('the page has no inline code, no third-party URL, and no cryptography on th
   const noWasm = await readFile(path.join(out, 'worker-nowasm.js'), 'utf8');
   // The no-WebAssembly worker carries no libsodium (its WebAssembly is useless there).
   expect(noWasm).not.toContain('WebAssembly.instantiate');
+  // Nor ML-KEM: it loads the X-Wing file, by the name the build gives it, only when a hybrid manifest needs it.
+  expect(noWasm).toContain('importScripts');
+  expect(noWasm).toContain('"xwing-nowasm.js"');
+  expect(noWasm).not.toContain('ML-KEM');
+  expect(await readFile(path.join(out, 'xwing-nowasm.js'), 'utf8')).toContain('sealdropNobleXWing');
+  // Neither worker carries the BIP39 word lists: both load words.js, only to draw or read a source's words.
+  for (const name of ['worker.js', 'worker-nowasm.js']) {
+    const code = await readFile(path.join(out, name), 'utf8');
+    // scure's Korean list is decomposed (NFKD): compared precomposed.
+    expect([name, code.includes('"words.js"'), /abandon|가격/.test(code.normalize('NFC'))]).toEqual([
+      name,
+      true,
+      false,
+    ]);
+  }
+  const words = (await readFile(path.join(out, 'words.js'), 'utf8')).normalize('NFC');
+  expect([words.includes('sealdropWordLists'), words.includes('abandon'), words.includes('가격')]).toEqual([
+    true,
+    true,
+    true,
+  ]);
 }, 60_000);
 
 test('without a root key the page is built without root.pub, so it refuses to encrypt', async () => {

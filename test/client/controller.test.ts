@@ -15,7 +15,7 @@ import {
 } from '../../client/app/controller.js';
 import type { Language } from '../../client/app/i18n/catalog.js';
 import { formatMessage } from '../../client/app/i18n/catalog.js';
-import type { PageEvents, PageView, ScreenName } from '../../client/app/page-state.js';
+import { fileSaveKey, type PageEvents, type PageView, type ScreenName } from '../../client/app/page-state.js';
 import type { MailboxReply, PageMessage, WorkerMessage } from '../../client/app/protocol.js';
 import { wordsProblemText } from '../../client/app/screens/words.js';
 
@@ -401,6 +401,22 @@ describe('failures', () => {
     expect(page.controller.view).toMatchObject({ screen: 'compose', message: 'a tip' });
   });
 
+  test('words the worker could not make fail the send, and the words of the next try are shown', () => {
+    const page = openPage();
+    keysVerified(page);
+    page.controller.editMessage('a tip');
+    page.controller.chooseReply(true);
+    expect(page.controller.submit()).toBe('accepted');
+    page.controller.makeNewWords(); // two answers awaited
+    // The word lists did not load: one failure answers both requests.
+    page.worker().say({ type: 'failed', stage: 'send', reason: 'network' });
+    expect(page.controller.view).toMatchObject({ screen: 'failed', failure: 'network' });
+    page.controller.returnToCompose();
+    expect(page.controller.submit()).toBe('accepted');
+    page.worker().say({ type: 'secret', words: WORDS });
+    expect(page.controller.view).toMatchObject({ screen: 'secret', words: WORDS });
+  });
+
   test('a worker that dies mid-send fails the send and the keys; a reload starts over', () => {
     const page = sending();
     page.worker().crash();
@@ -519,7 +535,7 @@ const REPLY_2 = '22222222222222222222222222222222';
 const REPLY_3 = '33333333333333333333333333333333';
 
 function reply(id: string, day: string, message = `reply ${id.slice(0, 2)}`): MailboxReply {
-  return { readable: true, id, day, message, files: [] };
+  return { readable: true, id, day, message, files: [], check: 'whole' };
 }
 
 /** A verified page on the words screen. */
@@ -743,6 +759,35 @@ describe('deleting replies', () => {
     expect(page.controller.view).toMatchObject({ deleting: [], deleteNotice: { kind: 'deleted', count: 1 } });
     expect(page.controller.view.replies!.map((entry) => entry.id)).toEqual([REPLY_1]);
     expect(page.display.last).toEqual({ screen: 'mailbox', focus: false, language: 'en' });
+  });
+
+  test('a file is asked of the worker once; its progress, then its checked Blob or failure, are kept per file', () => {
+    const page = mailboxOpen([reply(REPLY_1, '2026-03-02')]);
+    page.controller.openFile(REPLY_1, 1);
+    expect(page.worker().posted.at(-1)).toEqual({ type: 'save-file', id: REPLY_1, file: 1 });
+    // Pressed again while it decrypts: nothing more is asked.
+    page.controller.openFile(REPLY_1, 1);
+    expect(page.worker().posted.filter((message) => message.type === 'save-file')).toHaveLength(1);
+    const key = fileSaveKey(REPLY_1, 1);
+    expect(page.controller.view.fileSaves.get(key)).toEqual({ state: 'opening', done: 0, total: 0 });
+    page.worker().say({ type: 'file-progress', id: REPLY_1, file: 1, done: 5, total: 10 });
+    expect(page.controller.view.fileSaves.get(key)).toEqual({ state: 'opening', done: 5, total: 10 });
+    const blob = new Blob(['checked']);
+    page.worker().say({ type: 'file-ready', id: REPLY_1, file: 1, blob });
+    expect(page.controller.view.fileSaves.get(key)).toEqual({ state: 'ready', blob });
+    // A late answer for a file no longer opening changes nothing.
+    page.worker().say({ type: 'file-failed', id: REPLY_1, file: 1, reason: 'damaged' });
+    expect(page.controller.view.fileSaves.get(key)).toEqual({ state: 'ready', blob });
+    page.controller.openFile(REPLY_1, 0);
+    page.worker().say({ type: 'file-failed', id: REPLY_1, file: 0, reason: 'damaged' });
+    expect(page.controller.view.fileSaves.get(fileSaveKey(REPLY_1, 0))).toEqual({ state: 'failed', reason: 'damaged' });
+    expect(page.display.last).toEqual({ screen: 'mailbox', focus: false, language: 'en' });
+    // Closing the mailbox drops every opened file, and answers still on their way are ignored.
+    page.controller.openFile(REPLY_1, 2);
+    page.controller.closeMailbox();
+    expect(page.controller.view.fileSaves.size).toBe(0);
+    page.worker().say({ type: 'file-ready', id: REPLY_1, file: 2, blob });
+    expect(page.controller.view.fileSaves.size).toBe(0);
   });
 
   test('"keep" asks nothing of the worker', () => {

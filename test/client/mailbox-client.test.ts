@@ -204,6 +204,25 @@ describe('fetchReply', () => {
   });
 });
 
+describe('fetchKeptReply', () => {
+  test('the reply twice: chunks as they arrive, and the same bytes kept as one Blob', async () => {
+    const { server, client } = setUp();
+    server.piece = 4096;
+    const { chunks, kept } = await client.fetchKeptReply(REPLY_B, 50_000);
+    expect(await readAll(chunks)).toEqual(new Uint8Array(50_000).fill(2));
+    expect(new Uint8Array(await (await kept).arrayBuffer())).toEqual(new Uint8Array(50_000).fill(2));
+  });
+
+  test('cut off: both say cut-off; longer than listed: both say malformed', async () => {
+    const cut = await setUp(['cut']).client.fetchKeptReply(REPLY_B, 50_000);
+    expect(await codeOf(readAll(cut.chunks))).toBe('cut-off');
+    expect(await codeOf(cut.kept)).toBe('cut-off');
+    const long = await setUp().client.fetchKeptReply(REPLY_B, 49_999);
+    expect(await codeOf(readAll(long.chunks))).toBe('malformed');
+    expect(await codeOf(long.kept)).toBe('malformed');
+  });
+});
+
 describe('delete', () => {
   test('204 deletes; the reply is gone from the list', async () => {
     const { server, client } = setUp();

@@ -7,7 +7,7 @@
  */
 import { jest } from '@jest/globals';
 import type { Language } from '../../client/app/i18n/catalog.js';
-import type { DeleteTarget, PageView } from '../../client/app/page-state.js';
+import { fileSaveKey, type DeleteTarget, type FileSave, type PageView } from '../../client/app/page-state.js';
 import type { MailboxReply } from '../../client/app/protocol.js';
 import { mailboxScreen } from '../../client/app/screens/mailbox.js';
 import { WordsScreen } from '../../client/app/screens/words.js';
@@ -17,7 +17,7 @@ import {
   installFakeDocument,
   removeFakeDocument,
   type FakeDocument,
-  type FakeElement,
+  FakeElement,
 } from './fake-dom.js';
 import { recorder, restingView, screenContext } from './screen-support.js';
 
@@ -41,7 +41,7 @@ function view(changes: Partial<PageView>): PageView {
 
 const context = screenContext;
 
-function hostileReply(): MailboxReply {
+function hostileReply(): Extract<MailboxReply, { readable: true }> {
   return {
     readable: true,
     id: REPLY_ID,
@@ -52,9 +52,13 @@ function hostileReply(): MailboxReply {
       saveAs: `00${index + 1}-safe`,
       type: 'text/html',
       size: 3,
-      blob: new Blob([new Uint8Array([1, 2, 3])]),
     })),
+    check: 'on-save',
   };
+}
+
+function byClass(elements: readonly HTMLElement[], name: string): FakeElement[] {
+  return allElements(elements).filter((element) => element.className.split(' ').includes(name));
 }
 
 function texts(elements: readonly HTMLElement[]): string[] {
@@ -89,7 +93,55 @@ describe('mailbox screen', () => {
     expect(texts(drawn)).toContain('Reply received 9 March 2026');
   });
 
-  test('Save offers the Blob under its sanitized name through a temporary <a download>, then revokes the URL', () => {
+  test('a file is first prepared (the worker checks its reply), with a bar while it decrypts', () => {
+    const { events, raised } = recorder();
+    const drawn = mailboxScreen(context(view({ replies: [hostileReply()] }), events));
+    const prepares = allElements(drawn).filter((element) => element.textContent === 'Prepare to save');
+    expect(prepares).toHaveLength(HOSTILE.length);
+    expect(allElements(drawn).some((element) => element.textContent === 'Save')).toBe(false);
+    expect(prepares[2]!.getAttribute('aria-describedby')).toBe(`file-${REPLY_ID}-2`);
+    prepares[2]!.click();
+    expect(raised).toEqual([`openFile ${JSON.stringify([REPLY_ID, 2])}`]);
+    expect(byClass(drawn, 'files-check')[0]!.textContent).toContain('checked when you prepare it');
+
+    const opening = new Map<string, FileSave>([[fileSaveKey(REPLY_ID, 2), { state: 'opening', done: 40, total: 100 }]]);
+    const during = mailboxScreen(context(view({ replies: [hostileReply()], fileSaves: opening }), events));
+    const bar = allElements(during).find((element) => element.tagName === 'PROGRESS')!;
+    expect(bar.getAttribute('value')).toBe('0.4');
+    expect(texts(during)).toContain('Decrypting and checking: 40%');
+    expect(allElements(during).filter((element) => element.textContent === 'Prepare to save')).toHaveLength(
+      HOSTILE.length - 1,
+    );
+  });
+
+  test.each<[FileSave & { state: 'failed' }, string, boolean]>([
+    [{ state: 'failed', reason: 'damaged' }, 'the reply is damaged or incomplete, so nothing was saved', false],
+    [{ state: 'failed', reason: 'gone' }, 'no longer available here', false],
+    [{ state: 'failed', reason: 'internal' }, 'Try again', true],
+  ])('a file that failed its check (%j) is never offered for saving', (save, said, retried) => {
+    const saves = new Map<string, FileSave>([[fileSaveKey(REPLY_ID, 0), save]]);
+    const drawn = mailboxScreen(context(view({ replies: [hostileReply()], fileSaves: saves }), recorder().events));
+    const failure = byClass(drawn, 'file-failure');
+    expect(failure).toHaveLength(1);
+    expect(failure[0]!.textContent).toContain(said);
+    expect(failure[0]!.getAttribute('role')).toBe('alert');
+    expect(allElements(drawn).some((element) => element.textContent === 'Save')).toBe(false);
+    const row = allElements(drawn).find(
+      (element) => element.tagName === 'LI' && element.children.includes(failure[0]!),
+    )!;
+    const buttons = row.children.filter((child): child is FakeElement => child instanceof FakeElement);
+    expect(buttons.some((element) => element.textContent === 'Prepare to save')).toBe(retried);
+  });
+
+  test('a reply cut after its text: the text shows, its files cannot be prepared, and it says why', () => {
+    const reply = { ...hostileReply(), check: 'incomplete' as const };
+    const drawn = mailboxScreen(context(view({ replies: [reply] }), recorder().events));
+    expect(byClass(drawn, 'reply-message')[0]!.textContent).toBe(reply.message);
+    expect(byClass(drawn, 'files-check')[0]!.textContent).toContain('arrived incomplete');
+    expect(allElements(drawn).some((element) => element.textContent === 'Prepare to save')).toBe(false);
+  });
+
+  test('Save offers the checked Blob under its sanitized name through a temporary <a download>, then revokes the URL', () => {
     jest.useFakeTimers();
     const created: Blob[] = [];
     const revoked: string[] = [];
@@ -100,14 +152,19 @@ describe('mailbox screen', () => {
     const revoke = jest.spyOn(URL, 'revokeObjectURL').mockImplementation((url) => revoked.push(url));
     try {
       const reply = hostileReply();
-      const drawn = mailboxScreen(context(view({ replies: [reply] }), recorder().events));
+      const checked = new Blob([new Uint8Array([1, 2, 3])]);
+      const ready = new Map<string, FileSave>(
+        HOSTILE.map((_name, index) => [fileSaveKey(REPLY_ID, index), { state: 'ready', blob: checked }]),
+      );
+      const drawn = mailboxScreen(context(view({ replies: [reply], fileSaves: ready }), recorder().events));
       const saves = allElements(drawn).filter((element) => element.textContent === 'Save');
       expect(saves).toHaveLength(HOSTILE.length);
       saves[1]!.click();
       const link = document.created.filter((element) => element.tagName === 'A').at(-1)!;
       expect(link).toMatchObject({ download: '002-safe', href: 'blob:http://portal.test/1', removed: true });
       expect(link.attributes.size).toBe(0);
-      expect(created).toEqual([reply.readable ? reply.files[1]!.blob : null]);
+      expect(created).toEqual([checked]);
+      expect(texts(drawn)).toContain('Checked: complete and unchanged.');
       // Each Save button is described by the name element, not labelled with the raw name.
       expect(saves[1]!.getAttribute('aria-describedby')).toBe(`file-${REPLY_ID}-1`);
       expect(revoked).toEqual([]);
@@ -140,7 +197,9 @@ describe('mailbox screen', () => {
     expect(byId(withFiles, 'save-warning').textContent).toContain('stays on this device');
     const plain = mailboxScreen(
       context(
-        view({ replies: [{ readable: true, id: REPLY_ID, day: '2026-03-09', message: 'hi', files: [] }] }),
+        view({
+          replies: [{ readable: true, id: REPLY_ID, day: '2026-03-09', message: 'hi', files: [], check: 'whole' }],
+        }),
         recorder().events,
       ),
     );

@@ -43,6 +43,7 @@ export function restingView(changes: Partial<PageView>): PageView {
     wordsProblem: null,
     replies: null,
     deleting: [],
+    fileSaves: new Map(),
     confirmingDelete: null,
     deleteNotice: null,
     ...changes,

@@ -3,14 +3,19 @@
  * against libsodium itself, function by function, on random inputs: the
  * no-WebAssembly worker must compute exactly what the WebAssembly one does.
  * Also the noble AEAD behind the core's Aead interface, through an age round
- * trip decrypted with libsodium.
+ * trip decrypted with libsodium, and the lazily loaded X-Wing KEM, also
+ * against @noble/post-quantum's complete X-Wing.
  */
+import { XWing } from '@noble/post-quantum/hybrid.js';
 import fc from 'fast-check';
 import { libsodiumAead } from '../../client/core/aead.js';
 import { decrypt, encrypt } from '../../client/core/age.js';
+import { KemUnavailableError } from '../../client/core/kem-unavailable.js';
 import { loadSodium, sodium } from '../../client/core/sodium.js';
 import { X25519Identity } from '../../client/core/x25519.js';
 import { nobleAead } from '../../client/app/noble-aead.js';
+import { loadNobleXWing, NOBLE_XWING_FILE, NOBLE_XWING_GLOBAL } from '../../client/app/noble-xwing-loader.js';
+import { nobleXWing } from '../../client/app/noble-xwing.js';
 import noble from '../../client/app/sodium-noble.js';
 
 const runs = { numRuns: Number(process.env.SLOW) ? 200 : 10 };
@@ -141,4 +146,140 @@ test('an age payload sealed with the noble AEAD opens with libsodium, and back',
   expect(Buffer.from(await roundTrip(libsodiumAead, nobleAead)).equals(plaintext)).toBe(true);
   expect(nobleAead.open(new Uint8Array(32), new Uint8Array(12), new Uint8Array(15))).toBeNull();
   expect(() => nobleAead.seal(new Uint8Array(31), new Uint8Array(12), new Uint8Array(1))).toThrow(TypeError);
+});
+
+describe('X-Wing (client/app/noble-xwing.ts) against libsodium', () => {
+  // One point of order 8 on Curve25519 (from the CCTV vector hybrid_low_order), and the zero point.
+  const LOW_ORDER = Buffer.from('5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f11d7', 'hex');
+
+  test('before its file is loaded the KEM is unavailable: fails closed', () => {
+    const { publicKey } = sodium().crypto_kem_xwing_seed_keypair(new Uint8Array(32).fill(1));
+    expect(() => noble.crypto_kem_xwing_enc(publicKey)).toThrow('X-Wing is not available');
+  });
+
+  test('the same key pair for a seed; the secret key is the seed', async () => {
+    await import('../../client/app/noble-xwing-entry.js');
+    fc.assert(
+      fc.property(bytes(32), (seed) => {
+        const ours = noble.crypto_kem_xwing_seed_keypair(seed);
+        const theirs = sodium().crypto_kem_xwing_seed_keypair(seed);
+        expect(Buffer.from(ours.publicKey).equals(theirs.publicKey)).toBe(true);
+        expect(ours.privateKey).toEqual(theirs.privateKey);
+        expect(ours.privateKey).toEqual(seed);
+        // And noble's own, complete X-Wing agrees.
+        expect(Buffer.from(XWing.getPublicKey(seed)).equals(theirs.publicKey)).toBe(true);
+      }),
+      { numRuns: 4 },
+    );
+  });
+
+  test('deterministic encapsulation is byte-identical to libsodium', () => {
+    fc.assert(
+      fc.property(bytes(32), bytes(64), (seed, eseed) => {
+        const { publicKey } = sodium().crypto_kem_xwing_seed_keypair(seed);
+        const ours = nobleXWing(noble).encapsulate(publicKey, eseed);
+        const theirs = sodium().crypto_kem_xwing_enc_deterministic(publicKey, eseed);
+        expect(Buffer.from(ours.ciphertext).equals(theirs.ciphertext)).toBe(true);
+        expect(Buffer.from(ours.sharedSecret).equals(theirs.sharedSecret)).toBe(true);
+      }),
+      { numRuns: 4 },
+    );
+  });
+
+  test('each decapsulates the other, and a wrong key gives another secret', () => {
+    const seed = noble.randombytes_buf(32);
+    const { publicKey } = sodium().crypto_kem_xwing_seed_keypair(seed);
+    const fromSodium = sodium().crypto_kem_xwing_enc(publicKey);
+    expect(Buffer.from(noble.crypto_kem_xwing_dec(fromSodium.ciphertext, seed)).equals(fromSodium.sharedSecret)).toBe(
+      true,
+    );
+    const fromNoble = noble.crypto_kem_xwing_enc(publicKey);
+    expect(fromNoble.ciphertext).toHaveLength(1120);
+    expect(Buffer.from(sodium().crypto_kem_xwing_dec(fromNoble.ciphertext, seed)).equals(fromNoble.sharedSecret)).toBe(
+      true,
+    );
+    expect(Buffer.from(XWing.decapsulate(fromNoble.ciphertext, seed)).equals(fromNoble.sharedSecret)).toBe(true);
+    // ML-KEM's implicit rejection: another key decapsulates to a different secret, for both.
+    const other = noble.randombytes_buf(32);
+    const wrong = noble.crypto_kem_xwing_dec(fromNoble.ciphertext, other);
+    expect(Buffer.from(wrong).equals(fromNoble.sharedSecret)).toBe(false);
+    expect(Buffer.from(wrong).equals(sodium().crypto_kem_xwing_dec(fromNoble.ciphertext, other))).toBe(true);
+  });
+
+  test('a low-order X25519 share is refused by both', () => {
+    const seed = new Uint8Array(32).fill(5);
+    const { publicKey } = sodium().crypto_kem_xwing_seed_keypair(seed);
+    const { ciphertext } = sodium().crypto_kem_xwing_enc(publicKey);
+    for (const point of [LOW_ORDER, new Uint8Array(32)]) {
+      const bad = ciphertext.slice();
+      bad.set(point, 1088);
+      expect(() => sodium().crypto_kem_xwing_dec(bad, seed)).toThrow();
+      expect(() => noble.crypto_kem_xwing_dec(bad, seed)).toThrow();
+    }
+  });
+
+  test('a public key with a low-order X25519 part or an over-modulus ML-KEM part is refused by both', () => {
+    const { publicKey } = sodium().crypto_kem_xwing_seed_keypair(new Uint8Array(32).fill(6));
+    expect(noble.crypto_kem_xwing_enc(publicKey).ciphertext).toHaveLength(1120);
+    const refused: [string, Uint8Array][] = [];
+    for (const point of [LOW_ORDER, new Uint8Array(32)]) {
+      const lowOrder = publicKey.slice();
+      lowOrder.set(point, 1184);
+      refused.push(['low-order X25519', lowOrder]);
+    }
+    // The first 12-bit coefficient of the ML-KEM key set to 4095 >= q = 3329: FIPS 203's modulus check.
+    const overModulus = publicKey.slice();
+    overModulus[0] = 0xff;
+    overModulus[1] = overModulus[1]! | 0x0f;
+    refused.push(['over-modulus ML-KEM', overModulus]);
+    for (const [, key] of refused) {
+      expect(() => noble.crypto_kem_xwing_enc(key)).toThrow();
+      expect(() => sodium().crypto_kem_xwing_enc(key)).toThrow();
+    }
+  });
+
+  test('wrong lengths are refused with a TypeError', () => {
+    expect(() => noble.crypto_kem_xwing_seed_keypair(new Uint8Array(31))).toThrow(TypeError);
+    expect(() => noble.crypto_kem_xwing_enc(new Uint8Array(1215))).toThrow(TypeError);
+    expect(() => noble.crypto_kem_xwing_dec(new Uint8Array(1119), new Uint8Array(32))).toThrow(TypeError);
+    expect(() => noble.crypto_kem_xwing_dec(new Uint8Array(1120), new Uint8Array(33))).toThrow(TypeError);
+  });
+});
+
+describe('loading the X-Wing file (client/app/noble-xwing-loader.ts)', () => {
+  const scope = globalThis as Record<string, unknown>;
+  let saved: unknown;
+
+  beforeEach(() => {
+    saved = scope[NOBLE_XWING_GLOBAL];
+    scope[NOBLE_XWING_GLOBAL] = undefined;
+  });
+
+  afterEach(() => {
+    scope[NOBLE_XWING_GLOBAL] = saved;
+    delete scope.importScripts;
+  });
+
+  test('in a worker it asks importScripts for xwing-nowasm.js, once', () => {
+    const asked: string[] = [];
+    scope.importScripts = (...urls: string[]): void => {
+      asked.push(...urls);
+      scope[NOBLE_XWING_GLOBAL] = nobleXWing;
+    };
+    expect(loadNobleXWing()).toBe(nobleXWing);
+    expect(loadNobleXWing()).toBe(nobleXWing);
+    expect(asked).toEqual([NOBLE_XWING_FILE]);
+    expect(NOBLE_XWING_FILE).toBe('xwing-nowasm.js');
+  });
+
+  test('a failed or empty load fails closed', () => {
+    scope.importScripts = (): void => {
+      throw new Error('NetworkError');
+    };
+    expect(() => loadNobleXWing()).toThrow(KemUnavailableError);
+    expect(() => loadNobleXWing()).toThrow('X-Wing is not available: xwing-nowasm.js did not load');
+    scope.importScripts = (): void => undefined;
+    expect(() => loadNobleXWing()).toThrow(KemUnavailableError);
+    expect(() => loadNobleXWing()).toThrow('X-Wing is not available');
+  });
 });

@@ -10,7 +10,13 @@ import { TrustError, type TrustedKeys } from '../../client/app/trust.js';
 import { UploadError } from '../../client/app/upload-errors.js';
 
 function keysOf(version: number): TrustedKeys {
-  return { fingerprint: 'RWQ', recipients: [`age1editor-v${version}`], expires: '2030-01-01T00:00:00Z', version };
+  return {
+    fingerprint: 'RWQ',
+    recipients: [`age1editor-v${version}`],
+    recipientKind: 'x25519',
+    expires: '2030-01-01T00:00:00Z',
+    version,
+  };
 }
 
 /** A send whose `verify` serves `versions` in turn and whose uploads end as `outcomes` say. */
@@ -40,11 +46,30 @@ function steps(versions: number[], outcomes: (Error | null)[]) {
   };
 }
 
-test('a send verifies the keys first, even when the page verified them at start', async () => {
+test('a send verifies the keys first when it is given none verified', async () => {
   const run = steps([5], [null]);
   await expect(sendWithRestarts(run.steps, 5)).resolves.toBe(5);
   expect(run.log).toEqual(['verify 5', 'send to age1editor-v5 declaring v5']);
   expect(run.restarts).toEqual([]);
+});
+
+test('keys the page verified serve the first start without a round trip; a restart verifies anew', async () => {
+  const quick = steps([], [null]);
+  await expect(sendWithRestarts(quick.steps, 5, { verifiedKeys: keysOf(5) })).resolves.toBe(5);
+  expect(quick.log).toEqual(['send to age1editor-v5 declaring v5']);
+
+  // The server rotated since: it refuses the stale version, and the restart fetches the new keys.
+  const rotated = steps([6], [new UploadError('manifest-changed', 'manifest changed'), null]);
+  await expect(sendWithRestarts(rotated.steps, 5, { verifiedKeys: keysOf(5) })).resolves.toBe(6);
+  expect(rotated.log).toEqual(['send to age1editor-v5 declaring v5', 'verify 6', 'send to age1editor-v6 declaring v6']);
+  expect(rotated.restarts).toEqual(['keys-changed']);
+});
+
+test('verified keys that have expired since are verified again', async () => {
+  const run = steps([6], [null]);
+  const expired = { ...keysOf(5), expires: '2020-01-01T00:00:00Z' };
+  await expect(sendWithRestarts(run.steps, 5, { verifiedKeys: expired })).resolves.toBe(6);
+  expect(run.log).toEqual(['verify 6', 'send to age1editor-v6 declaring v6']);
 });
 
 test('MANIFEST_CHANGED: verify the new manifest, encrypt to its keys and send again', async () => {

@@ -4,7 +4,9 @@
  * validly signed manifest (one that may list a retired key) is refused.
  */
 import { serializeBundlePin } from '../../client/core/bundle-pin.js';
+import { manifestTrustedComment, type KeyManifest } from '../../client/core/manifest.js';
 import { formatPublicKeyFile } from '../../client/core/minisign.js';
+import { signMessage } from '../../client/core/minisign-signature.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { loadRootKey, TrustError, verifyKeys } from '../../client/app/trust.js';
 import type { FetchLike } from '../../client/app/upload-requests.js';
@@ -79,5 +81,55 @@ describe('the rollback pin', () => {
       'pin.json': '{"minimumManifestVersion":0}\n',
     });
     expect(await codeOf(loadRootKey(BASE, bad))).toBe('root-key');
+  });
+});
+
+describe('the kind of keys', () => {
+  test('a classic manifest is x25519, a hybrid one mlkem768x25519: the reply recipient follows it', async () => {
+    const root = await loadRootKey(BASE, site(1, 1));
+    expect((await verifyKeys(BASE, site(1, 1), root, new Date())).recipientKind).toBe('x25519');
+    const hybridDir = await mkdtemp(path.join(tmpdir(), 'sealdrop-page-trust-pq-'));
+    try {
+      const hybrid = await makeNewsroom(hybridDir, [makeEditor('Kim', 'active', true), makeEditor('Old', 'retired')]);
+      const signed = hybrid.sign(1);
+      const fetchFn = serving({
+        'root.pub': formatPublicKeyFile(hybrid.root.publicKey),
+        'pin.json': serializeBundlePin(1),
+        'manifest.json': signed.manifest,
+        'manifest.json.minisig': signed.signature,
+      });
+      const keys = await verifyKeys(BASE, fetchFn, await loadRootKey(BASE, fetchFn), new Date());
+      expect(keys.recipientKind).toBe('mlkem768x25519');
+      expect(keys.recipients).toEqual([hybrid.editors[0]!.identity.recipient().format()]);
+    } finally {
+      await rm(hybridDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a validly signed manifest whose active editors mix kinds is refused: nothing is encrypted', async () => {
+    const signed = newsroom.sign(2);
+    const manifest = JSON.parse(new TextDecoder().decode(signed.manifest)) as KeyManifest;
+    const extra = makeEditor('Kim', 'active', true);
+    manifest.editors.push({
+      name: 'Kim',
+      recipient: extra.identity.recipient().format(),
+      accessKey: Buffer.from(extra.access.publicKey).toString('base64'),
+      status: 'active',
+    });
+    // Signed as the root would sign any bytes: the page's check is the manifest rule, not the signer's.
+    const bytes = new TextEncoder().encode(JSON.stringify(manifest, null, 2) + '\n');
+    const signature = signMessage(bytes, newsroom.root.secretKey, {
+      trustedComment: manifestTrustedComment(manifest),
+      untrustedComment: 'mixed',
+    });
+    const fetchFn = serving({
+      'root.pub': formatPublicKeyFile(newsroom.root.publicKey),
+      'pin.json': serializeBundlePin(1),
+      'manifest.json': bytes,
+      'manifest.json.minisig': signature,
+    });
+    expect(await codeOf(verifyKeys(BASE, fetchFn, await loadRootKey(BASE, fetchFn), new Date()))).toBe(
+      'mixed-recipients',
+    );
   });
 });

@@ -15,6 +15,8 @@ const ID = '0123456789abcdef0123456789abcdef';
 interface Upload {
   size: number;
   bytes: Uint8Array;
+  /** 1 for each byte received: chunks may arrive out of order, as at the real server. */
+  held: Uint8Array;
   /** Contiguous prefix received. */
   offset: number;
   /** What a crash keeps: the offset at the last checkpoint. */
@@ -60,6 +62,13 @@ class FakeServer {
     const upload = this.upload!;
     upload.offset = upload.durableOffset;
     upload.bytes.fill(0, upload.offset);
+    upload.held.fill(0, upload.offset);
+  }
+
+  /** Restarts the server, losing even its checkpoints (what must never happen). */
+  crashLosingCheckpoints(): void {
+    this.upload!.durableOffset = 0;
+    this.crash();
   }
 
   private checkpoint(): void {
@@ -90,6 +99,7 @@ class FakeServer {
       this.upload = {
         size,
         bytes: new Uint8Array(size),
+        held: new Uint8Array(size),
         offset: 0,
         durableOffset: 0,
         finalized: false,
@@ -126,7 +136,7 @@ class FakeServer {
     }
     if (method === 'PUT') {
       const offset = Number(searchParams.get('offset'));
-      const body = init.body as Uint8Array;
+      const body = new Uint8Array(await (init.body as Blob).arrayBuffer());
       const fault = this.faults.shift() ?? null;
       if (fault === 'cut') throw new TypeError('Failed to fetch');
       if (fault === 'proxy-502') return new Response('bad gateway', { status: 502 });
@@ -134,10 +144,12 @@ class FakeServer {
         this.crash();
         throw new TypeError('Failed to fetch');
       }
-      if (offset > upload.offset) return json(400, { error: { code: 'INVALID_OFFSET', message: 'x' } });
+      if (offset + body.length > upload.size)
+        return json(400, { error: { code: 'CHUNK_OUT_OF_BOUNDS', message: 'x' } });
       upload.bytes.set(body, offset);
-      upload.offset = Math.max(upload.offset, offset + body.length);
-      this.maxUnsynced = Math.max(this.maxUnsynced, upload.offset - upload.durableOffset);
+      upload.held.fill(1, offset, offset + body.length);
+      while (upload.offset < upload.size && upload.held[upload.offset] === 1) upload.offset += 1;
+      this.maxUnsynced = Math.max(this.maxUnsynced, offset + body.length - upload.durableOffset);
       if (fault === 'lose-answer') throw new TypeError('Failed to fetch');
       const answer = json(200, status());
       if (upload.offset - upload.durableOffset >= this.checkpointBytes) this.checkpoint();
@@ -208,7 +220,12 @@ describe('uploadCiphertext', () => {
     server.faults = [null, 'cut'];
     const data = bytesOf(300_000);
     let retries = 0;
-    await uploadCiphertext(data.length, chunked(data), options(server, { onRetry: () => (retries += 1) }));
+    // One request at a time, so the log reads in order (overlapping ones: below).
+    await uploadCiphertext(
+      data.length,
+      chunked(data),
+      options(server, { maxInFlight: 1, onRetry: () => (retries += 1) }),
+    );
     expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
     expect(retries).toBe(1);
     const cutAt = server.log.findIndex(
@@ -218,6 +235,68 @@ describe('uploadCiphertext', () => {
     // The retried chunk starts where the cut one did, not at 0.
     expect(server.log[cutAt + 2]).toBe(server.log[cutAt]);
     expect(server.log.filter((line) => line.endsWith('offset=0'))).toHaveLength(1);
+  });
+
+  test('two chunk requests are on the wire at once; a cut while both are out resumes from the server offset', async () => {
+    const server = new FakeServer();
+    server.faults = [null, null, 'cut'];
+    let out = 0;
+    let most = 0;
+    const counting: FetchLike = async (url, init) => {
+      if (init.method !== 'PUT') return server.fetch(url, init);
+      out += 1;
+      most = Math.max(most, out);
+      try {
+        // A chunk takes a while on the wire: long enough for the next batch to be ready.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return await server.fetch(url, init);
+      } finally {
+        out -= 1;
+      }
+    };
+    const data = bytesOf(600_000);
+    let retries = 0;
+    await uploadCiphertext(
+      data.length,
+      chunked(data),
+      options(server, { fetch: counting, onRetry: () => (retries += 1) }),
+    );
+    expect(server.upload!.finalized).toBe(true);
+    expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
+    expect(most).toBe(2);
+    expect(retries).toBe(1);
+    // The cut chunk is sent again after a status request, and nothing starts over.
+    const offsets = putOffsets(server);
+    const cut = offsets[2]!;
+    const get = server.log.indexOf(`GET /api/uploads/${ID}`);
+    expect(get).toBeGreaterThan(0);
+    expect(server.log.slice(get + 1).filter((line) => line.startsWith('PUT'))[0]).toBe(
+      `PUT /api/uploads/${ID}?offset=${cut}`,
+    );
+    expect(offsets.filter((offset) => offset === 0)).toHaveLength(1);
+  });
+
+  test('an answer that crossed an older chunk still on the wire is no reason to send again', async () => {
+    const server = new FakeServer();
+    let releaseFirst = (): void => undefined;
+    const secondHandled = new Promise<void>((resolve) => (releaseFirst = resolve));
+    // The first chunk reaches the server only after the second was stored and
+    // answered: that answer says the upload holds nothing contiguous yet.
+    const crossing: FetchLike = async (url, init) => {
+      if (init.method === 'PUT' && url.endsWith('offset=0')) {
+        await secondHandled;
+        return server.fetch(url, init);
+      }
+      const answer = await server.fetch(url, init);
+      if (init.method === 'PUT') releaseFirst();
+      return answer;
+    };
+    const data = bytesOf(128 * 1024);
+    await uploadCiphertext(data.length, chunked(data), options(server, { fetch: crossing }));
+    expect(server.upload!.finalized).toBe(true);
+    expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
+    expect(putOffsets(server)).toEqual([65536, 0]);
+    expect(server.log.filter((line) => line.startsWith('GET'))).toEqual([]);
   });
 
   test('a lost answer is not resent: the status shows the chunk arrived', async () => {
@@ -264,7 +343,8 @@ describe('uploadCiphertext', () => {
     await uploadCiphertext(
       data.length,
       chunked(data),
-      options(server, { retryDelaysMs: [0, 1], onRetry: (ms) => waits.push(ms) }),
+      // One request at a time: each cut is one failed attempt.
+      options(server, { maxInFlight: 1, retryDelaysMs: [0, 1], onRetry: (ms) => waits.push(ms) }),
     );
     expect(server.upload!.finalized).toBe(true);
     expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
@@ -492,7 +572,7 @@ describe('uploadCiphertext', () => {
     const result = await uploadCiphertext(
       data.length,
       chunked(data),
-      options(server, { maxBatchBytes: 128 * 1024, onRetry: () => (retries += 1) }),
+      options(server, { maxInFlight: 1, maxBatchBytes: 128 * 1024, onRetry: () => (retries += 1) }),
     );
     expect(result).toEqual({ id: ID, size: data.length });
     expect(server.upload!.finalized).toBe(true);
@@ -526,7 +606,7 @@ describe('uploadCiphertext', () => {
     const data = bytesOf(500_000);
     const lossy: FetchLike = async (url, init) => {
       // The restart lost even its checkpoints.
-      if (init.method === 'GET' && server.upload !== null) server.upload.durableOffset = server.upload.offset = 0;
+      if (init.method === 'GET' && server.upload !== null) server.crashLosingCheckpoints();
       return server.fetch(url, init);
     };
     await expect(
@@ -644,7 +724,7 @@ describe('uploadCiphertext', () => {
     const sizes: number[] = [];
     const fetchWithClock: FetchLike = async (url, init) => {
       if (init.method === 'PUT') {
-        sizes.push((init.body as Uint8Array).length);
+        sizes.push((init.body as Blob).size);
         clock += 100; // 100 ms per request: a fast link
       }
       return server.fetch(url, init);
@@ -654,6 +734,47 @@ describe('uploadCiphertext', () => {
     expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
     expect(Math.max(...sizes)).toBe(256 * 1024);
     expect(UploadError.name).toBe('UploadError');
+  });
+
+  test('a batch is sized by when its answer arrived, not by when the older one let it be taken in', async () => {
+    const server = new FakeServer();
+    let clock = 0;
+    const sizes: number[] = [];
+    let release: () => void = () => undefined;
+    const olderAnswered = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const fetchWithClock: FetchLike = async (url, init) => {
+      if (init.method !== 'PUT') return server.fetch(url, init);
+      sizes.push((init.body as Blob).size);
+      if (sizes.length === 1) {
+        // The first request is slow: answered at 1 s, after the second's answer.
+        await olderAnswered;
+        clock = 1000;
+        return server.fetch(url, init);
+      }
+      if (sizes.length === 2) {
+        // The second (128 KiB, sent at 0) is answered at 100 ms: 1.25 MiB/s
+        // (the clock moves once the request is out, not as it is made).
+        await Promise.resolve();
+        clock = 100;
+        const answer = await server.fetch(url, init);
+        setTimeout(release, 50);
+        return answer;
+      }
+      return server.fetch(url, init);
+    };
+    const data = bytesOf(3_000_000);
+    await uploadCiphertext(
+      data.length,
+      chunked(data),
+      options(server, { fetch: fetchWithClock, now: () => clock, targetBatchSeconds: 1, maxBatchBytes: 8 << 20 }),
+    );
+    expect(Buffer.from(server.upload!.bytes).equals(data)).toBe(true);
+    // Doubling until a rate is known (the third is filled before any answer),
+    // then the first's 64 KiB/s over 1 s, then the second's 1.25 MiB/s: taken
+    // in at 1 s, it would have made 128 KiB.
+    expect(sizes.slice(0, 5)).toEqual([64 * 1024, 128 * 1024, 256 * 1024, 64 * 1024, 1280 * 1024]);
   });
 });
 

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { libsodiumAead, type Aead } from '../../client/core/aead.js';
 import { AgePayloadError } from '../../client/core/errors.js';
-import { loadSodium } from '../../client/core/sodium.js';
+import { loadSodium, sodium } from '../../client/core/sodium.js';
 import {
   CHUNK_SIZE,
   chunkNonce,
@@ -283,5 +283,39 @@ describe('AEAD backends', () => {
     const sealedByLibsodium = await collect(sealStream(key(), streamOf(plaintext), libsodiumAead));
     expect(sameBytes(sealedByLibsodium, sealed)).toBe(true);
     expect(sameBytes(await collect(openStream(key(), streamOf(sealedByLibsodium), nodeAead)), plaintext)).toBe(true);
+  });
+});
+
+describe('libsodium is only ever handed small inputs', () => {
+  // Without WebAssembly (node --jitless, Tor Browser Safer) libsodium is pure
+  // JavaScript over a 16 MiB heap: one call with several MiB would abort.
+  // STREAM is what keeps every call to one sealed chunk, whatever the size
+  // of the pieces the file arrives in.
+  test('sealing and opening call libsodium once per chunk, far below 8 MiB, with one huge piece', async () => {
+    const s = sodium();
+    const sizes: number[] = [];
+    const encrypt = s.crypto_aead_chacha20poly1305_ietf_encrypt;
+    const decrypt = s.crypto_aead_chacha20poly1305_ietf_decrypt;
+    s.crypto_aead_chacha20poly1305_ietf_encrypt = ((message: Uint8Array, ...rest: unknown[]) => {
+      sizes.push(message.length);
+      return (encrypt as (...args: unknown[]) => Uint8Array)(message, ...rest);
+    }) as typeof encrypt;
+    s.crypto_aead_chacha20poly1305_ietf_decrypt = ((nsec: null, ciphertext: Uint8Array, ...rest: unknown[]) => {
+      sizes.push(ciphertext.length);
+      return (decrypt as (...args: unknown[]) => Uint8Array)(nsec, ciphertext, ...rest);
+    }) as typeof decrypt;
+    try {
+      const plaintext = patternBytes(3 * CHUNK_SIZE + 11, 4);
+      // The whole payload in one piece each way: the chunking, not the source, bounds each call.
+      const sealed = await collect(sealStream(key(), streamOf(plaintext, plaintext.length), libsodiumAead));
+      const opened = await collect(openStream(key(), streamOf(sealed, sealed.length), libsodiumAead));
+      expect(sameBytes(opened, plaintext)).toBe(true);
+    } finally {
+      s.crypto_aead_chacha20poly1305_ietf_encrypt = encrypt;
+      s.crypto_aead_chacha20poly1305_ietf_decrypt = decrypt;
+    }
+    expect(sizes).toHaveLength(8);
+    expect(Math.max(...sizes)).toBe(SEALED_CHUNK_SIZE);
+    expect(Math.max(...sizes)).toBeLessThan(8 * 1024 * 1024);
   });
 });

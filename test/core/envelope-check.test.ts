@@ -64,7 +64,7 @@ beforeAll(async () => {
 describe('accepted envelopes', () => {
   test('a file from the encoder, with or without a recipient count', () => {
     const { headerLength } = parseHeader(twoEditors);
-    const expected = { headerLength, recipients: 2, plaintextSize: 100_000 };
+    const expected = { headerLength, recipients: 2, stanzaType: 'X25519', plaintextSize: 100_000 };
     expect(
       checkEnvelopeWithoutKey(twoEditors.subarray(0, envelopePrefixLength(twoEditors.length)), twoEditors.length, 2),
     ).toEqual(expected);

@@ -214,8 +214,9 @@ describe('parseManifest refuses', () => {
         }),
     ],
     [
-      'more active editors than an age header may carry stanzas',
-      () => withValue((v) => (v.editors = Array.from({ length: 65 }, (_, i) => ({ ...editor(`Editor ${i}`) })))),
+      // 64 stanzas is an age header's most, and a reply carries one per editor plus the source's.
+      'more active editors than a reply header may carry stanzas',
+      () => withValue((v) => (v.editors = Array.from({ length: 64 }, (_, i) => ({ ...editor(`Editor ${i}`) })))),
     ],
     ['an unknown status', () => withValue((v) => (v.editors[0]!.status = 'suspended'))],
     [

@@ -3,16 +3,19 @@
  * WebAssembly and without (`--js-flags=--jitless`, Tor Browser Safer): the
  * source sends a tip asking for replies, making new words until one has a
  * North Korean spelling, and copies its 12 words from the page; the editor,
- * with the real `sealdrop` commands, pulls, decrypts, writes two replies
- * offline (one with a file whose name is markup and a bidi override) and
- * pushes them; the source comes back, types its words with the keyboard
- * alone (first swapped, then in North Korean spelling as NFD Hangul with
- * line breaks), reads both replies, saves the file, writes back, deletes one
- * reply and then all; the editor pulls the follow-up and sees it in the same
+ * with the real `sealdrop` commands, pulls, decrypts, writes three replies
+ * offline (one with a file whose name is markup and a bidi override, one
+ * whose attachment is then damaged on the server's disk) and pushes them;
+ * the source comes back, types its words with the keyboard alone (first
+ * swapped, then in North Korean spelling as NFD Hangul with line breaks),
+ * reads the replies (text shown, attachments decrypted only on save), saves
+ * the file after its reply checked to the end, is told plainly that the
+ * damaged one could not be opened (nothing downloaded), writes back, deletes
+ * one reply and then all; the editor pulls the follow-up and sees it in the same
  * conversation. The server's disk holds no capability and no plaintext; the
  * browser keeps nothing; every screen passes axe-core and fits a 360 px phone screen.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { formatMessage } from '../../client/app/i18n/catalog.js';
@@ -46,6 +49,16 @@ const e2e = requireTools(E2E_TOOLS, 'a conversation on the source page in Chromi
 const HOSTILE_NAME = '보고서 <img src=x onerror=alert(1)>\u202Etxt.exe';
 const FIRST_REPLY = '제보 고맙습니다. 문서의 두 번째 쪽도 보내 주실 수 있나요?\n기다리겠습니다.';
 const SECOND_REPLY = '<img src=x onerror=alert(1)> 두 번째 답장입니다.';
+const DAMAGED_REPLY = '세 번째 답장: 첨부 파일이 서버에서 손상됩니다.';
+
+/** The stored ciphertext of reply `id` under the server's data directory (`mailboxes/<mailbox>/<id>.age`). */
+function storedReplyFile(dataDir: string, id: string): string {
+  const root = path.join(dataDir, 'mailboxes');
+  for (const mailbox of readdirSync(root)) {
+    if (readdirSync(path.join(root, mailbox)).includes(`${id}.age`)) return path.join(root, mailbox, `${id}.age`);
+  }
+  throw new Error(`no stored reply ${id}`);
+}
 
 /**
  * The words with two neighbours swapped, choosing a pair whose swap the
@@ -163,10 +176,18 @@ e2e.describe.each([
     const attachment = testBytes(200_000, 7);
     const firstId = await desk.reply(first.folders[0]!, FIRST_REPLY, [{ name: HOSTILE_NAME, bytes: attachment }]);
     const secondId = await desk.reply(first.folders[0]!, SECOND_REPLY, []);
+    const damagedId = await desk.reply(first.folders[0]!, DAMAGED_REPLY, [
+      { name: 'damaged.bin', bytes: testBytes(300_000, 9) },
+    ]);
     const pushed = await desk.push();
-    expect(pushed).toContain('pushed 2 new reply(ies)');
+    expect(pushed).toContain('pushed 3 new reply(ies)');
     // Pushing again stores nothing twice.
-    expect(await desk.push()).toContain('pushed 0 new reply(ies), 2 already delivered');
+    expect(await desk.push()).toContain('pushed 0 new reply(ies), 3 already delivered');
+    // One bit flipped in its last STREAM chunk, past the text: the disk, not the editor, damaged it.
+    const damagedFile = storedReplyFile(portal.newsroom.dataDir, damagedId);
+    const stored = readFileSync(damagedFile);
+    stored[stored.length - 30]! ^= 1;
+    writeFileSync(damagedFile, stored);
 
     // The source comes back, keyboard only.
     await page.goto(`${portal.url}?lang=ko`);
@@ -218,19 +239,40 @@ e2e.describe.each([
     expect(await layoutProblems(page)).toEqual([]);
     await shot(page, '2-mailbox', jitless);
 
-    // Both replies, as text; the hostile name is a name, not markup.
-    expect(await page.locator('.reply').count()).toBe(2);
+    // All three replies, as text (the damaged one's too: its text is intact); the hostile name is a name, not markup.
+    expect(await page.locator('.reply').count()).toBe(3);
     const messages = await page.locator('.reply-message').allTextContents();
-    expect(messages.sort()).toEqual([FIRST_REPLY, SECOND_REPLY].sort());
+    expect(messages.sort()).toEqual([FIRST_REPLY, SECOND_REPLY, DAMAGED_REPLY].sort());
     expect(await page.locator('.reply img, .reply b, .reply script').count()).toBe(0);
+    const withFile = page.locator('.reply', {
+      has: page.locator('.reply-message', { hasText: FIRST_REPLY.slice(0, 10) }),
+    });
     // The name as text, its bidi override shown as `?` so `…txt.exe` cannot pass for `…exe.txt`.
-    expect(await page.locator('bdi.file-name').allTextContents()).toEqual([HOSTILE_NAME.replace('\u202E', '?')]);
+    expect(await withFile.locator('bdi.file-name').allTextContents()).toEqual([HOSTILE_NAME.replace('\u202E', '?')]);
     expect(await page.locator('#save-warning').textContent()).toContain('이 기기');
+    expect(await withFile.locator('.files-check').textContent()).toBe(formatMessage('ko', 'mailbox.files.onSave'));
+    const downloads: string[] = [];
+    page.on('download', (download) => downloads.push(download.suggestedFilename()));
 
-    // Saved under the sanitized archive name, byte for byte.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.reply .files button').click()]);
+    // Prepared (its reply decrypted again and checked to the end), then saved under the sanitized archive name, byte for byte.
+    await withFile.locator('.files button').click();
+    await withFile.locator('.file-save').waitFor({ timeout: 60_000 });
+    expect(await withFile.locator('.file-status').textContent()).toBe(formatMessage('ko', 'mailbox.file.checked'));
+    expect(await accessibilityViolations(page)).toEqual([]);
+    const [download] = await Promise.all([page.waitForEvent('download'), withFile.locator('.file-save').click()]);
     expect(download.suggestedFilename()).toBe(sanitizeFileName(HOSTILE_NAME, 0).slice('files/'.length));
     expect(readFileSync(await download.path()).equals(Buffer.from(attachment))).toBe(true);
+
+    // The damaged attachment: refused at save, said plainly, never offered, nothing downloaded.
+    const damaged = page.locator('.reply', { has: page.locator('.reply-message', { hasText: DAMAGED_REPLY }) });
+    await damaged.locator('.files button').click();
+    await damaged.locator('.file-failure').waitFor({ timeout: 60_000 });
+    expect(await damaged.locator('.file-failure').textContent()).toBe(formatMessage('ko', 'mailbox.file.damaged'));
+    expect(await damaged.locator('.file-save, .files button').count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await layoutProblems(page)).toEqual([]);
+    await shot(page, '2b-file-damaged', jitless);
+    expect(downloads).toEqual([sanitizeFileName(HOSTILE_NAME, 0).slice('files/'.length)]);
 
     // Writing back: no new words, the same conversation.
     const beforeFollowUp = storedSubmissions(portal);
@@ -266,7 +308,7 @@ e2e.describe.each([
     await shot(page, '3-mailbox-empty', jitless);
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(await layoutProblems(page)).toEqual([]);
-    expect(await desk.replies(first.folders[0]!)).toContain('2 reply(ies), 0 waiting, 2 deleted by the source');
+    expect(await desk.replies(first.folders[0]!)).toContain('3 reply(ies), 0 waiting, 3 deleted by the source');
 
     // The editor pulls the follow-up: the same conversation as the first tip.
     const second = await desk.pullAndDecrypt();

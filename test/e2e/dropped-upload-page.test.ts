@@ -97,11 +97,15 @@ e2e.describe('an upload the server dropped', () => {
     const answers = portal.proxy.answers.slice(firstAnswer);
     // The held chunk was the one refused; after it the page sent that id nothing at all:
     // no chunk, no finalize, and no clean-up DELETE (the server has already deleted it).
+    // Two chunk requests may be on the wire at once: the other one held, sent before
+    // the refusal came back, is refused too, and that is the only later answer.
     const refused = answers.findIndex((line) => line.startsWith(`410 PUT /api/uploads/${droppedId!}?`));
     expect(refused).toBeGreaterThanOrEqual(0);
     const later = answers.slice(refused + 1).filter((line) => line.includes(droppedId!));
-    expect(later).toEqual([]);
+    expect(later.length).toBeLessThanOrEqual(1);
+    for (const line of later) expect(line).toMatch(new RegExp(`^410 PUT /api/uploads/${droppedId!}\\?`));
     const requests = portal.proxy.requests.slice(firstRequest);
+    expect(requests.filter((line) => line.includes(droppedId!) && !line.startsWith('PUT '))).toEqual([]);
     expect(requests.filter((line) => line === 'POST /api/uploads')).toHaveLength(2);
     expect(requests.filter((line) => line.startsWith('PUT ') && line.endsWith('offset=0'))).toHaveLength(2);
     // The keys were fetched and verified again before encrypting anew.

@@ -19,6 +19,7 @@ import { formatRfc3339Seconds } from '../../client/core/time.js';
 import { encodeMailboxCapability } from '../../client/core/mailbox.js';
 import { deriveSourceKeys, generateSourceSecret } from '../../client/core/source-secret.js';
 import { X25519Identity, X25519Recipient } from '../../client/core/x25519.js';
+import { HybridIdentity } from '../../client/core/mlkem768x25519.js';
 import { createEditorApp, createSourceApp } from '../../server/app.js';
 import { createLogger } from '../../server/logging.js';
 import type { MailboxStore, MailboxLimits } from '../../server/mailboxes/mailbox-store.js';
@@ -30,7 +31,7 @@ import { challengeMessage } from '../../client/core/editor-login.js';
 
 export interface TestEditor {
   readonly name: string;
-  readonly identity: X25519Identity;
+  readonly identity: X25519Identity | HybridIdentity;
   readonly access: { publicKey: Uint8Array; privateKey: Uint8Array };
   status: 'active' | 'retired';
 }
@@ -44,8 +45,10 @@ export interface Newsroom {
   sign(version: number, options?: { issued?: Date; expires?: Date }): { manifest: Uint8Array; signature: string };
 }
 
-export function makeEditor(name: string, status: 'active' | 'retired' = 'active'): TestEditor {
-  return { name, identity: X25519Identity.generate(), access: sodium().crypto_sign_keypair(), status };
+/** An editor with a classic X25519 identity, or a hybrid post-quantum one with `hybrid`. */
+export function makeEditor(name: string, status: 'active' | 'retired' = 'active', hybrid = false): TestEditor {
+  const identity = hybrid ? HybridIdentity.generate() : X25519Identity.generate();
+  return { name, identity, access: sodium().crypto_sign_keypair(), status };
 }
 
 /** A root key and editors, with manifest version 1 written to `<dir>/keys`. */

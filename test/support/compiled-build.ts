@@ -2,7 +2,8 @@
  * One compiled build of the sources for tests that run the real `sealdrop`
  * binary (or the benchmark) as a child process: tsc with tsconfig.build.json
  * into dist/.test-build (git-ignored, next to node_modules so packages
- * resolve).
+ * resolve), then the CLI bundle (scripts/build-cli.ts) there, as `npm run
+ * build` does, so the tests run the file editors run.
  *
  * Jest runs suites in parallel processes, so the build is guarded by a lock
  * directory (mkdir is atomic): one suite compiles, the others wait for it.
@@ -16,8 +17,8 @@ import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const BUILD_DIR = path.join(REPO_ROOT, 'dist', '.test-build');
-/** The compiled `sealdrop` entry point. */
-export const SEALDROP_BIN = path.join(BUILD_DIR, 'scripts', 'sealdrop.js');
+/** The compiled `sealdrop` entry point: the bundle, package.json's "bin". */
+export const SEALDROP_BIN = path.join(BUILD_DIR, 'scripts', 'sealdrop.cjs');
 
 const STAMP = path.join(BUILD_DIR, '.complete');
 const LOCK = path.join(REPO_ROOT, 'dist', '.test-build.lock');
@@ -63,7 +64,10 @@ function compile(): Promise<void> {
       ],
       { timeout: 180_000 },
       () => {
-        resolve();
+        // The bundle only if tsc emitted its entry point; else SEALDROP_BIN stays missing and the caller throws.
+        execFile(process.execPath, [path.join(BUILD_DIR, 'scripts', 'build-cli.js')], { timeout: 60_000 }, () => {
+          resolve();
+        });
       },
     );
   });
@@ -95,7 +99,7 @@ export async function compiledBuild(): Promise<string> {
         if (!(await upToDate())) {
           const started = Date.now();
           await compile();
-          if ((await mtime(SEALDROP_BIN)) === null) throw new Error('compiled build did not emit scripts/sealdrop.js');
+          if ((await mtime(SEALDROP_BIN)) === null) throw new Error('compiled build did not emit scripts/sealdrop.cjs');
           await writeFile(STAMP, '');
           // Dated when tsc started, so a source edited while it ran triggers a rebuild next time.
           await utimes(STAMP, started / 1000, started / 1000);

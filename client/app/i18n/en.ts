@@ -156,6 +156,17 @@ export const en = {
   'mailbox.reply.unreadable':
     'This reply could not be decrypted: it may be damaged, or not meant for your words. You can delete it.',
   'mailbox.file.save': 'Save',
+  'mailbox.file.prepare': 'Prepare to save',
+  'mailbox.file.preparing': 'Decrypting and checking: {percent}%',
+  'mailbox.file.checked': 'Checked: complete and unchanged.',
+  'mailbox.file.damaged':
+    'This file could not be opened: the reply is damaged or incomplete, so nothing was saved. Ask the newsroom to send it again.',
+  'mailbox.file.gone': 'This file is no longer available here. Close the replies and open them again with your words.',
+  'mailbox.file.failed': 'Something went wrong while opening this file. Try again.',
+  'mailbox.files.onSave':
+    'The message above is checked. Each file is checked when you prepare it for saving; a large file can take a while.',
+  'mailbox.files.incomplete':
+    'This reply arrived incomplete. Its message above is intact, but its files cannot be checked or saved. Ask the newsroom to send them again.',
   'mailbox.saveWarning':
     'A file you save stays on this device (usually in Downloads) until you delete it yourself. Some files, such as documents, can connect to the internet outside Tor Browser when opened.',
   'mailbox.delete.one': 'Delete',

@@ -155,6 +155,17 @@ export const ko: Catalog = {
   'mailbox.reply.unreadable':
     '이 답장은 열 수 없습니다. 손상되었거나, 이 단어로 여는 답장이 아닐 수 있습니다. 서버에서 삭제할 수는 있습니다.',
   'mailbox.file.save': '저장',
+  'mailbox.file.prepare': '저장 준비하기',
+  'mailbox.file.preparing': '암호를 풀고 확인하는 중: {percent}%',
+  'mailbox.file.checked': '확인했습니다. 빠진 곳도 바뀐 곳도 없습니다.',
+  'mailbox.file.damaged':
+    '이 파일을 열지 못했습니다. 답장이 손상되었거나 일부가 빠져 있어서 아무것도 저장하지 않았습니다. 편집국에 다시 보내 달라고 하세요.',
+  'mailbox.file.gone': '이 파일은 이제 여기서 열 수 없습니다. 답장을 닫고 단어로 다시 여세요.',
+  'mailbox.file.failed': '파일을 여는 중에 문제가 생겼습니다. 다시 시도하세요.',
+  'mailbox.files.onSave':
+    '위의 글은 확인했습니다. 파일은 저장 준비를 할 때 하나씩 확인하며, 큰 파일은 시간이 걸릴 수 있습니다.',
+  'mailbox.files.incomplete':
+    '이 답장은 일부가 빠진 채로 왔습니다. 위의 글은 온전하지만 파일은 확인하거나 저장할 수 없습니다. 편집국에 다시 보내 달라고 하세요.',
   'mailbox.saveWarning':
     '저장한 파일은 직접 지울 때까지 이 기기(보통 ‘다운로드’ 폴더)에 남습니다. 문서 같은 일부 파일은 열 때 Tor Browser를 거치지 않고 인터넷에 연결될 수 있습니다.',
   'mailbox.delete.one': '삭제',

@@ -5,6 +5,12 @@
  * all (after a "yes", and said done only once the server confirmed); writing
  * back; closing.
  *
+ * A file is saved in two steps: "prepare" asks the worker to decrypt its
+ * reply again and check it to the end (a bar shows how far); only then does
+ * "save" appear, and it hands over the checked Blob from the click itself,
+ * so the browser starts the download from the source's gesture. A file
+ * that fails the check is never offered (mailbox-reader.ts).
+ *
  * Everything an editor wrote, names of files included, is set as text
  * (dom.ts): nothing in a reply can become markup, and a file is saved under
  * its sanitized archive name, never its original name.
@@ -12,11 +18,19 @@
 import { replaceUnsafeCharacters } from '../../core/display-safe.js';
 import { h } from '../dom.js';
 import { formatBytes, formatDate } from '../format.js';
-import type { DeleteNotice, PageView } from '../page-state.js';
-import type { MailboxReply, ReplyFile } from '../protocol.js';
+import { fileSaveKey, type DeleteNotice, type FileSave, type PageView } from '../page-state.js';
+import type { FileSaveFailure, MailboxReply, ReplyFile } from '../protocol.js';
 import { saveBlob } from '../save-file.js';
 import { mailboxFailureText } from './words.js';
 import { alertBox, heading, type ScreenContext } from './widgets.js';
+
+type ReadableReply = Extract<MailboxReply, { readable: true }>;
+
+const SAVE_FAILURE_TEXT = {
+  damaged: 'mailbox.file.damaged',
+  gone: 'mailbox.file.gone',
+  internal: 'mailbox.file.failed',
+} as const satisfies Record<FileSaveFailure, string>;
 
 function button(id: string | null, className: string, text: string, onClick: () => void): HTMLButtonElement {
   const element = h('button', { className, text, attrs: { type: 'button' } });
@@ -44,14 +58,65 @@ function confirmBox(context: ScreenContext, id: string, count: number | null): H
   );
 }
 
-function fileItem(context: ScreenContext, reply: MailboxReply, file: ReplyFile, index: number): HTMLElement {
-  const { view, t } = context;
-  const nameId = `file-${reply.id}-${index}`;
-  const save = button(null, 'link-button', t('mailbox.file.save'), () => {
-    saveBlob(file.blob, file.saveAs);
+/** What stands after a file's name: prepare, the check's progress, save, or why it cannot be. */
+function fileAction(
+  context: ScreenContext,
+  reply: ReadableReply,
+  file: ReplyFile,
+  index: number,
+  nameId: string,
+): HTMLElement[] {
+  const { view, events, t } = context;
+  if (reply.check === 'incomplete') return [];
+  const save: FileSave | undefined = view.fileSaves.get(fileSaveKey(reply.id, index));
+  const action = (text: string, onClick: () => void, className = 'link-button'): HTMLButtonElement => {
+    const element = button(null, className, text, onClick);
+    // Described by the name element rather than labelled with the name: the name stays text in one place.
+    element.setAttribute('aria-describedby', nameId);
+    return element;
+  };
+  const prepare = (): HTMLButtonElement =>
+    action(t('mailbox.file.prepare'), () => {
+      events.openFile(reply.id, index);
+    });
+  if (save === undefined) return [prepare()];
+  if (save.state === 'opening') {
+    const fraction = save.total === 0 ? 0 : save.done / save.total;
+    const statusId = `${nameId}-status`;
+    return [
+      h('progress', {
+        className: 'file-progress',
+        attrs: { max: '1', value: String(fraction), 'aria-labelledby': nameId, 'aria-describedby': statusId },
+      }),
+      h('span', {
+        className: 'muted file-status',
+        id: statusId,
+        text: t('mailbox.file.preparing', { percent: Math.floor(fraction * 100) }),
+      }),
+    ];
+  }
+  if (save.state === 'ready') {
+    const saveButton = action(
+      t('mailbox.file.save'),
+      () => {
+        saveBlob(save.blob, file.saveAs);
+      },
+      'link-button file-save',
+    );
+    return [h('span', { className: 'ok file-status', text: t('mailbox.file.checked') }), saveButton];
+  }
+  const failure = h('span', {
+    className: 'file-failure',
+    text: t(SAVE_FAILURE_TEXT[save.reason]),
+    attrs: { role: 'alert' },
   });
-  // Described by the name element rather than labelled with the name: the name stays text in one place.
-  save.setAttribute('aria-describedby', nameId);
+  // A damaged reply stays damaged, and a gone one needs the mailbox opened again: only an accident is retried.
+  return save.reason === 'internal' ? [failure, prepare()] : [failure];
+}
+
+function fileItem(context: ScreenContext, reply: ReadableReply, file: ReplyFile, index: number): HTMLElement {
+  const { view } = context;
+  const nameId = `file-${reply.id}-${index}`;
   return h(
     'li',
     {},
@@ -59,7 +124,7 @@ function fileItem(context: ScreenContext, reply: MailboxReply, file: ReplyFile, 
     // cannot pass for `xexe.txt`; <bdi> keeps a right-to-left name from reordering its row.
     h('bdi', { className: 'file-name', id: nameId, text: replaceUnsafeCharacters(file.name) }),
     h('span', { className: 'file-size', text: formatBytes(file.size, view.language) }),
-    save,
+    ...fileAction(context, reply, file, index, nameId),
   );
 }
 
@@ -84,10 +149,16 @@ function replyArticle(context: ScreenContext, reply: MailboxReply): HTMLElement 
   } else {
     if (reply.message !== '')
       body.push(h('p', { className: 'reply-message', text: reply.message, attrs: { dir: 'auto' } }));
-    if (reply.files.length > 0)
+    if (reply.files.length > 0) {
       body.push(
         h('ul', { className: 'files' }, ...reply.files.map((file, index) => fileItem(context, reply, file, index))),
       );
+      body.push(
+        reply.check === 'incomplete'
+          ? h('p', { className: 'notice files-check', text: t('mailbox.files.incomplete') })
+          : h('p', { className: 'muted files-check', text: t('mailbox.files.onSave') }),
+      );
+    }
   }
   return h(
     'article',
