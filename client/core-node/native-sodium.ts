@@ -11,7 +11,7 @@
  * comparison for the header MAC; plus the CSPRNG and the AEAD's sealing
  * half, which round trips and generated keys need. HMAC and HKDF come from
  * @noble/hashes (client/core/hkdf.ts), not libsodium. Anything else throws
- * (see installSodiumStandIn), and test/core/native-sodium.test.ts checks
+ * (see installSodiumStandIn), and test/cli/native-sodium.test.ts checks
  * each function against libsodium itself.
  */
 import {

@@ -73,6 +73,8 @@ export interface ParallelOpenOptions {
  */
 export class PayloadWorkers {
   readonly #workers: Worker[];
+  /** Settles when each worker has exited. */
+  readonly #exits: Promise<void>[];
   readonly #waiting = new Map<number, { resolve: (r: BatchResponse) => void; reject: (e: Error) => void }>();
   #failure: Error | null = null;
   #nextId = 0;
@@ -101,6 +103,16 @@ export class PayloadWorkers {
       });
       return worker;
     });
+    // Listened for from the start: a worker that crashes before close() has
+    // exited already, and a listener added then would wait for ever.
+    this.#exits = this.#workers.map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          worker.once('exit', () => {
+            resolve();
+          });
+        }),
+    );
   }
 
   get size(): number {
@@ -144,19 +156,10 @@ export class PayloadWorkers {
     return answer;
   }
 
-  /** Let every worker wipe its key and end; resolves once all have exited. */
+  /** Let every worker wipe its key and end; resolves once all have exited (also those that crashed). */
   async close(): Promise<void> {
-    await Promise.all(
-      this.#workers.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            worker.once('exit', () => {
-              resolve();
-            });
-            this.#post(null, worker);
-          }),
-      ),
-    );
+    for (const worker of this.#workers) this.#post(null, worker);
+    await Promise.all(this.#exits);
   }
 }
 

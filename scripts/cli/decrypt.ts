@@ -4,7 +4,7 @@
  *
  * Pipeline per input, in bounded memory whatever its size:
  *   file -> age decrypt (Node's native ChaCha20-Poly1305; on worker threads
- *   for large inputs where the machine has more than one core) -> readSubmission
+ *   for large inputs on machines with 3 or more cores: decryptWorkers) -> readSubmission
  *   (hostile-input-safe ustar reader, cross-checked with submission.json)
  *   -> SubmissionFolder (fresh folder, exclusive creates, no links).
  * A failing submission (wrong keys, tampering, truncation, hostile archive)

@@ -209,6 +209,17 @@ describe('parallel STREAM opening', () => {
     expect(key.every((byte) => byte === 0)).toBe(true);
   });
 
+  test('a worker that crashes fails its batch, and close() still returns', async () => {
+    const workers = new PayloadWorkers(1);
+    // A key of the wrong length makes the worker's cipher throw outside any catch: it dies.
+    workers.begin(new Uint8Array(5));
+    const buffer = new ArrayBuffer(SEALED_CHUNK_SIZE);
+    await expect(workers.open(buffer, SEALED_CHUNK_SIZE, chunkNonce(0, true))).rejects.toThrow();
+    // Long enough for the thread to have exited before close() is called.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await workers.close();
+  });
+
   test('running workers serve stream after stream: after a refusal, after an early stop, under another key', async () => {
     const workers = new PayloadWorkers(2);
     try {

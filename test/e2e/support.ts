@@ -105,6 +105,9 @@ export class FaultProxy {
       res.end(JSON.stringify({ error: { code: 'QUOTA_EXCEEDED', message } }));
       return;
     }
+    const tampering = this.tamperManifest && target.pathname === '/manifest.json';
+    // The manifest is tampered with as plain JSON: ask the server for it uncompressed.
+    const headers = tampering ? { ...req.headers, 'accept-encoding': 'identity' } : req.headers;
     const forward = (): void => {
       const upstream = http.request(
         {
@@ -112,11 +115,11 @@ export class FaultProxy {
           port: this.#upstream.port,
           method: req.method,
           path: target.pathname + target.search,
-          headers: req.headers,
+          headers,
         },
         (answer) => {
           this.answers.push(`${answer.statusCode ?? 0} ${req.method ?? ''} ${target.pathname}${target.search}`);
-          if (this.tamperManifest && target.pathname === '/manifest.json' && answer.statusCode === 200) {
+          if (tampering && answer.statusCode === 200) {
             const parts: Buffer[] = [];
             answer.on('data', (part: Buffer) => parts.push(part));
             answer.on('end', () => {
