@@ -3,6 +3,8 @@
 // malformed payload the same error, raised after exactly the same authentic
 // bytes. Batches are kept tiny (1 to 3 chunks) so that tampering, truncation
 // and trailing data land in the middle of a batch and on batch boundaries.
+// Under test/cli, not test/core: worker threads are Node's, and the browser
+// run takes every test/core suite.
 import fc from 'fast-check';
 import { libsodiumAead } from '../../client/core/aead.js';
 import { AgePayloadError } from '../../client/core/errors.js';
