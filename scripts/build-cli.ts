@@ -1,7 +1,10 @@
 /**
  * The last step of `npm run build`: bundles the `sealdrop` command (tsc's
  * dist/scripts/sealdrop.js and everything it imports) into one CommonJS
- * file, dist/scripts/sealdrop.cjs, the `bin` and the command the docs give.
+ * file, dist/scripts/sealdrop-bundle.cjs, and its loader
+ * (scripts/sealdrop-loader.ts) into dist/scripts/sealdrop.cjs, the `bin` and
+ * the command the docs give; then trains the bundle's code cache
+ * (scripts/code-cache.ts, scripts/train-code-cache.ts).
  * dist/scripts/sealdrop.js stays as it is (the unbundled module graph).
  *
  * Why: every `sealdrop` run pays for loading its code before doing anything
@@ -17,38 +20,74 @@
  * - libsodium-wrappers stays external: it is required only when
  *   loadSodium() runs (client/core/sodium.ts), so a classic decrypt neither
  *   loads nor compiles its half megabyte. The installed package resolves it
- *   from node_modules like any dependency.
+ *   from node_modules like any dependency. Its import() becomes a require()
+ *   of the package's CommonJS build: no ES module loader starts for it, and
+ *   a script compiled by node:vm (the code cache) has no import() without
+ *   an experimental flag.
+ * - V8's code cache: Node 20 has no compile cache of its own, and compiling
+ *   the bundle and the functions a short command calls was about a fifth
+ *   of its start-up.
  * - `import.meta.url` (which CommonJS lacks) is the bundle's own file URL.
  * The code is not minified, so stack traces and the worker thread started
  * from a function's source (client/core-node/aead-batch-worker.ts) read as
  * written.
  */
+import { execFile } from 'node:child_process';
+import { chmod, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { BUNDLE_FILE, CACHE_FILE } from './code-cache.js';
+
+/** What both bundles share: one CommonJS file for Node 20, unminified. */
+const COMMON = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  define: { 'import.meta.url': '__sealdropBundleUrl' },
+  // The directive first: esbuild's own "use strict" comes after the banner, where it does nothing.
+  banner: { js: '"use strict";\nconst __sealdropBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  allowOverwrite: true,
+  legalComments: 'inline',
+  logLevel: 'warning',
+} satisfies esbuild.BuildOptions;
 
 /**
  * Bundle the compiled entry point `dir`/sealdrop.js (tsc's output of
  * scripts/sealdrop.ts, with the modules it imports around it) into
- * `dir`/sealdrop.cjs. Working from tsc's output rather than the sources
- * lets any compiled tree (dist/, the tests' dist/.test-build) bundle itself.
- * @throws Error (esbuild's) if the files do not bundle.
+ * `dir`/sealdrop-bundle.cjs, its loader `dir`/sealdrop-loader.js into
+ * `dir`/sealdrop.cjs, and train the bundle's code cache. Working from tsc's
+ * output rather than the sources lets any compiled tree (dist/, the tests'
+ * dist/.test-build) bundle itself.
+ * @throws Error (esbuild's) if the files do not bundle, or if training fails.
  */
 export async function bundleCli(dir: string): Promise<void> {
+  // No stale cache survives a failed build (and the CRC in its header would refuse it anyway).
+  await rm(path.join(dir, CACHE_FILE), { force: true });
   await esbuild.build({
+    ...COMMON,
     entryPoints: [path.join(dir, 'sealdrop.js')],
-    outfile: path.join(dir, 'sealdrop.cjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
+    outfile: path.join(dir, BUNDLE_FILE),
     external: ['libsodium-wrappers', 'libsodium'],
-    define: { 'import.meta.url': '__sealdropBundleUrl' },
-    // The directive first: esbuild's own "use strict" comes after the banner, where it does nothing.
-    banner: { js: '"use strict";\nconst __sealdropBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
-    allowOverwrite: true,
-    legalComments: 'inline',
-    logLevel: 'warning',
+    supported: { 'dynamic-import': false },
+  });
+  await esbuild.build({
+    ...COMMON,
+    entryPoints: [path.join(dir, 'sealdrop-loader.js')],
+    outfile: path.join(dir, 'sealdrop.cjs'),
+  });
+  await chmod(path.join(dir, 'sealdrop.cjs'), 0o755);
+  await new Promise<void>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [path.join(dir, 'train-code-cache.js'), dir],
+      { timeout: 60_000 },
+      (error, _stdout, stderr) => {
+        if (error === null) resolve();
+        else reject(new Error(`training the code cache: ${stderr}`));
+      },
+    );
   });
 }
 

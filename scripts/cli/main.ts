@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSodium } from '../../client/core/sodium.js';
+import { installNativeHashes } from '../../client/core-node/native-hashes.js';
 import { installNativeSodium } from '../../client/core-node/native-sodium.js';
 import { CliError, cliErrorLine, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
 
@@ -22,6 +23,7 @@ interface Entry {
    * instead of loading libsodium first: its WebAssembly costs about half of
    * Node's own start-up again (docs/BENCHMARKS.md, "Offline decryption"). What needs
    * more (a hybrid identity's KEM) loads libsodium itself when it comes to it.
+   * HMAC and HKDF then come from node:crypto too (client/core-node/native-hashes.ts).
    */
   readonly native?: true;
 }
@@ -193,8 +195,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       );
       return EXIT_USAGE;
     }
-    if (found.entry.native === true) installNativeSodium();
-    else await loadSodium();
+    if (found.entry.native === true) {
+      installNativeSodium();
+      installNativeHashes();
+    } else {
+      await loadSodium();
+    }
     return await found.entry.run(found.rest, io);
   } catch (error) {
     if (error instanceof CliError) {
