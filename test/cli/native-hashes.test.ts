@@ -14,7 +14,9 @@ import { installNativeHashes, nativeHashes } from '../../client/core-node/native
 const runs = { numRuns: Number(process.env.SLOW) ? 500 : 100 };
 const bytes = (maxLength: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ maxLength });
 
-beforeAll(() => { installNativeHashes(); });
+beforeAll(() => {
+  installNativeHashes();
+});
 
 test('HMAC-SHA-256 is byte for byte noble', () => {
   fc.assert(
