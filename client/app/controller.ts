@@ -273,6 +273,7 @@ export class PageController implements PageEvents {
 
   readReplies(): void {
     this.#state.wordsProblem = null;
+    if (this.#state.workerRunning) this.#post({ type: 'prepare-words' });
     this.#show('words');
   }
 

@@ -363,7 +363,7 @@ async function readListedReply(
  * Every reply in the mailbox, in the server's order (newest day first). A
  * reply deleted since the list was fetched is left out; one that does not
  * open is `readable: false`. Up to {@link READ_CONCURRENCY} replies are
- * fetched at once; after a failure no further reply is started.
+ * fetched at once, the largest first; after a failure no further reply is started.
  * Requires libsodium loaded.
  * @throws TypeError if `identities` is empty.
  * @throws MailboxError `connection`, `busy`, `refused`, `malformed` (the
@@ -379,11 +379,15 @@ export async function readMailbox(options: MailboxReadOptions): Promise<ReadRepl
   );
   progress.flush();
   const replies: (ReadReply | null)[] = listed.map(() => null);
+  // Largest first (ties in the list's order): the longest fetch starts at once rather than
+  // after the small ones, so the last reply arrives sooner.
+  const order = listed.map((_, index) => index).sort((a, b) => listed[b]!.size - listed[a]!.size);
   let next = 0;
   let failed = false;
   // Each lane takes the next reply not yet started; the answer keeps the list's order.
   const lane = async (): Promise<void> => {
-    for (let index = next++; !failed && index < listed.length; index = next++) {
+    for (let turn = next++; !failed && turn < order.length; turn = next++) {
+      const index = order[turn]!;
       try {
         replies[index] = await readListedReply(listed[index]!, options, progress);
       } catch (error) {

@@ -138,6 +138,12 @@ export type PageMessage =
   /** Encrypt and upload; `reply` says whose reply recipient and mailbox go into submission.json. */
   | { readonly type: 'send'; readonly message: string; readonly files: readonly File[]; readonly reply: ReplyChoice }
   /**
+   * The source is on the words screen: load the word lists and their index
+   * now, while it types, rather than after it presses "open" (a request
+   * over Tor is a round trip of a second or so).
+   */
+  | { readonly type: 'prepare-words' }
+  /**
    * Read the 12 words, open their mailbox and decrypt every reply. The
    * worker keeps the secret until `close-mailbox`; the page drops the words.
    */

@@ -30,6 +30,7 @@ import {
   deriveSourceKeys,
   generateSourceSecret,
   mnemonicToSecret,
+  prepareWordLookup,
   replyRecipientFor,
   secretToMnemonic,
   SourceSecretError,
@@ -498,6 +499,11 @@ scope.addEventListener('message', (event) => {
     }
     case 'send': {
       void send(request.message, request.files, request.reply);
+      break;
+    }
+    case 'prepare-words': {
+      // A failure here is not reported: opening the mailbox tries again and says so.
+      if (wordListsLoaded()) prepareWordLookup();
       break;
     }
     case 'open-mailbox': {

@@ -113,6 +113,15 @@ function wordIndexesByLanguage(): Record<MnemonicLanguage, ReadonlyMap<string, n
   return indexes;
 }
 
+/**
+ * Build the word indexes now rather than on the first words read (the page
+ * does it while the source types them).
+ * @throws Error if the lists cannot be loaded (the page's words.js).
+ */
+export function prepareWordLookup(): void {
+  wordIndexesByLanguage();
+}
+
 /** The list index of a word (NFKD), or of the list word a North Korean spelling stands for. */
 function lookupWord(language: MnemonicLanguage, word: string): number | undefined {
   const index = wordIndexesByLanguage()[language];

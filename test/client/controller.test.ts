@@ -561,18 +561,18 @@ function expectNoWordsHeld(page: Page): void {
 }
 
 describe('reading replies', () => {
-  test('the first screen leads to the words screen, focus on its heading', () => {
+  test('the first screen leads to the words screen, focus on its heading; the worker loads the word lists meanwhile', () => {
     const page = openPage();
     page.controller.readReplies();
     expect(page.display.last).toEqual({ screen: 'words', focus: true, language: 'en' });
-    expect(page.worker().posted).toEqual([]);
+    expect(page.worker().posted).toEqual([{ type: 'prepare-words' }]);
   });
 
   test('open hands the words to the worker once and keeps no copy', () => {
     const page = onWordsScreen();
     page.controller.openMailbox(TYPED);
     page.controller.openMailbox(TYPED);
-    expect(page.worker().posted).toEqual([{ type: 'open-mailbox', words: TYPED }]);
+    expect(page.worker().posted).toEqual([{ type: 'prepare-words' }, { type: 'open-mailbox', words: TYPED }]);
     expect(page.controller.view).toMatchObject({ screen: 'words', opening: true, wordsProblem: null });
     expectNoWordsHeld(page);
   });
@@ -582,7 +582,7 @@ describe('reading replies', () => {
     page.worker().say({ type: 'failed', stage: 'setup', reason: 'manifest-expired' });
     page.controller.readReplies();
     page.controller.openMailbox(TYPED);
-    expect(page.worker().posted).toEqual([{ type: 'open-mailbox', words: TYPED }]);
+    expect(page.worker().posted).toEqual([{ type: 'prepare-words' }, { type: 'open-mailbox', words: TYPED }]);
   });
 
   test.each<[Language, WorkerMessage & { type: 'words-invalid' }, string]>([
@@ -676,7 +676,7 @@ describe('reading replies', () => {
     const idle = onWordsScreen();
     idle.controller.leaveWords();
     expect(idle.display.log.slice(-2)).toEqual(['clear words', 'draw compose']);
-    expect(idle.worker().posted).toEqual([]);
+    expect(idle.worker().posted).toEqual([{ type: 'prepare-words' }]);
 
     const page = onWordsScreen();
     page.controller.openMailbox(TYPED);
@@ -710,7 +710,7 @@ describe('reading replies', () => {
     const words = onWordsScreen();
     words.controller.pageHidden();
     expect(words.display.log.at(-1)).toBe('clear words');
-    expect(words.worker().posted).toEqual([]);
+    expect(words.worker().posted).toEqual([{ type: 'prepare-words' }]);
     const page = mailboxOpen([reply(REPLY_1, '2026-03-01')]);
     page.controller.pageHidden();
     expect(page.worker().posted.at(-1)).toEqual({ type: 'close-mailbox' });
@@ -727,7 +727,7 @@ describe('reading replies', () => {
       workerRunning: false,
     });
     page.controller.openMailbox(TYPED);
-    expect(page.worker().posted).toEqual([{ type: 'open-mailbox', words: TYPED }]);
+    expect(page.worker().posted).toEqual([{ type: 'prepare-words' }, { type: 'open-mailbox', words: TYPED }]);
   });
 
   test('the WebAssembly worker failing while words are with it: the no-WebAssembly one asks for them again', () => {

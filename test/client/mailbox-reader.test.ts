@@ -421,6 +421,21 @@ describe('the network', () => {
     );
   });
 
+  test('the largest replies are fetched first (ties in list order); the answer keeps the list order', async () => {
+    const server = new FakeMailboxServer();
+    const sizes = [1_000, 30_000, 5_000, 30_000, 80_000];
+    for (const [n, size] of sizes.entries())
+      server.add(source.mailboxCapability, {
+        id: id(60 + n),
+        day: '2026-04-01',
+        bytes: await sealedReply(`reply ${n}`, [{ name: 'a', type: 'text/plain', bytes: patternBytes(size, n) }]),
+      });
+    const replies = await readReplies({ client: client(server), identities: [identity], aead: nobleAead });
+    const fetched = server.log.filter((request) => request.url.endsWith('/reply')).map((request) => request.body.id);
+    expect(fetched).toEqual([id(64), id(61), id(63), id(62), id(60)]);
+    expect(replies.map((reply) => reply.id)).toEqual(sizes.map((_, n) => id(60 + n)));
+  });
+
   test('after a reply fails the mailbox, no further reply is fetched', async () => {
     const server = new FakeMailboxServer();
     const count = READ_CONCURRENCY + 3;

@@ -196,8 +196,13 @@ e2e.describe.each([
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(await layoutProblems(page)).toEqual([]);
     await page.focus('#read-replies');
+    // The worker loads the word lists while the source types, not after "open" (a round trip over Tor).
+    const wordLists = page.waitForResponse((response) => new URL(response.url()).pathname.endsWith('/words.js'), {
+      timeout: 30_000,
+    });
     await page.keyboard.press('Enter');
     await page.waitForSelector('#words');
+    expect((await wordLists).status()).toBe(200);
     expect(await focusedText(page)).toMatchObject({ tag: 'H2', text: formatMessage('ko', 'words.heading') });
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(await layoutProblems(page)).toEqual([]);
