@@ -21,6 +21,12 @@ export interface Batch {
 export class RetainedBatches {
   private readonly batches: Batch[] = [];
   private sentEnd = 0;
+  private readonly onDrop: (bytes: Uint8Array<ArrayBuffer>) => void;
+
+  /** `onDrop` is given each batch's bytes once the batch is dropped (batch-buffers.ts uses them again). */
+  constructor(onDrop: (bytes: Uint8Array<ArrayBuffer>) => void = () => undefined) {
+    this.onDrop = onDrop;
+  }
 
   /** First byte still kept; equal to {@link end} when nothing is kept. */
   get start(): number {
@@ -51,6 +57,7 @@ export class RetainedBatches {
       first = this.batches[0]
     ) {
       this.batches.shift();
+      this.onDrop(first.bytes);
     }
   }
 

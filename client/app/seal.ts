@@ -94,7 +94,9 @@ async function* readWithDefaultReader(stream: ReadableStream<Uint8Array>): Async
 
 /**
  * Lay out and encrypt a submission. The header is produced here, so the
- * exact ciphertext size is known before anything is uploaded.
+ * exact ciphertext size is known before anything is uploaded. With an
+ * `aead` that reuses its output (reusing-seal-aead.ts), each ciphertext
+ * chunk is valid only until the next is asked for: the upload copies it.
  * Requires libsodium loaded.
  * @throws SubmissionError (core) for input the format cannot hold.
  * @throws AgeKeyError if a recipient is not an age X25519 (`age1...`) or hybrid (`age1pq1...`) recipient.

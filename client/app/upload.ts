@@ -32,6 +32,7 @@
  * answer becomes an error in upload-errors.ts, the routes in upload-routes.ts.
  */
 import { isSubmissionId } from '../core/wire-shapes.js';
+import { BatchBuffers } from './batch-buffers.js';
 import { RetainedBatches, type Batch } from './retained-batches.js';
 import { TransientFailure, UploadCancelled, UploadError } from './upload-errors.js';
 import { UploadRequests, type FetchLike, type RetryNow } from './upload-requests.js';
@@ -167,15 +168,17 @@ function parseStatus(value: unknown): UploadStatus {
 }
 
 /**
- * Regroup a byte stream into batches whose sizes `nextSize` decides, one
- * fresh buffer each (the source's chunks may be reused or wiped after they
- * are handed over). The last batch may be shorter.
+ * Regroup a byte stream into batches whose sizes `nextSize` decides, each in
+ * a buffer of its own from `allocate` (the source's chunks may be reused or
+ * wiped after they are handed over): a fresh one, or one the caller no
+ * longer reads (batch-buffers.ts). The last batch may be shorter.
  */
 export async function* rebatch(
   source: AsyncIterable<Uint8Array>,
   nextSize: () => number,
+  allocate: (size: number) => Uint8Array<ArrayBuffer> = (size) => new Uint8Array(size),
 ): AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined> {
-  let buffer = new Uint8Array(nextSize());
+  let buffer = allocate(nextSize());
   let filled = 0;
   for await (const chunk of source) {
     let position = 0;
@@ -186,7 +189,7 @@ export async function* rebatch(
       position += take;
       if (filled === buffer.length) {
         yield buffer;
-        buffer = new Uint8Array(nextSize());
+        buffer = allocate(nextSize());
         filled = 0;
       }
     }
@@ -242,8 +245,10 @@ class CiphertextUpload {
   readonly #keptUntil: { at: number };
   /** Whether the server has said how long it keeps the upload. */
   #expiryKnown = false;
+  /** Batch buffers the server holds durably, for the next batches. */
+  readonly #buffers: BatchBuffers;
   /** Sent and not yet durable on the server: `[retained.start, retained.end)`. */
-  readonly #retained = new RetainedBatches();
+  readonly #retained: RetainedBatches;
   /** Bytes the server holds contiguously from 0, as far as we know. */
   #acknowledged = 0;
   /** The next batch's size, adapted to the measured rate. */
@@ -260,6 +265,11 @@ class CiphertextUpload {
   ) {
     this.#id = id;
     this.#size = size;
+    // As many as can be live: the retained window, and the batch being filled.
+    this.#buffers = new BatchBuffers(settings.maxBatch, Math.ceil(settings.maxRetained / settings.maxBatch) + 1);
+    this.#retained = new RetainedBatches((bytes) => {
+      this.#buffers.give(bytes);
+    });
     this.#settings = settings;
     this.#requests = requests;
     this.#keptUntil = keptUntil;
@@ -303,7 +313,11 @@ class CiphertextUpload {
    * on any other failure it deletes it best effort and rethrows.
    */
   async send(ciphertext: AsyncIterable<Uint8Array>): Promise<{ id: string; size: number }> {
-    const batches = rebatch(ciphertext, () => this.#nextBatchSize());
+    const batches = rebatch(
+      ciphertext,
+      () => this.#nextBatchSize(),
+      (size) => this.#buffers.take(size),
+    );
     try {
       await this.#sendBatches(batches);
       await this.#finalize();
@@ -499,6 +513,10 @@ class CiphertextUpload {
       }
       if (retry) this.#noteStatus(await this.#fetchStatus());
       for (const piece of this.#retained.from(this.#acknowledged)) {
+        // An answer in this loop may have made this batch durable: dropped, its buffer given
+        // back for a new batch (batch-buffers.ts). rebatch takes buffers only when asked for
+        // the next batch, never during this loop, but a view into a dropped batch is never sent.
+        if (piece.start < this.#retained.start) continue;
         this.#put(piece);
         const put = this.#window.shift()!;
         const outcome = await put.outcome;

@@ -51,6 +51,7 @@ import type {
   WorkerMessage,
 } from './protocol.js';
 import { nobleAead } from './noble-aead.js';
+import { reusingSealAead } from './reusing-seal-aead.js';
 import { FileReadError, sealSubmission } from './seal.js';
 import { SendError, sendWithRestarts } from './submission-sender.js';
 import { answersFromPage } from './early-fetch.js';
@@ -75,6 +76,11 @@ const scope = self as unknown as WorkerScope;
 guardWasmAbortInPage(self);
 const baseUrl = new URL('.', scope.location.href).href;
 const bulkAead: Aead = SEALDROP_NO_WASM ? nobleAead : libsodiumAead;
+/**
+ * The upload's: with libsodium, one output buffer used again per chunk
+ * (reusing-seal-aead.ts; the upload copies each chunk before the next).
+ */
+const sendAead: Aead = SEALDROP_NO_WASM ? nobleAead : reusingSealAead();
 const setUpUrls = SET_UP_FILES.map((file) => new URL(file, baseUrl).href);
 let handOver: (files: readonly SetUpFile[]) => void = () => undefined;
 // The page fetched the set-up files while this script was on its way (early-fetch.ts).
@@ -281,7 +287,7 @@ async function send(message: string, files: readonly File[], choice: ReplyChoice
               ? reply
               : replyAddress(choice, keys.recipientKind);
           if (reply !== undefined && address === undefined) throw new Error('the reply secret is gone');
-          const sealed = await sealSubmission({ message, files, reply: address }, keys.recipients, bulkAead);
+          const sealed = await sealSubmission({ message, files, reply: address }, keys.recipients, sendAead);
           await uploadCiphertext(sealed.size, sealed.ciphertext, {
             baseUrl,
             signal: controller.signal,

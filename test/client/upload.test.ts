@@ -779,6 +779,23 @@ describe('uploadCiphertext', () => {
 });
 
 describe('rebatch', () => {
+  test('fills every batch from the allocator it is given; stale bytes of a used buffer never show', async () => {
+    const data = bytesOf(300_000, 9);
+    const handedOut: Uint8Array<ArrayBuffer>[] = [];
+    const used = (size: number): Uint8Array<ArrayBuffer> => {
+      // A buffer used before: full of old bytes.
+      const buffer = new Uint8Array(size).fill(0xee);
+      handedOut.push(buffer);
+      return buffer;
+    };
+    const batches: Uint8Array[] = [];
+    for await (const batch of rebatch(chunked(data), () => 64 * 1024, used)) batches.push(batch.slice());
+    expect(batches.map((batch) => batch.length)).toEqual([65536, 65536, 65536, 65536, 37856]);
+    expect(Buffer.concat(batches).equals(data)).toBe(true);
+    // One per batch, the last one's unfilled tail never handed on.
+    expect(handedOut).toHaveLength(5);
+  });
+
   test('regroups any chunking into batches of the requested sizes, losing nothing', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -1,0 +1,44 @@
+/**
+ * Batch buffers used again once the server holds their bytes durably
+ * (retained-batches.ts drops them), instead of a fresh buffer per batch.
+ *
+ * Why: a dead 8 MiB batch is garbage that V8 collects late. Its backing
+ * store is outside the heap, and V8 collects for such memory only after a
+ * few tens of megabytes more of it have been allocated, so on a fast link
+ * the worker and the renderer carried that much dead ciphertext beside the
+ * live set (docs/BENCHMARKS.md, the page's memory). Reused buffers allocate
+ * nothing once the upload runs at its full batch size.
+ *
+ * Only buffers of one size are kept (the largest batch, the size every
+ * batch has once the link is fast, where the garbage comes from), and at
+ * most `limit` of them. A buffer is given back only when nothing reads it
+ * any more: each request body is a Blob copied from the batch when it is
+ * made, and a dropped batch is never sent again.
+ */
+export class BatchBuffers {
+  readonly #size: number;
+  readonly #limit: number;
+  readonly #free: Uint8Array<ArrayBuffer>[] = [];
+
+  /** Keeps up to `limit` buffers of exactly `size` bytes. */
+  constructor(size: number, limit: number) {
+    this.#size = size;
+    this.#limit = limit;
+  }
+
+  /** A buffer of `size` bytes: a kept one if it is of that size, else a new one. Its old bytes are not cleared. */
+  take(size: number): Uint8Array<ArrayBuffer> {
+    return (size === this.#size ? this.#free.pop() : undefined) ?? new Uint8Array(size);
+  }
+
+  /** Keeps `bytes` for {@link take} if it is a whole buffer of the kept size and there is room. */
+  give(bytes: Uint8Array<ArrayBuffer>): void {
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    if (whole && bytes.length === this.#size && this.#free.length < this.#limit) this.#free.push(bytes);
+  }
+
+  /** Buffers kept now (for tests). */
+  get kept(): number {
+    return this.#free.length;
+  }
+}
