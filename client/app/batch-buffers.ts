@@ -2,12 +2,13 @@
  * Batch buffers used again once the server holds their bytes durably
  * (retained-batches.ts drops them), instead of a fresh buffer per batch.
  *
- * Why: a dead 8 MiB batch is garbage that V8 collects late. Its backing
- * store is outside the heap, and V8 collects for such memory only after a
- * few tens of megabytes more of it have been allocated, so on a fast link
- * the worker and the renderer carried that much dead ciphertext beside the
- * live set (docs/BENCHMARKS.md, the page's memory). Reused buffers allocate
- * nothing once the upload runs at its full batch size.
+ * Why: on a fast link every batch was a fresh 8 MiB buffer and every sealed
+ * chunk a fresh 64 KiB array (reusing-seal-aead.ts), garbage whose backing
+ * stores V8 collected late, so the worker and the renderer carried tens of
+ * megabytes of dead ciphertext beside the live set. Measured
+ * (docs/BENCHMARKS.md, the page's memory): either change alone left the
+ * renderer's growth from 10 MiB to 1 GiB about where it was (+143 MB);
+ * both brought it to +93 MB.
  *
  * Only buffers of one size are kept (the largest batch, the size every
  * batch has once the link is fast, where the garbage comes from), and at

@@ -4,11 +4,10 @@
  * again for the next chunk, instead of libsodium-wrappers' fresh array per
  * call.
  *
- * Why: the wrappers copy each sealed 64 KiB chunk out into a new array:
- * 16,384 dead arrays per GiB, whose backing stores V8 collects late, so that
- * (with each dead batch buffer, see batch-buffers.ts) the worker and the
- * renderer carried tens of megabytes of garbage beside the live ciphertext
- * (docs/BENCHMARKS.md, the page's memory).
+ * Why: the wrappers copy each sealed 64 KiB chunk out into a new array,
+ * 16,384 dead arrays per GiB; with the dead batch buffers (batch-buffers.ts)
+ * that garbage, collected late, kept the worker and the renderer tens of
+ * megabytes above the live ciphertext (docs/BENCHMARKS.md, the page's memory).
  *
  * The sealed bytes are valid only until the next `seal` of the same
  * instance: the upload's batcher (upload.ts, rebatch) copies each chunk into
