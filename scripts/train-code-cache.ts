@@ -34,25 +34,38 @@ const cacheFile = path.join(dir, CACHE_FILE);
 
 installNativeSodium();
 const work = mkdtempSync(path.join(tmpdir(), 'sealdrop-code-cache-'));
-const identity = X25519Identity.generate();
-const keyFile = path.join(work, 'key.txt');
-writeFileSync(keyFile, formatIdentityFile(identity, new Date()), { mode: 0o600 });
-const sample = new Uint8Array(SAMPLE_BYTES).map((_, i) => i % 251);
-const built = buildSubmission({
-  message: 'a sample to train the code cache',
-  files: [{ name: 'sample.bin', type: 'application/octet-stream', size: sample.length, data: [sample] }],
-});
-const input = path.join(work, 'sample.age');
-await pipeline(
-  Readable.from(encrypt([identity.recipient()], built.stream, { aead: nodeAead })),
-  createWriteStream(input),
-);
-
-// The bundle reads its command line from process.argv, as when Node runs it.
-process.argv = [process.execPath, bundle, 'decrypt', '--identity', keyFile, '--out', path.join(work, 'out'), input];
-const compiled = compileBundle(bundle, null);
-process.once('exit', (code) => {
+/** The sample's throwaway key and files go whatever way this process ends. */
+const cleanUp = (): void => {
   rmSync(work, { recursive: true, force: true });
+};
+process.once('SIGTERM', () => {
+  cleanUp();
+  process.exit(1);
+});
+let compiled: ReturnType<typeof compileBundle>;
+try {
+  const identity = X25519Identity.generate();
+  const keyFile = path.join(work, 'key.txt');
+  writeFileSync(keyFile, formatIdentityFile(identity, new Date()), { mode: 0o600 });
+  const sample = new Uint8Array(SAMPLE_BYTES).map((_, i) => i % 251);
+  const built = buildSubmission({
+    message: 'a sample to train the code cache',
+    files: [{ name: 'sample.bin', type: 'application/octet-stream', size: sample.length, data: [sample] }],
+  });
+  const input = path.join(work, 'sample.age');
+  await pipeline(
+    Readable.from(encrypt([identity.recipient()], built.stream, { aead: nodeAead })),
+    createWriteStream(input),
+  );
+  // The bundle reads its command line from process.argv, as when Node runs it.
+  process.argv = [process.execPath, bundle, 'decrypt', '--identity', keyFile, '--out', path.join(work, 'out'), input];
+  compiled = compileBundle(bundle, null);
+} catch (error) {
+  cleanUp();
+  throw error;
+}
+process.once('exit', (code) => {
+  cleanUp();
   if (code === 0) {
     writeFileSync(cacheFile, compiled.cacheData());
     return;

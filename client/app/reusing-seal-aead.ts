@@ -12,9 +12,9 @@
  * The sealed bytes are valid only until the next `seal` of the same
  * instance: the upload's batcher (upload.ts, rebatch) copies each chunk into
  * its batch before it asks for the next one, and nothing else holds them.
- * Opening is libsodium-wrappers' own. Only with libsodium loaded (its
- * WebAssembly or, if WebAssembly is off, its pure-JS build: the same heap
- * interface); the no-WebAssembly page uses noble instead.
+ * Opening is libsodium-wrappers' own. Only for the page's WebAssembly
+ * worker (libsodium loaded); the no-WebAssembly worker uses noble. One
+ * instance per worker: its area is never freed.
  */
 import {
   AEAD_KEY_SIZE,
