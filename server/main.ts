@@ -309,7 +309,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   let running: RunningServer | null = null;
   const signalled = { stopping: false };
   const shutDown = (server: RunningServer): void => {
-    void server.close().then(() => process.exit(0));
+    // pino writes asynchronously: an earlier line still on its way when exit() flushes the
+    // rest synchronously would land after them (seen under load: "signal received" last).
+    void server.close().then(() => {
+      const exit = (): never => process.exit(0);
+      // A stdout that takes nothing more must not keep a stopped server alive.
+      setTimeout(exit, 2000).unref();
+      logger.flush(exit);
+    });
   };
   const stop = (signal: NodeJS.Signals): void => {
     if (signalled.stopping) return;
