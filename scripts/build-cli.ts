@@ -33,11 +33,11 @@
  * written.
  */
 import { execFile } from 'node:child_process';
-import { chmod, rm } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { BUNDLE_FILE, CACHE_FILE } from './code-cache.js';
+import { BUNDLE_FILE } from './code-cache.js';
 
 /** What both bundles share: one CommonJS file for Node 20, unminified. */
 const COMMON = {
@@ -63,8 +63,8 @@ const COMMON = {
  * @throws Error (esbuild's) if the files do not bundle, or if training fails.
  */
 export async function bundleCli(dir: string): Promise<void> {
-  // No stale cache survives a failed build (and the CRC in its header would refuse it anyway).
-  await rm(path.join(dir, CACHE_FILE), { force: true });
+  // The old cache stays until the new one replaces it (train-code-cache.ts renames it into
+  // place): the CRC in its header keeps it from serving a bundle it was not made for.
   await esbuild.build({
     ...COMMON,
     entryPoints: [path.join(dir, 'sealdrop.js')],

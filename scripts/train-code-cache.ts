@@ -8,7 +8,7 @@
  * Usage: node dist/scripts/train-code-cache.js DIR
  *   DIR holds the bundle (code-cache.ts's BUNDLE_FILE); the cache is written beside it.
  */
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -67,7 +67,10 @@ try {
 process.once('exit', (code) => {
   cleanUp();
   if (code === 0) {
-    writeFileSync(cacheFile, compiled.cacheData());
+    // Renamed into place: whoever reads the cache meanwhile sees the old file or the new one, whole.
+    const partial = `${cacheFile}.${process.pid}.partial`;
+    writeFileSync(partial, compiled.cacheData());
+    renameSync(partial, cacheFile);
     return;
   }
   process.stderr.write(`train-code-cache: the sample decrypt failed (exit ${code}); no cache written\n`);

@@ -52,7 +52,7 @@ async function upToDate(): Promise<boolean> {
 }
 
 function compile(): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [
@@ -65,9 +65,16 @@ function compile(): Promise<void> {
       { timeout: 180_000 },
       () => {
         // The bundle only if tsc emitted its entry point; else SEALDROP_BIN stays missing and the caller throws.
-        execFile(process.execPath, [path.join(BUILD_DIR, 'scripts', 'build-cli.js')], { timeout: 60_000 }, () => {
-          resolve();
-        });
+        // A bundle that failed after the bin was written (its code cache not trained) fails the build here.
+        execFile(
+          process.execPath,
+          [path.join(BUILD_DIR, 'scripts', 'build-cli.js')],
+          { timeout: 180_000 },
+          (error, _stdout, stderr) => {
+            if (error === null) resolve();
+            else reject(new Error(`bundling the CLI failed: ${error.message}\n${stderr}`));
+          },
+        );
       },
     );
   });
