@@ -59,7 +59,7 @@ interface Scratch {
 
 function allocate(): Scratch {
   const module = (sodium() as unknown as { libsodium: LibsodiumModule }).libsodium;
-  // Allocated once for the page's life; the heap's own copies are wiped after each use.
+  // Allocated once for the page's life; the heap's copies of key and plaintext are wiped after each use.
   const area = module._malloc(AEAD_KEY_SIZE + AEAD_NONCE_SIZE + CHUNK_SIZE + CHUNK_SIZE + AEAD_TAG_SIZE);
   if (area === 0) throw new Error('libsodium could not allocate its sealing area');
   const key = area;
@@ -104,8 +104,8 @@ export function reusingSealAead(): Aead {
       heap.fill(0, scratch.message, scratch.message + plaintext.length);
       if (status !== 0) throw new Error('ChaCha20-Poly1305 sealing failed');
       const length = plaintext.length + AEAD_TAG_SIZE;
+      // The sealed area holds ciphertext, which is public: no wipe on this hot path.
       scratch.output.set(heap.subarray(scratch.sealed, scratch.sealed + length));
-      heap.fill(0, scratch.sealed, scratch.sealed + length);
       return scratch.output.subarray(0, length);
     },
     open: (key, nonce, ciphertext) => libsodiumAead.open(key, nonce, ciphertext),
