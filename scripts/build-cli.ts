@@ -64,7 +64,7 @@ const COMMON = {
  */
 export async function bundleCli(dir: string): Promise<void> {
   // The old cache stays until the new one replaces it (train-code-cache.ts renames it into
-  // place): the CRC in its header keeps it from serving a bundle it was not made for.
+  // place): the hash in its header keeps it from serving a bundle it was not made for.
   await esbuild.build({
     ...COMMON,
     entryPoints: [path.join(dir, 'sealdrop.js')],

@@ -8,6 +8,11 @@
  * with a hybrid identity (which loads libsodium, as every command did before
  * the classic path ran on node:crypto: client/core-node/native-sodium.ts),
  * and the unbundled module graph of the same entry point (tsc's dist/).
+ * And a floor: the least any Node program decrypting this file does (a
+ * CommonJS script of a few lines on node:crypto: one X25519, the header MAC,
+ * the one STREAM chunk, the three files written with synchronous calls; no
+ * checks beyond the MAC and the tag, no key file to parse), whose output is
+ * checked against `sealdrop decrypt`'s first.
  *
  * If NODE_EXTRA_CA_CERTS is set (it is on this project's machines), Node
  * reads and parses that CA file at every start-up, `node -e 0` included,
@@ -18,8 +23,9 @@
  * (after `npm run build`); scripts/bench/decrypt.ts runs it too.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -58,8 +64,10 @@ export interface StartupResult {
   readonly hybrid: number;
   /** tsc's module graph, classic identity. */
   readonly graph: number;
+  /** The floor script: the least a Node decrypt of this file does. */
+  readonly floor: number;
   /** With NODE_EXTRA_CA_CERTS removed from the environment, if it was set. */
-  readonly withoutCaFile: { readonly node: number; readonly classic: number } | null;
+  readonly withoutCaFile: { readonly node: number; readonly classic: number; readonly floor: number } | null;
 }
 
 /** This environment without NODE_EXTRA_CA_CERTS, or null if it is not set. */
@@ -113,11 +121,96 @@ async function writeUnbundledEntry(file: string): Promise<void> {
 }
 
 /**
+ * The floor contender: node:crypto and node:fs alone decrypt the classic
+ * submission (one X25519 stanza, one STREAM chunk) given the raw secret key
+ * in hex, and write the archive's entries under the output folder. Plain
+ * CommonJS, so that Node's ESM loader is not part of it either.
+ */
+const FLOOR_SCRIPT = `'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { createDecipheriv, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync } = require('node:crypto');
+const [secretFile, input, out] = process.argv.slice(2);
+const der = (prefix, key) => Buffer.concat([Buffer.from(prefix, 'hex'), key]);
+const hkdf = (ikm, salt, info) => Buffer.from(hkdfSync('sha256', ikm, salt, info, 32));
+const open = (key, nonce, sealed) => {
+  const decipher = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+  return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]);
+};
+const file = fs.readFileSync(input);
+const macLine = file.indexOf('\\n--- ') + 1;
+const headerEnd = file.indexOf('\\n', macLine);
+const [, stanza, body] = file.subarray(0, macLine).toString().split('\\n');
+const share = Buffer.from(stanza.split(' ')[2], 'base64');
+const secret = Buffer.from(fs.readFileSync(secretFile, 'utf8').trim(), 'hex');
+const ours = createPrivateKey({ key: der('302e020100300506032b656e04220420', secret), format: 'der', type: 'pkcs8' });
+const recipient = createPublicKey(ours).export({ format: 'der', type: 'spki' }).subarray(12);
+const theirs = createPublicKey({ key: der('302a300506032b656e032100', share), format: 'der', type: 'spki' });
+const shared = diffieHellman({ privateKey: ours, publicKey: theirs });
+const wrap = hkdf(shared, Buffer.concat([share, recipient]), 'age-encryption.org/v1/X25519');
+const fileKey = open(wrap, Buffer.alloc(12), Buffer.from(body, 'base64'));
+const mac = createHmac('sha256', hkdf(fileKey, Buffer.alloc(0), 'header')).update(file.subarray(0, macLine + 3)).digest();
+if (!mac.equals(Buffer.from(file.subarray(macLine + 4, headerEnd).toString(), 'base64'))) throw new Error('header MAC');
+const lastChunk = Buffer.alloc(12);
+lastChunk[11] = 1;
+const payloadKey = hkdf(fileKey, file.subarray(headerEnd + 1, headerEnd + 17), 'payload');
+const tar = open(payloadKey, lastChunk, file.subarray(headerEnd + 17));
+for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
+  const name = tar.subarray(at, at + 100).toString('latin1').replace(/\\0[^]*$/, '');
+  const size = parseInt(tar.subarray(at + 124, at + 136).toString('latin1'), 8);
+  const target = path.join(out, name);
+  fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(target, tar.subarray(at + 512, at + 512 + size), { flag: 'wx', mode: 0o600 });
+  at += 512 + Math.ceil(size / 512) * 512;
+}
+`;
+
+/** Every file under `dir`, by path relative to it, with its bytes. */
+async function readTree(dir: string): Promise<Map<string, Buffer>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = new Map<string, Buffer>();
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    files.set(path.relative(dir, file), await readFile(file));
+  }
+  return files;
+}
+
+/**
+ * Run the floor and `sealdrop decrypt` once each and check that they wrote
+ * the same files: the floor must do a decrypt's real work to count as one.
+ * @throws Error if they differ.
+ */
+async function checkFloor(
+  floor: () => Promise<number> | number,
+  decrypt: () => Promise<number> | number,
+  floorOut: string,
+  decryptOut: string,
+): Promise<void> {
+  await floor();
+  await decrypt();
+  const expected = await readTree(decryptOut);
+  const actual = await readTree(floorOut);
+  const same =
+    expected.size === actual.size && [...expected].every(([name, bytes]) => actual.get(name)?.equals(bytes) === true);
+  if (!same)
+    throw new Error(`the floor script wrote ${[...actual.keys()].join(', ')}, not what sealdrop decrypt wrote`);
+}
+
+/**
  * Measure start-up in `dir` (a fresh folder; what is written there is left
  * for the caller to remove). Requires libsodium loaded (the hybrid key).
  */
 export async function measureStartup(dir: string, runs: number): Promise<StartupResult> {
-  const classic = await writeKeyAndSubmission(dir, 'classic', X25519Identity.generate());
+  const classicSecret = randomBytes(32);
+  const classic = await writeKeyAndSubmission(dir, 'classic', X25519Identity.fromSecretKey(classicSecret));
+  const secretFile = path.join(dir, 'classic-secret.hex');
+  await writeFile(secretFile, classicSecret.toString('hex'), { mode: 0o600 });
+  classicSecret.fill(0);
+  const floorScript = path.join(dir, 'floor.cjs');
+  await writeFile(floorScript, FLOOR_SCRIPT);
   const hybrid = await writeKeyAndSubmission(dir, 'hybrid', HybridIdentity.generate());
   const unbundled = path.join(dir, 'sealdrop-unbundled.mjs');
   await writeUnbundledEntry(unbundled);
@@ -130,6 +223,17 @@ export async function measureStartup(dir: string, runs: number): Promise<Startup
     await rm(out, { recursive: true, force: true });
     return timed(process.execPath, [entry, 'decrypt', '--identity', files.keyFile, '--out', out, files.input], env);
   };
+  const floor = async (env?: NodeJS.ProcessEnv): Promise<number> => {
+    await rm(out, { recursive: true, force: true });
+    return timed(process.execPath, [floorScript, secretFile, classic.input, out], env);
+  };
+  const floorOut = path.join(dir, 'floor-out');
+  await checkFloor(
+    () => timed(process.execPath, [floorScript, secretFile, classic.input, floorOut]),
+    () => decrypt(SEALDROP, classic),
+    floorOut,
+    path.join(out, path.basename(classic.input, '.age')),
+  );
   const clean = environmentWithoutCaFile();
   const contenders: Record<string, () => Promise<number> | number> = {
     node: () => timed(process.execPath, ['-e', '0']),
@@ -137,11 +241,13 @@ export async function measureStartup(dir: string, runs: number): Promise<Startup
     uncached: () => decrypt(SEALDROP_BUNDLE, classic),
     hybrid: () => decrypt(SEALDROP, hybrid),
     graph: () => decrypt(unbundled, classic),
+    floor: () => floor(),
     ...(clean === null
       ? {}
       : {
           cleanNode: () => timed(process.execPath, ['-e', '0'], clean),
           cleanClassic: () => decrypt(SEALDROP, classic, clean),
+          cleanFloor: () => floor(clean),
         }),
   };
   const times = new Map(Object.keys(contenders).map((name) => [name, [] as number[]]));
@@ -160,7 +266,9 @@ export async function measureStartup(dir: string, runs: number): Promise<Startup
     uncached: of('uncached'),
     hybrid: of('hybrid'),
     graph: of('graph'),
-    withoutCaFile: clean === null ? null : { node: of('cleanNode'), classic: of('cleanClassic') },
+    floor: of('floor'),
+    withoutCaFile:
+      clean === null ? null : { node: of('cleanNode'), classic: of('cleanClassic'), floor: of('cleanFloor') },
   };
 }
 
@@ -176,6 +284,7 @@ export function startupLines(result: StartupResult): string[] {
     `  the same without the code cache            ${ms(result.uncached)} ms   ${ratio(result.uncached)}`,
     `  sealdrop decrypt, hybrid (loads libsodium) ${ms(result.hybrid)} ms   ${ratio(result.hybrid)}`,
     `  module graph, unbundled, classic           ${ms(result.graph)} ms   ${ratio(result.graph)}`,
+    `  floor: a bare decrypt script, node:crypto  ${ms(result.floor)} ms   ${ratio(result.floor)}`,
   ];
   const clean = result.withoutCaFile;
   if (clean !== null) {
@@ -183,6 +292,7 @@ export function startupLines(result: StartupResult): string[] {
       `  without NODE_EXTRA_CA_CERTS (set here; Node parses that file at every start-up):`,
       `  node -e 0                                  ${ms(clean.node)} ms`,
       `  sealdrop decrypt, classic identity         ${ms(clean.classic)} ms   ${(clean.classic / clean.node).toFixed(2)}x node -e 0`,
+      `  floor: a bare decrypt script, node:crypto  ${ms(clean.floor)} ms   ${(clean.floor / clean.node).toFixed(2)}x node -e 0`,
     );
   }
   return lines;
