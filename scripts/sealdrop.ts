@@ -7,10 +7,12 @@ import { guardWasmAbortInProcess } from '../client/core-node/wasm-abort-guard.js
 import { runCli } from './cli/main.js';
 import type { CliIo } from './cli/io.js';
 import { terminalPassphrase } from './cli/passphrase.js';
+import { ProcessOutput } from './cli/process-sink.js';
 
+const output = new ProcessOutput();
 const io: CliIo = {
-  stdout: { write: (text) => process.stdout.write(text), isTTY: process.stdout.isTTY },
-  stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY },
+  stdout: output.sink(process.stdout, 'standard output'),
+  stderr: output.sink(process.stderr, 'standard error'),
   passphrase: terminalPassphrase,
   // A getter: the first touch of process.stdin builds its stream (milliseconds of
   // start-up), and most commands never read it.
@@ -28,5 +30,5 @@ const io: CliIo = {
 guardWasmAbortInProcess();
 // No top-level await: the bundle (scripts/build-cli.ts) is CommonJS, which has none.
 void runCli(process.argv.slice(2), io).then((code) => {
-  process.exitCode = code;
+  output.finish(code);
 });
