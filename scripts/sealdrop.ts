@@ -11,8 +11,8 @@ import { ProcessOutput } from './cli/process-sink.js';
 
 const output = new ProcessOutput();
 const io: CliIo = {
-  stdout: output.sink(process.stdout, 'standard output'),
-  stderr: output.sink(process.stderr, 'standard error'),
+  stdout: output.sink(process.stdout),
+  stderr: output.sink(process.stderr),
   passphrase: terminalPassphrase,
   // A getter: the first touch of process.stdin builds its stream (milliseconds of
   // start-up), and most commands never read it.

@@ -13,7 +13,6 @@
  * in the core, in the same order: everything yielded before an error is
  * authentic, and the same error ends the stream at the same point.
  */
-import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import { AEAD_NONCE_SIZE, AEAD_TAG_SIZE } from '../core/aead.js';
 import { ByteReader } from '../core/byte-reader.js';
@@ -86,7 +85,7 @@ export class PayloadWorkers {
     if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('invalid worker count');
     // Loaded here, not imported: node:worker_threads costs every `sealdrop decrypt` about 1 ms of
     // start-up, and only large inputs on 3 or more cores start workers (scripts/cli/decrypt.ts).
-    const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     const workerData: BatchWorkerData = {
       sealedChunkSize: SEALED_CHUNK_SIZE,
       tagSize: AEAD_TAG_SIZE,

@@ -79,7 +79,8 @@ export class HybridRecipient implements Recipient {
    */
   static fromPublicKey(publicKey: Uint8Array): HybridRecipient {
     if (publicKey.length !== HYBRID_PUBLIC_KEY_SIZE) throw new TypeError('invalid mlkem768x25519 public key length');
-    return new HybridRecipient(publicKey.slice());
+    // new Uint8Array, not slice(): a Buffer's slice() is a view of the same bytes.
+    return new HybridRecipient(new Uint8Array(publicKey));
   }
 
   /**
@@ -138,7 +139,8 @@ export class HybridIdentity implements Identity {
    */
   static fromSeed(seed: Uint8Array): HybridIdentity {
     if (seed.length !== HYBRID_SEED_SIZE) throw new TypeError('invalid mlkem768x25519 seed length');
-    return new HybridIdentity(seed.slice());
+    // new Uint8Array, not slice(): a Buffer's slice() is a view, which the caller's wipe would zero.
+    return new HybridIdentity(new Uint8Array(seed));
   }
 
   /**

@@ -89,7 +89,8 @@ export class X25519Recipient implements Recipient {
    */
   static fromPublicKey(publicKey: Uint8Array): X25519Recipient {
     if (publicKey.length !== KEY_SIZE) throw new TypeError('invalid X25519 public key length');
-    return new X25519Recipient(publicKey.slice());
+    // new Uint8Array, not slice(): a Buffer's slice() is a view of the same bytes.
+    return new X25519Recipient(new Uint8Array(publicKey));
   }
 
   /**
@@ -156,7 +157,8 @@ export class X25519Identity implements Identity {
    */
   static fromSecretKey(secretKey: Uint8Array): X25519Identity {
     if (secretKey.length !== KEY_SIZE) throw new TypeError('invalid X25519 secret key length');
-    return new X25519Identity(secretKey.slice());
+    // new Uint8Array, not slice(): a Buffer's slice() is a view, which the caller's wipe would zero.
+    return new X25519Identity(new Uint8Array(secretKey));
   }
 
   /**

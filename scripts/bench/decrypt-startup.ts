@@ -184,19 +184,21 @@ async function readTree(dir: string): Promise<Map<string, Buffer>> {
  * @throws Error if they differ.
  */
 async function checkFloor(
-  floor: () => Promise<number> | number,
-  decrypt: () => Promise<number> | number,
+  runFloor: () => unknown,
+  runDecrypt: () => unknown,
   floorOut: string,
   decryptOut: string,
 ): Promise<void> {
-  await floor();
-  await decrypt();
+  await runFloor();
+  await runDecrypt();
   const expected = await readTree(decryptOut);
   const actual = await readTree(floorOut);
-  const same =
-    expected.size === actual.size && [...expected].every(([name, bytes]) => actual.get(name)?.equals(bytes) === true);
-  if (!same)
-    throw new Error(`the floor script wrote ${[...actual.keys()].join(', ')}, not what sealdrop decrypt wrote`);
+  const names = new Set([...expected.keys(), ...actual.keys()]);
+  const differing = [...names].find((name) => {
+    const [mine, theirs] = [actual.get(name), expected.get(name)];
+    return mine === undefined || theirs === undefined || !mine.equals(theirs);
+  });
+  if (differing !== undefined) throw new Error(`the floor script and sealdrop decrypt differ on ${differing}`);
 }
 
 /**

@@ -7,8 +7,8 @@
  * half written. Here the command runs to its end instead (what it writes to
  * disk is complete, or removed as after any failure) and only the output
  * nobody reads any more is dropped. Any other failure to write (a full disk
- * under `> log`) is reported once on stderr and makes the exit status a
- * failure.
+ * under `> log`) makes the exit status a failure and, for stdout, is
+ * reported once on stderr (a failing stderr cannot report itself).
  */
 import { EXIT_FAILURE, type TextSink } from './io.js';
 
@@ -17,8 +17,8 @@ export class ProcessOutput {
   #failed = false;
   #commandCode: number | null = null;
 
-  /** `stream` as a sink that drops its text once its reader is gone; `name` for the one-line report. */
-  sink(stream: NodeJS.WriteStream, name: 'standard output' | 'standard error'): TextSink {
+  /** `stream` as a sink that drops its text once its reader is gone. */
+  sink(stream: NodeJS.WriteStream): TextSink {
     let open = true;
     stream.on('error', (error: NodeJS.ErrnoException) => {
       open = false;
@@ -26,7 +26,7 @@ export class ProcessOutput {
       this.#failed = true;
       this.#setExitCode();
       if (stream !== process.stderr && process.stderr.writable)
-        process.stderr.write(`sealdrop: cannot write to ${name}: ${error.code ?? 'error'}\n`);
+        process.stderr.write(`sealdrop: cannot write to standard output: ${error.code ?? 'error'}\n`);
     });
     return {
       write: (text) => {
@@ -39,7 +39,8 @@ export class ProcessOutput {
   /**
    * Set the process's exit status once the command is done: its own, or a
    * failure if its output could not be written (a write's error may come
-   * after the command's end, and then changes the status still).
+   * after the command's end, and then changes the status still). A command
+   * that failed keeps its own status (2 for usage, 130 for a cancelled prompt).
    */
   finish(commandCode: number): void {
     this.#commandCode = commandCode;

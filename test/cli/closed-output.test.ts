@@ -18,6 +18,8 @@ let bin: string;
 let dir: string;
 let key: string;
 let input: string;
+/** Decrypted after the first summary line was written: the work after the reader left. */
+let second: string;
 let fifos = 0;
 
 beforeAll(async () => {
@@ -27,8 +29,10 @@ beforeAll(async () => {
   const identity = X25519Identity.generate();
   key = path.join(dir, 'key.txt');
   input = path.join(dir, 'tip.age');
+  second = path.join(dir, 'second.age');
   await writeFile(key, formatIdentityFile(identity, new Date()), { mode: 0o600 });
   await writeSubmission([identity.recipient().format()], { message: 'read to the end', files: [] }, input);
+  await writeSubmission([identity.recipient().format()], { message: 'and the next one', files: [] }, second);
 }, 180_000);
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -48,10 +52,22 @@ function pipeWithoutReader(): number {
   return writer;
 }
 
-/** Run the bin with `stdout` (a file descriptor) as its standard output. */
-function run(args: readonly string[], stdout: number): Promise<{ status: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', stdout, 'pipe'] });
-  closeSync(stdout);
+/**
+ * Run the bin with `stdout` (a file descriptor, closed here once the child has it) as its
+ * standard output, and `stderr` too if given (else a pipe this test reads).
+ */
+function run(
+  args: readonly string[],
+  stdout: number,
+  stderrFd?: number,
+): Promise<{ status: number | null; stderr: string }> {
+  let child;
+  try {
+    child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', stdout, stderrFd ?? 'pipe'] });
+  } finally {
+    closeSync(stdout);
+    if (stderrFd !== undefined) closeSync(stderrFd);
+  }
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (text: string) => {
     stderr += text;
@@ -68,16 +84,29 @@ test('help into a pipe nobody reads: status 0, nothing on stderr', async () => {
   expect(await run(['--help'], pipeWithoutReader())).toEqual({ status: 0, stderr: '' });
 }, 30_000);
 
-test('decrypt into a pipe nobody reads: the submission is extracted whole, status 0, no stack trace', async () => {
+test('decrypt into a pipe nobody reads: it goes on after its first line is refused, status 0, no stack trace', async () => {
   const out = path.join(dir, 'out-closed');
-  const result = await run(['decrypt', '--identity', key, '--out', out, input], pipeWithoutReader());
+  // The first summary line is written (and refused) after the first input, before the second.
+  const result = await run(['decrypt', '--identity', key, '--out', out, input, second], pipeWithoutReader());
   expect(result).toEqual({ status: 0, stderr: '' });
   expect(await readFile(path.join(out, 'tip', 'message.txt'), 'utf8')).toBe('read to the end');
+  expect(await readFile(path.join(out, 'second', 'message.txt'), 'utf8')).toBe('and the next one');
 }, 30_000);
 
 test('decrypt with its output on a full disk (/dev/full): one line on stderr, status 1, the work still done', async () => {
   const out = path.join(dir, 'out-full');
   const result = await run(['decrypt', '--identity', key, '--out', out, input], openSync('/dev/full', 'w'));
   expect(result).toEqual({ status: 1, stderr: 'sealdrop: cannot write to standard output: ENOSPC\n' });
+  expect(await readFile(path.join(out, 'tip', 'message.txt'), 'utf8')).toBe('read to the end');
+}, 30_000);
+
+test('stdout and stderr both on a full disk: nothing can be said, status 1, the work still done', async () => {
+  const out = path.join(dir, 'out-both-full');
+  const result = await run(
+    ['decrypt', '--identity', key, '--out', out, input],
+    openSync('/dev/full', 'w'),
+    openSync('/dev/full', 'w'),
+  );
+  expect(result.status).toBe(1);
   expect(await readFile(path.join(out, 'tip', 'message.txt'), 'utf8')).toBe('read to the end');
 }, 30_000);

@@ -14,7 +14,7 @@ import { formatIdentityFile } from '../../client/core/identity-file.js';
 import { HybridIdentity } from '../../client/core/mlkem768x25519.js';
 import { loadSodium } from '../../client/core/sodium.js';
 import { X25519Identity } from '../../client/core/x25519.js';
-import { BUNDLE_FILE, CACHE_FILE } from '../../scripts/code-cache.js';
+import { BUNDLE_FILE, CACHE_FILE, HEADER_BYTES } from '../../scripts/code-cache.js';
 import { BUILD_DIR, compiledBuild } from '../support/compiled-build.js';
 import { tempDir, writeSubmission } from './support.js';
 
@@ -117,7 +117,10 @@ test('without a cache, or with one V8 refuses, the bin runs the same', async () 
     const cache = path.join(copy, CACHE_FILE);
     const trained = await readFile(cache);
     // The right header, then data V8 refuses (its own checksum and version do not match).
-    await writeFile(cache, Buffer.concat([trained.subarray(0, 4), Buffer.alloc(trained.length - 4, 0x5a)]));
+    await writeFile(
+      cache,
+      Buffer.concat([trained.subarray(0, HEADER_BYTES), Buffer.alloc(trained.length - HEADER_BYTES, 0x5a)]),
+    );
     expect(cacheUsedInFreshNode(path.join(copy, BUNDLE_FILE), cache)).toBe(false);
     const refused = decryptWith(path.join(copy, 'sealdrop.cjs'), classic.key, classic.input);
     expect(refused.status).toBe(0);
