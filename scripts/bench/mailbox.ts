@@ -127,7 +127,7 @@ function whyAboveGoal(modes: readonly ModeFigures[]): string {
     parts.push(
       mode.webAssembly
         ? "With WebAssembly the worker's overlapped read alone (`readMailbox`) took " +
-            `${against(readMailbox, mode)}: it reads the largest reply's body through JavaScript (for the progress ` +
+            `${against(readMailbox, mode)}. It reads the largest reply's body through JavaScript (for the progress ` +
             'bar) while Chromium also gathers it into the kept Blob (for saving it without fetching it again over ' +
             "Tor), a second copy of every byte that the baseline's `arrayBuffer()` does not make."
         : `Without WebAssembly the worker runs without a JIT: deriving the keys (${s(keys)} s), the list ` +
