@@ -15,8 +15,8 @@
  * made for other source is never used. (node:crypto hashes it, which every
  * command loads anyway: one built-in fewer than node:zlib's CRC-32, about
  * the same time in all, 1.1 to 1.6 ms for hashing against about 1 ms for
- * loading zlib.) Without a cache, or with a refused
- * one, the command runs the same, only slower to start.
+ * loading zlib.) Without a cache, or with a refused one, the command runs
+ * the same, only slower to start.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
