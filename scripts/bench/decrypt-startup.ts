@@ -30,7 +30,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { encrypt, type Recipient } from '../../client/core/age.js';
 import { formatIdentityFile, type FileIdentity } from '../../client/core/identity-file.js';
 import { HybridIdentity } from '../../client/core/mlkem768x25519.js';
@@ -51,6 +51,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const SEALDROP = path.join(here, '..', 'sealdrop.cjs');
 /** The bundle itself, run without the cache. */
 const SEALDROP_BUNDLE = path.join(here, '..', BUNDLE_FILE);
+/** tsc's own scripts/sealdrop.js, which imports the compiled modules one by one, as before the bundle. */
+const SEALDROP_GRAPH = path.join(here, '..', 'sealdrop.js');
 
 /** Median wall seconds of each contender. */
 export interface StartupResult {
@@ -102,22 +104,6 @@ async function writeKeyAndSubmission(
   const recipients: Recipient[] = [identity.recipient()];
   await pipeline(Readable.from(encrypt(recipients, built.stream, { aead: nodeAead })), createWriteStream(input));
   return { keyFile, input };
-}
-
-/** scripts/sealdrop.ts, importing tsc's compiled modules one by one, as before the bundle. */
-async function writeUnbundledEntry(file: string): Promise<void> {
-  const dist = (relative: string): string => pathToFileURL(path.join(here, '..', '..', relative)).href;
-  await writeFile(
-    file,
-    `import { guardWasmAbortInProcess } from '${dist('client/core-node/wasm-abort-guard.js')}';\n` +
-      `import { runCli } from '${dist('scripts/cli/main.js')}';\n` +
-      `import { terminalPassphrase } from '${dist('scripts/cli/passphrase.js')}';\n` +
-      'const io = { stdout: { write: (t) => process.stdout.write(t), isTTY: process.stdout.isTTY },\n' +
-      '  stderr: { write: (t) => process.stderr.write(t), isTTY: process.stderr.isTTY },\n' +
-      '  passphrase: terminalPassphrase, stdin: { isTTY: process.stdin.isTTY, read: () => process.stdin },\n' +
-      '  env: process.env, now: () => new Date(), cwd: process.cwd() };\n' +
-      'guardWasmAbortInProcess();\nprocess.exitCode = await runCli(process.argv.slice(2), io);\n',
-  );
 }
 
 /**
@@ -214,8 +200,6 @@ export async function measureStartup(dir: string, runs: number): Promise<Startup
   const floorScript = path.join(dir, 'floor.cjs');
   await writeFile(floorScript, FLOOR_SCRIPT);
   const hybrid = await writeKeyAndSubmission(dir, 'hybrid', HybridIdentity.generate());
-  const unbundled = path.join(dir, 'sealdrop-unbundled.mjs');
-  await writeUnbundledEntry(unbundled);
   const out = path.join(dir, 'startup-out');
   const decrypt = async (
     entry: string,
@@ -242,7 +226,7 @@ export async function measureStartup(dir: string, runs: number): Promise<Startup
     classic: () => decrypt(SEALDROP, classic),
     uncached: () => decrypt(SEALDROP_BUNDLE, classic),
     hybrid: () => decrypt(SEALDROP, hybrid),
-    graph: () => decrypt(unbundled, classic),
+    graph: () => decrypt(SEALDROP_GRAPH, classic),
     floor: () => floor(),
     ...(clean === null
       ? {}
