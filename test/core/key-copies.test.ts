@@ -34,18 +34,13 @@ function patterned(size: number): Uint8Array {
   return new Uint8Array(size).map((_, i) => i + 1);
 }
 
-test('X25519Identity.fromSecretKey keeps its own copy: wiping the caller’s array leaves the key whole', () => {
-  const expected = X25519Identity.fromSecretKey(patterned(32)).format();
+test.each([
+  ['X25519Identity.fromSecretKey', (bytes: Uint8Array) => X25519Identity.fromSecretKey(bytes)],
+  ['HybridIdentity.fromSeed', (bytes: Uint8Array) => HybridIdentity.fromSeed(bytes)],
+])('%s keeps its own copy: wiping the caller’s array leaves the key whole', (_name, make) => {
+  const expected = make(patterned(32)).format();
   const given = viewSlicing(patterned(32));
-  const identity = X25519Identity.fromSecretKey(given);
-  given.fill(0);
-  expect(identity.format()).toBe(expected);
-});
-
-test('HybridIdentity.fromSeed keeps its own copy: wiping the caller’s array leaves the seed whole', () => {
-  const expected = HybridIdentity.fromSeed(patterned(32)).format();
-  const given = viewSlicing(patterned(32));
-  const identity = HybridIdentity.fromSeed(given);
+  const identity = make(given);
   given.fill(0);
   expect(identity.format()).toBe(expected);
 });
